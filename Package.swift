@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "dver",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "dver", targets: ["dver"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C system libraries.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        // Pure values: ids, hashing, encodings. No I/O.
+        .target(name: "DverCore", dependencies: ["COpenSSL"]),
+        // FastCDC 2020 over byte buffers.
+        .target(name: "DverChunking", dependencies: ["DverCore"]),
+        // Thin typed wrappers over the syscalls the store needs.
+        .target(name: "DverSystem"),
+        // Packs, indexes, codecs, refs, locks, durability.
+        .target(name: "DverStore",
+                dependencies: ["DverCore", "DverChunking", "DverSystem", "CZstd", "CZlib"]),
+        // Repos, staging, workspace index, commit, checkout, diff, fsck.
+        .target(name: "DverRepository",
+                dependencies: ["DverCore", "DverChunking", "DverSystem", "DverStore"]),
+        // Command line front end.
+        .target(name: "DverCLI",
+                dependencies: [
+                    "DverCore", "DverSystem", "DverStore", "DverRepository",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                ]),
+        .executableTarget(name: "dver", dependencies: ["DverCLI"]),
+
+        .testTarget(name: "DverCoreTests", dependencies: ["DverCore"],
+                    resources: [.copy("Vectors")]),
+        .testTarget(name: "DverChunkingTests", dependencies: ["DverChunking", "DverCore"],
+                    resources: [.copy("Vectors")]),
+        .testTarget(name: "DverStoreTests", dependencies: ["DverStore", "DverCore", "DverSystem"]),
+        .testTarget(name: "DverRepositoryTests",
+                    dependencies: ["DverRepository", "DverStore", "DverCore", "DverSystem"]),
+        .testTarget(name: "DverCLITests", dependencies: ["DverCore"]),
+    ]
+)

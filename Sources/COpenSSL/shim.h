@@ -1,0 +1,6 @@
+#ifndef DVER_COPENSSL_SHIM_H
+#define DVER_COPENSSL_SHIM_H
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <openssl/rand.h>
+#endif

@@ -1,0 +1,53 @@
+/// Appends the primitive encodings of FORMAT.md: unsigned LEB128 varints, fixed big-endian
+/// integers, ids and length-prefixed UTF-8 strings.
+public struct ByteWriter: Sendable {
+    public private(set) var bytes: [UInt8]
+
+    public init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func append(_ byte: UInt8) { bytes.append(byte) }
+
+    public mutating func append<C: Collection>(contentsOf other: C) where C.Element == UInt8 {
+        bytes.append(contentsOf: other)
+    }
+
+    /// Unsigned LEB128, minimal length.
+    public mutating func appendVarint(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    public mutating func appendVarint(_ value: Int) {
+        precondition(value >= 0, "varints are unsigned")
+        appendVarint(UInt64(value))
+    }
+
+    public mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func append(_ id: ObjectID) {
+        withUnsafeBytes(of: (id.w0.bigEndian, id.w1.bigEndian, id.w2.bigEndian, id.w3.bigEndian)) {
+            bytes.append(contentsOf: $0)
+        }
+    }
+
+    /// Varint byte length, then the UTF-8 bytes.
+    public mutating func appendString(_ string: String) {
+        let utf8 = Array(string.utf8)
+        appendVarint(utf8.count)
+        bytes.append(contentsOf: utf8)
+    }
+
+    public mutating func appendBytesWithLength(_ data: [UInt8]) {
+        appendVarint(data.count)
+        bytes.append(contentsOf: data)
+    }
+}

@@ -1,0 +1,67 @@
+/// One node of a file's chunk list (FORMAT.md, "Chunk list node").
+///
+/// Level 0 entries name chunks; higher levels name child nodes. `length` is the number of file
+/// bytes the entry covers.
+public struct ChunkListNode: Equatable, Sendable {
+    public struct Entry: Equatable, Sendable {
+        public var id: ObjectID
+        public var length: UInt64
+        public init(id: ObjectID, length: UInt64) { self.id = id; self.length = length }
+    }
+
+    public static let magic = "DVCL"
+    public static let version: UInt8 = 1
+
+    public var level: Int
+    public var entries: [Entry]
+
+    public init(level: Int, entries: [Entry]) {
+        self.level = level
+        self.entries = entries
+    }
+
+    public var totalLength: UInt64 { entries.reduce(0) { $0 + $1.length } }
+
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter(capacity: 8 + entries.count * 36)
+        writer.append(contentsOf: Self.magic.utf8)
+        writer.append(Self.version)
+        writer.append(UInt8(level))
+        writer.appendVarint(entries.count)
+        for entry in entries {
+            writer.append(entry.id)
+            writer.appendVarint(entry.length)
+        }
+        return writer.bytes
+    }
+
+    /// - Throws: `CoreError` when the bytes are not a canonical chunk list node.
+    public static func decode(_ bytes: [UInt8]) throws(CoreError) -> ChunkListNode {
+        var reader = ByteReader(bytes, what: "chunk list node")
+        try reader.expectMagic(magic)
+        let version = try reader.readByte()
+        guard version <= Self.version else {
+            throw .unsupportedVersion(what: "chunk list node", version: Int(version), supported: Int(Self.version))
+        }
+        guard version == Self.version else {
+            throw .malformedObject(what: "chunk list node", reason: "version 0")
+        }
+        let level = Int(try reader.readByte())
+        let count = try reader.readLength(max: reader.remaining / 33)
+        var entries = [Entry]()
+        entries.reserveCapacity(count)
+        for _ in 0..<count {
+            let id = try reader.readID()
+            let length = try reader.readVarint()
+            guard length > 0 else {
+                throw .malformedObject(what: "chunk list node", reason: "zero-length entry")
+            }
+            entries.append(Entry(id: id, length: length))
+        }
+        try reader.expectEnd()
+        guard !entries.isEmpty else {
+            throw .malformedObject(what: "chunk list node", reason: "no entries")
+        }
+        return ChunkListNode(level: level, entries: entries)
+    }
+}

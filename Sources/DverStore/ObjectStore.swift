@@ -1,0 +1,174 @@
+import DverCore
+import DverSystem
+import Synchronization
+
+/// Read access to every sealed pack of a store. Thread-safe; readers take no file locks.
+public final class ObjectStore: Sendable {
+    public let layout: StoreLayout
+    private let packs: Mutex<[PackHandle]>
+
+    /// Opens the store's packs. Packs without an index (an interrupted write) are ignored.
+    /// - Throws: `StoreError` for unreadable or corrupt indexes.
+    public init(layout: StoreLayout) throws {
+        self.layout = layout
+        packs = Mutex([])
+        try reload()
+    }
+
+    /// Re-reads the pack directory, picking up packs sealed by other writers.
+    public func reload() throws {
+        let directory = layout.packsDirectory
+        let names = try FileSystem.list(directory)
+            .map(\.name).filter { $0.hasSuffix(".idx") && $0.hasPrefix("pack-") }
+            .map { String($0.dropLast(4)) }.sorted()
+        let known = packs.withLock { Dictionary(uniqueKeysWithValues: $0.map { ($0.index.name, $0) }) }
+        var handles = [PackHandle]()
+        for name in names {
+            if let existing = known[name] {
+                handles.append(existing)
+            } else {
+                handles.append(PackHandle(index: try PackIndex(directory: directory, name: name)))
+            }
+        }
+        packs.withLock { $0 = handles }
+    }
+
+    /// Registers freshly sealed packs.
+    func add(packNames: [String]) throws {
+        var added = [PackHandle]()
+        for name in packNames {
+            added.append(PackHandle(index: try PackIndex(directory: layout.packsDirectory, name: name)))
+        }
+        packs.withLock { $0.append(contentsOf: added) }
+    }
+
+    public var packIndexes: [PackIndex] { packs.withLock { $0.map(\.index) } }
+
+    /// Locates an object.
+    public func locate(_ id: ObjectID) -> (PackHandle, PackEntry)? {
+        let handles = packs.withLock { $0 }
+        for handle in handles.reversed() {
+            if let entry = handle.index.find(id) { return (handle, entry) }
+        }
+        return nil
+    }
+
+    public func contains(_ id: ObjectID) -> Bool { locate(id) != nil }
+
+    /// Reads, decodes and (by default) verifies an object.
+    /// - Throws: `StoreError.objectNotFound`, `.corruptPack`, `.corruptObject`.
+    public func read(_ id: ObjectID, verify: Bool = true) throws -> (ObjectKind, [UInt8]) {
+        guard let (handle, entry) = locate(id) else { throw StoreError.objectNotFound(id) }
+        let bytes = try handle.read(entry, verify: verify)
+        return (entry.kind, bytes)
+    }
+
+    /// Reads an object that must be of `kind`.
+    public func read(_ id: ObjectID, as kind: ObjectKind) throws -> [UInt8] {
+        let (actual, bytes) = try read(id)
+        guard actual == kind else { throw StoreError.unexpectedKind(id, expected: kind, actual: actual) }
+        return bytes
+    }
+
+    /// Calls `body` with a chunk's verified bytes; raw chunks are passed straight from the mapping.
+    public func withChunk<T>(_ id: ObjectID, verify: Bool = true,
+                             _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        guard let (handle, entry) = locate(id) else { throw StoreError.objectNotFound(id) }
+        return try handle.withBytes(entry, verify: verify, body)
+    }
+
+    /// Object ids in the store starting with a hex prefix.
+    public func ids(withHexPrefix prefix: String) -> [ObjectID] {
+        var result = Set<ObjectID>()
+        for index in packIndexes { result.formUnion(index.ids(withHexPrefix: prefix)) }
+        return result.sorted()
+    }
+
+    public func decodeTree(_ id: ObjectID) throws -> TreeNode {
+        let bytes = try read(id, as: .tree)
+        return try TreeNode.decode(bytes)
+    }
+
+    public func decodeChunkList(_ id: ObjectID) throws -> ChunkListNode {
+        let bytes = try read(id, as: .chunkList)
+        return try ChunkListNode.decode(bytes)
+    }
+
+    public func decodeCommit(_ id: ObjectID) throws -> Commit {
+        let bytes = try read(id, as: .commit)
+        return try Commit.decode(bytes)
+    }
+}
+
+/// One sealed pack: its index and a lazily created mapping of its data.
+public final class PackHandle: Sendable {
+    public let index: PackIndex
+    private let mapping: Mutex<MappedFile?>
+
+    init(index: PackIndex) {
+        self.index = index
+        mapping = Mutex(nil)
+    }
+
+    /// The pack's mapping, checked against the size its index recorded.
+    public func mapped() throws -> MappedFile {
+        if let file = mapping.withLock({ $0 }) { return file }
+        let path = index.packPath
+        let file = try MappedFile(path: path)
+        guard UInt64(file.count) >= index.packSize else {
+            throw StoreError.corruptPack(path: path, reason: "truncated to \(file.count) bytes, index expects \(index.packSize)")
+        }
+        let header = UnsafeRawBufferPointer(rebasing: file.bytes.prefix(PackFormat.packHeaderSize))
+        guard header.count == PackFormat.packHeaderSize, PackFormat.packMagic.elementsEqual(header.prefix(8)) else {
+            throw StoreError.corruptPack(path: path, reason: "bad pack header")
+        }
+        let version = UInt32(bigEndian: header.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        guard version <= PackFormat.version else {
+            throw StoreError.newerFormat(path: path, version: Int(version), supported: Int(PackFormat.version))
+        }
+        mapping.withLock { $0 = file }
+        return file
+    }
+
+    /// The stored (possibly compressed) bytes of an entry, bounds-checked.
+    func storedBytes(_ entry: PackEntry) throws -> UnsafeRawBufferPointer {
+        let file = try mapped()
+        let end = entry.offset + UInt64(entry.storedLength)
+        guard end <= index.packSize, let base = file.bytes.baseAddress else {
+            throw StoreError.corruptPack(path: index.packPath, reason: "object \(entry.id.shortHex()) lies beyond the pack's end")
+        }
+        return UnsafeRawBufferPointer(start: base + Int(entry.offset), count: Int(entry.storedLength))
+    }
+
+    func withBytes<T>(_ entry: PackEntry, verify: Bool, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        let stored = try storedBytes(entry)
+        if entry.codec == .raw {
+            guard stored.count == Int(entry.rawLength) else {
+                throw StoreError.corruptPack(path: index.packPath, reason: "raw length mismatch for \(entry.id.shortHex())")
+            }
+            if verify { try check(entry.id, stored) }
+            return try body(stored)
+        }
+        let decoded = try read(entry, verify: verify)
+        return try decoded.withUnsafeBytes(body)
+    }
+
+    func read(_ entry: PackEntry, verify: Bool) throws -> [UInt8] {
+        let stored = try storedBytes(entry)
+        var output = [UInt8](repeating: 0, count: Int(entry.rawLength))
+        do {
+            try output.withUnsafeMutableBytes { raw in
+                try Decompressor.decode(entry.codec, stored, into: raw)
+            }
+        } catch let failure as DecompressionFailure {
+            throw StoreError.corruptObject(entry.id, reason: "cannot decode \(entry.codec) data: \(failure.reason)")
+        }
+        if verify { try output.withUnsafeBytes { raw throws in try check(entry.id, raw) } }
+        return output
+    }
+
+    private func check(_ id: ObjectID, _ bytes: UnsafeRawBufferPointer) throws {
+        let actual = SHA256.hash(bytes)
+        guard actual == id else { throw StoreError.corruptObject(id, reason: "content hashes to \(actual.hex)") }
+    }
+}

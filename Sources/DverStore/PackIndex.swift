@@ -1,0 +1,129 @@
+import DverCore
+import DverSystem
+
+/// A memory-mapped, sorted pack index: fan-out table plus binary search.
+public final class PackIndex: Sendable {
+    public let name: String
+    public let indexPath: String
+    public let packPath: String
+    public let count: Int
+    /// The size the pack file had when it was indexed.
+    public let packSize: UInt64
+    private let file: MappedFile
+    // Immutable view into `file`'s read-only mapping.
+    nonisolated(unsafe) private let entries: UnsafeRawPointer?
+    nonisolated(unsafe) private let fanout: UnsafeRawPointer?
+
+    /// Maps and validates the header of `pack-NAME.idx`.
+    /// - Throws: `StoreError.corruptPack` or `.newerFormat`.
+    public init(directory: String, name: String) throws {
+        self.name = name
+        indexPath = "\(directory)/\(name).idx"
+        packPath = "\(directory)/\(name).pack"
+        let indexPath = indexPath
+        let mapped = try MappedFile(path: indexPath)
+        file = mapped
+        let bytes = mapped.bytes
+        let minimum = PackFormat.indexHeaderSize + PackFormat.fanoutSize + PackFormat.indexTrailerSize
+        guard bytes.count >= minimum, let base = bytes.baseAddress else {
+            throw StoreError.corruptPack(path: indexPath, reason: "index is truncated (\(bytes.count) bytes)")
+        }
+        guard PackFormat.indexMagic.elementsEqual(UnsafeRawBufferPointer(start: base, count: 8)) else {
+            throw StoreError.corruptPack(path: indexPath, reason: "bad index magic")
+        }
+        let version = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        guard version <= PackFormat.version else {
+            throw StoreError.newerFormat(path: indexPath, version: Int(version), supported: Int(PackFormat.version))
+        }
+        let count = Int(UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
+        guard bytes.count == minimum + count * PackFormat.indexEntrySize else {
+            throw StoreError.corruptPack(path: indexPath, reason: "index size does not match its \(count) entries")
+        }
+        self.count = count
+        packSize = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        fanout = base + PackFormat.indexHeaderSize
+        entries = base + PackFormat.indexHeaderSize + PackFormat.fanoutSize
+    }
+
+    /// The entry for `id`, if this pack holds it.
+    public func find(_ id: ObjectID) -> PackEntry? {
+        guard let entries, let fanout else { return nil }
+        let first = Int(id.firstByte)
+        var low = first == 0 ? 0 : Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: (first - 1) * 4, as: UInt32.self)))
+        var high = Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: first * 4, as: UInt32.self)))
+        high = min(high, count)
+        while low < high {
+            let middle = (low + high) / 2
+            let candidate = ObjectID(bytes: entries + middle * PackFormat.indexEntrySize)
+            if candidate == id { return entry(at: middle) }
+            if candidate < id { low = middle + 1 } else { high = middle }
+        }
+        return nil
+    }
+
+    public func id(at index: Int) -> ObjectID {
+        ObjectID(bytes: entries! + index * PackFormat.indexEntrySize) // callers pass index < count, so entries exists
+    }
+
+    /// The entry at sorted position `index` (< count). Unknown kinds or codecs map to nil.
+    public func entry(at index: Int) -> PackEntry? {
+        guard let entries else { return nil }
+        let record = entries + index * PackFormat.indexEntrySize
+        guard let kind = ObjectKind(rawValue: record.load(fromByteOffset: 48, as: UInt8.self)),
+              let codec = Codec(rawValue: record.load(fromByteOffset: 49, as: UInt8.self)) else { return nil }
+        return PackEntry(
+            id: ObjectID(bytes: record),
+            offset: UInt64(bigEndian: record.loadUnaligned(fromByteOffset: 32, as: UInt64.self)),
+            storedLength: UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 40, as: UInt32.self)),
+            rawLength: UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 44, as: UInt32.self)),
+            kind: kind, codec: codec)
+    }
+
+    /// Ids sharing a hex prefix (for abbreviated commit ids).
+    public func ids(withHexPrefix prefix: String) -> [ObjectID] {
+        var result = [ObjectID]()
+        for index in 0..<count {
+            let candidate = id(at: index)
+            if candidate.hasHexPrefix(prefix) { result.append(candidate) }
+        }
+        return result
+    }
+
+    /// Checks the trailing SHA-256 over the index bytes.
+    public func verifyChecksum() -> Bool {
+        let bytes = file.bytes
+        guard let base = bytes.baseAddress else { return false }
+        let body = bytes.count - PackFormat.indexTrailerSize
+        return SHA256.hash(base, count: body) == ObjectID(bytes: base + body)
+    }
+
+    /// Encodes an index for `entries` (any order) of a pack of `packSize` bytes.
+    public static func encode(_ entries: [PackEntry], packSize: UInt64) -> [UInt8] {
+        let sorted = entries.sorted { $0.id < $1.id }
+        var writer = ByteWriter(capacity: PackFormat.indexHeaderSize + PackFormat.fanoutSize
+                                + sorted.count * PackFormat.indexEntrySize + 32)
+        writer.append(contentsOf: PackFormat.indexMagic)
+        writer.appendBigEndian(PackFormat.version)
+        writer.appendBigEndian(UInt32(sorted.count))
+        writer.appendBigEndian(packSize)
+        var counts = [UInt32](repeating: 0, count: 256)
+        for entry in sorted { counts[Int(entry.id.firstByte)] += 1 }
+        var running: UInt32 = 0
+        for byte in 0..<256 {
+            running += counts[byte]
+            writer.appendBigEndian(running)
+        }
+        for entry in sorted {
+            writer.append(entry.id)
+            writer.appendBigEndian(entry.offset)
+            writer.appendBigEndian(entry.storedLength)
+            writer.appendBigEndian(entry.rawLength)
+            writer.append(entry.kind.rawValue)
+            writer.append(entry.codec.rawValue)
+            writer.appendBigEndian(UInt16(0))
+        }
+        let checksum = SHA256.hash(writer.bytes)
+        writer.append(checksum)
+        return writer.bytes
+    }
+}

@@ -1,0 +1,126 @@
+import DverCore
+import DverSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Appends records to one pack at a time and seals each pack durably: pack data, fsync, rename,
+/// then its index, fsync, rename (FORMAT.md, "Write order").
+///
+/// Used by one thread at a time: `ObjectWriter` checks writers out of a locked pool.
+final class PackWriter: @unchecked Sendable {
+    private let packsDirectory: String
+    private let temporaryDirectory: String
+    private let compressor: Compressor
+    private let durable: Bool
+
+    private var fd: FileDescriptor?
+    private var temporaryPath = ""
+    private var buffer: [UInt8] = []
+    private var offset: UInt64 = 0
+    private var entries: [PackEntry] = []
+    private(set) var sealedPacks: [String] = []
+    private(set) var rawBytes: UInt64 = 0
+    private(set) var storedBytes: UInt64 = 0
+
+    init(packsDirectory: String, temporaryDirectory: String, codec: Codec, level: Int32?, durable: Bool) {
+        self.packsDirectory = packsDirectory
+        self.temporaryDirectory = temporaryDirectory
+        self.compressor = Compressor(codec: codec, level: level)
+        self.durable = durable
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    /// Appends one object. `compress` false stores it raw without trying.
+    func append(id: ObjectID, kind: ObjectKind, data: UnsafeRawBufferPointer, compress: Bool) throws {
+        if fd == nil { try open() }
+        let compressed = compress ? compressor.compress(data) : nil
+        let codec = compressed?.0 ?? .raw
+        let storedCount = compressed?.1.count ?? data.count
+        var header = [UInt8](repeating: 0, count: PackFormat.recordHeaderSize)
+        header.withUnsafeMutableBytes { raw in
+            id.store(to: raw.baseAddress!)  // 42-byte header
+            raw[32] = kind.rawValue
+            raw[33] = codec.rawValue
+            raw.storeBytes(of: UInt32(data.count).bigEndian, toByteOffset: 34, as: UInt32.self)
+            raw.storeBytes(of: UInt32(storedCount).bigEndian, toByteOffset: 38, as: UInt32.self)
+        }
+        buffer.append(contentsOf: header)
+        let dataOffset = offset + UInt64(PackFormat.recordHeaderSize)
+        if let compressed {
+            buffer.append(contentsOf: compressed.1)
+        } else if data.count >= 16 << 10 {
+            try flushBuffer()
+            if let base = data.baseAddress { try fd?.writeAll(base, count: data.count) }
+        } else {
+            buffer.append(contentsOf: data)
+        }
+        offset = dataOffset + UInt64(storedCount)
+        entries.append(PackEntry(id: id, offset: dataOffset, storedLength: UInt32(storedCount),
+                                 rawLength: UInt32(data.count), kind: kind, codec: codec))
+        rawBytes += UInt64(data.count)
+        storedBytes += UInt64(storedCount)
+        if buffer.count >= 1 << 20 { try flushBuffer() }
+        if offset >= UInt64(PackFormat.targetPackSize) { try seal() }
+    }
+
+    /// Seals the open pack, if any. Afterwards every appended object is durable and indexed.
+    func seal() throws {
+        guard let fd else { return }
+        defer { self.fd = nil }
+        if entries.isEmpty {
+            fd.close()
+            try FileSystem.removeIfExists(temporaryPath)
+            return
+        }
+        var trailer = ByteWriter(capacity: PackFormat.packTrailerSize)
+        trailer.append(contentsOf: PackFormat.packTrailerMagic)
+        trailer.appendBigEndian(UInt64(entries.count))
+        buffer.append(contentsOf: trailer.bytes)
+        try flushBuffer()
+        let packSize = offset + UInt64(PackFormat.packTrailerSize)
+        if durable { try fd.sync() }
+        fd.close()
+
+        var idWriter = ByteWriter(capacity: entries.count * 32)
+        for entry in entries.sorted(by: { $0.id < $1.id }) { idWriter.append(entry.id) }
+        let name = "pack-" + SHA256.hash(idWriter.bytes).hex
+        try FileSystem.rename(temporaryPath, to: "\(packsDirectory)/\(name).pack")
+        let index = PackIndex.encode(entries, packSize: packSize)
+        try FileSystem.writeAtomically("\(packsDirectory)/\(name).idx", index, durable: durable)
+        sealedPacks.append(name)
+        entries.removeAll(keepingCapacity: true)
+    }
+
+    /// Removes the open temporary pack without sealing it (used when an operation fails).
+    func discard() {
+        if let fd {
+            fd.close()
+            _ = try? FileSystem.removeIfExists(temporaryPath)
+        }
+        fd = nil
+        entries.removeAll()
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func open() throws {
+        temporaryPath = "\(temporaryDirectory)/pack-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp"
+        let fd = try FileDescriptor.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL, mode: 0o444)
+        self.fd = fd
+        buffer.removeAll(keepingCapacity: true)
+        var header = ByteWriter(capacity: PackFormat.packHeaderSize)
+        header.append(contentsOf: PackFormat.packMagic)
+        header.appendBigEndian(PackFormat.version)
+        header.appendBigEndian(UInt32(0))
+        buffer.append(contentsOf: header.bytes)
+        offset = UInt64(PackFormat.packHeaderSize)
+    }
+
+    private func flushBuffer() throws {
+        guard !buffer.isEmpty, let fd else { return }
+        try buffer.withUnsafeBytes { raw in
+            try fd.writeAll(raw.baseAddress!, count: raw.count)  // non-empty
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,45 @@
+/// DverStore: append-only pack files and their indexes, chunk codecs, branch refs with
+/// compare-and-swap, locks and the store's on-disk layout. See docs/FORMAT.md.
+import DverCore
+import DverSystem
+
+/// Errors of the object store and refs.
+public enum StoreError: Error, Sendable {
+    case notAStore(path: String)
+    case newerFormat(path: String, version: Int, supported: Int)
+    case objectNotFound(ObjectID)
+    case corruptPack(path: String, reason: String)
+    case corruptObject(ObjectID, reason: String)
+    case unexpectedKind(ObjectID, expected: ObjectKind, actual: ObjectKind)
+    case refConflict(ref: String, expected: ObjectID?, actual: ObjectID?)
+    case lockTimeout(path: String, seconds: Double)
+    case invalidRefName(String)
+}
+
+extension StoreError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .notAStore(let path):
+            return "no dver store found at or above '\(path)'; run 'dver init' first"
+        case .newerFormat(let path, let version, let supported):
+            return "'\(path)' was written by a newer dver (format \(version); this dver reads up to \(supported)); upgrade dver"
+        case .objectNotFound(let id):
+            return "object \(id.hex) is missing from the store; run 'dver fsck' (or fetch it from a remote)"
+        case .corruptPack(let path, let reason):
+            return "pack '\(path)' is corrupt: \(reason); run 'dver fsck' to see what is affected"
+        case .corruptObject(let id, let reason):
+            return "object \(id.hex) is corrupt: \(reason); run 'dver fsck'"
+        case .unexpectedKind(let id, let expected, let actual):
+            return "object \(id.hex) is a \(actual), expected a \(expected)"
+        case .refConflict(let ref, let expected, let actual):
+            let was = expected.map { $0.shortHex() } ?? "nothing"
+            let now = actual.map { $0.shortHex() } ?? "nothing"
+            return "ref '\(ref)' moved while updating (expected \(was), found \(now)); another dver process committed first — check 'dver log' and retry"
+        case .lockTimeout(let path, let seconds):
+            return "timed out after \(Int(seconds)) s waiting for lock '\(path)'; another dver process is still running (the lock frees itself when it exits)"
+        case .invalidRefName(let name):
+            return "invalid branch name '\(name)': use letters, digits, '.', '_', '-' and '/', not starting with '.' or '-'"
+        }
+    }
+}
+

@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An exclusive advisory lock (flock) on a lock file. Waits rather than failing; released when
+/// the process dies, so a killed dver never leaves a stale lock.
+public final class FileLock {
+    public enum Failure: Error, Sendable {
+        case timedOut(path: String, seconds: Double)
+        case system(SystemError)
+    }
+
+    private let fd: FileDescriptor
+    public let path: String
+
+    /// Acquires the lock, waiting up to `timeout` seconds; `onWait` runs once if the lock is busy.
+    /// - Throws: `FileLock.Failure`.
+    public init(path: String, timeout: Double, onWait: (() -> Void)? = nil) throws {
+        self.path = path
+        do {
+            fd = try FileDescriptor.open(path, O_RDWR | O_CREAT, mode: 0o644)
+        } catch let error as SystemError {
+            throw Failure.system(error)
+        }
+        if flock(fd.rawValue, LOCK_EX | LOCK_NB) == 0 { return }
+        onWait?()
+        var waited = 0.0
+        var delay = 0.002
+        while flock(fd.rawValue, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            if code != EWOULDBLOCK && code != EINTR {
+                fd.close()
+                throw Failure.system(SystemError("flock", path: path, errno: code))
+            }
+            if waited >= timeout {
+                fd.close()
+                throw Failure.timedOut(path: path, seconds: timeout)
+            }
+            usleep(useconds_t(delay * 1_000_000))
+            waited += delay
+            delay = Swift.min(delay * 2, 0.1)
+        }
+    }
+
+    /// Releases the lock.
+    public func unlock() {
+        flock(fd.rawValue, LOCK_UN)
+        fd.close()
+    }
+}
