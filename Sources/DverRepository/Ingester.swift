@@ -1,0 +1,166 @@
+import DverChunking
+import DverCore
+import DverStore
+import DverSystem
+import Dispatch
+import Synchronization
+
+/// A workspace file to be hashed and stored.
+public struct IngestItem: Sendable {
+    public var absolutePath: String
+    /// Workspace-relative path, for messages.
+    public var displayPath: String
+    /// lstat taken before reading.
+    public var status: FileStatus
+
+    public init(absolutePath: String, displayPath: String, status: FileStatus) {
+        self.absolutePath = absolutePath
+        self.displayPath = displayPath
+        self.status = status
+    }
+}
+
+/// Chunks, hashes and stores files, using every core: small files are spread over worker
+/// threads; each large file is chunked on one thread while others hash and store its chunks.
+public final class Ingester: Sendable {
+    let writer: ObjectWriter
+    let chunker: FastCDC
+    let progress: any ProgressSink
+    /// Files at least this large go through the pipelined path.
+    static let largeFileThreshold = 8 << 20
+    static var workerCount: Int { max(1, System.coreCount) }
+
+    public init(writer: ObjectWriter, progress: any ProgressSink, chunker: FastCDC = FastCDC()) {
+        self.writer = writer
+        self.progress = progress
+        self.chunker = chunker
+    }
+
+    /// Ingests every item; results are in the order of `items`.
+    /// - Throws: the first `SystemError` or `RepositoryError` met; objects already written stay
+    ///   unreferenced in sealed packs or are discarded with the unsealed pack.
+    public func ingest(_ items: [IngestItem]) throws -> [FileRef] {
+        let results = ResultSlots(count: items.count)
+        var small = [Int]()
+        var large = [Int]()
+        for (index, item) in items.enumerated() {
+            if item.status.kind == .regular, item.status.size >= Int64(Self.largeFileThreshold) {
+                large.append(index)
+            } else {
+                small.append(index)
+            }
+        }
+        try ingestConcurrently(small, items: items, results: results)
+        for index in large {
+            results.set(index, try ingestLarge(items[index]))
+        }
+        return try results.values()
+    }
+
+    private func ingestConcurrently(_ indices: [Int], items: [IngestItem], results: ResultSlots) throws {
+        guard !indices.isEmpty else { return }
+        let next = Atomic<Int>(0)
+        let failure = FirstError()
+        let workers = min(Self.workerCount, indices.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.largeFileThreshold + 1, alignment: 64)
+            defer { buffer.deallocate() }
+            while !failure.isSet {
+                let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if position >= indices.count { break }
+                let index = indices[position]
+                do {
+                    results.set(index, try ingestSmall(items[index], buffer: buffer))
+                } catch {
+                    failure.record(error)
+                }
+            }
+        }
+        try failure.rethrow()
+    }
+
+    /// Reads a file that fits in `buffer` and stores it.
+    private func ingestSmall(_ item: IngestItem, buffer: UnsafeMutableRawBufferPointer) throws -> FileRef {
+        switch item.status.kind {
+        case .symlink:
+            return try ingestSymlink(item)
+        case .regular:
+            break
+        case .directory, .other:
+            throw RepositoryError.unsupportedFileType(item.displayPath)
+        }
+        let fd = try FileDescriptor.openForReading(item.absolutePath)
+        let count: Int
+        do {
+            defer { fd.close() }
+            count = try fd.readFully(into: buffer.baseAddress!, count: buffer.count)  // buffer is non-empty
+        }
+        if count >= buffer.count {
+            // The file grew past the small-file limit after lstat; take the streaming path.
+            return try ingestLarge(item)
+        }
+        let kind: EntryKind = item.status.isExecutable ? .executable : .file
+        let ref = try store(UnsafeRawBufferPointer(rebasing: buffer[..<count]), kind: kind)
+        progress.advance(bytes: UInt64(count), items: 1)
+        return ref
+    }
+
+    /// Chunks and stores an in-memory file.
+    func store(_ data: UnsafeRawBufferPointer, kind: EntryKind) throws -> FileRef {
+        let lengths = chunker.chunkLengths(data)
+        if lengths.count <= 1 {
+            let id = SHA256.hash(data)
+            try writer.put(id, kind: .chunk, bytes: data)
+            return FileRef(kind: kind, chunked: false, size: UInt64(data.count), id: id)
+        }
+        var entries = [ChunkListNode.Entry]()
+        entries.reserveCapacity(lengths.count)
+        var offset = 0
+        for length in lengths {
+            let chunk = UnsafeRawBufferPointer(rebasing: data[offset..<offset + length])
+            let id = SHA256.hash(chunk)
+            try writer.put(id, kind: .chunk, bytes: chunk)
+            entries.append(.init(id: id, length: UInt64(length)))
+            offset += length
+        }
+        let root = try ChunkListBuilder.build(entries, writer: writer)
+        return FileRef(kind: kind, chunked: true, size: UInt64(data.count), id: root)
+    }
+
+    private func ingestSymlink(_ item: IngestItem) throws -> FileRef {
+        let target = Array(try FileSystem.readLink(item.absolutePath).utf8)
+        let id = SHA256.hash(target)
+        try writer.put(id, kind: .chunk, bytes: target)
+        progress.advance(bytes: UInt64(target.count), items: 1)
+        return FileRef(kind: .symlink, chunked: false, size: UInt64(target.count), id: id)
+    }
+}
+
+/// Per-item results written by worker threads into distinct slots.
+final class ResultSlots: Sendable {
+    private let slots: Mutex<[FileRef?]>
+
+    init(count: Int) { slots = Mutex([FileRef?](repeating: nil, count: count)) }
+
+    func set(_ index: Int, _ value: FileRef) { slots.withLock { $0[index] = value } }
+
+    func values() throws -> [FileRef] {
+        try slots.withLock { slots in
+            try slots.map { slot in
+                guard let slot else { throw RepositoryError.pathNotFound("(internal: missing ingest result)") }
+                return slot
+            }
+        }
+    }
+}
+
+/// Machine facts.
+public enum System {
+    /// Cores available to this process.
+    public static var coreCount: Int {
+        if let text = ProcessInfo.processInfo.environment["DVER_THREADS"], let value = Int(text), value > 0 { return value }
+        return ProcessInfo.processInfo.activeProcessorCount
+    }
+}
+
+import Foundation

@@ -1,0 +1,55 @@
+import DverStore
+import DverSystem
+import Foundation
+
+/// `.dver/config.json`: store-wide settings.
+public struct ProjectConfig: Codable, Sendable, Equatable {
+    /// "zstd" (default), "zlib" or "raw".
+    public var compression: String = "zstd"
+    /// Codec level; nil uses the codec's default (zstd 3, zlib 1).
+    public var compressionLevel: Int?
+    /// Author recorded in commits when DVER_AUTHOR is not set.
+    public var author: String?
+    /// Seconds to wait for another dver process's lock before giving up.
+    public var lockTimeoutSeconds: Double = 600
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case compression
+        case compressionLevel = "compression_level"
+        case author
+        case lockTimeoutSeconds = "lock_timeout_seconds"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        compression = try container.decodeIfPresent(String.self, forKey: .compression) ?? "zstd"
+        compressionLevel = try container.decodeIfPresent(Int.self, forKey: .compressionLevel)
+        author = try container.decodeIfPresent(String.self, forKey: .author)
+        lockTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .lockTimeoutSeconds) ?? 600
+    }
+
+    /// Write settings derived from the config.
+    public func writeSettings(path: String) throws -> WriteSettings {
+        guard let codec = Codec(name: compression) else {
+            throw RepositoryError.invalidConfig(path: path, reason: "compression must be zstd, zlib or raw, not '\(compression)'")
+        }
+        return WriteSettings(codec: codec, level: compressionLevel.map { Int32($0) })
+    }
+
+    static func load(_ path: String) throws -> ProjectConfig {
+        guard FileSystem.exists(path) else { return ProjectConfig() }
+        do {
+            return try JSONDecoder().decode(ProjectConfig.self, from: Data(try FileSystem.readFile(path)))
+        } catch let error as DecodingError {
+            throw RepositoryError.invalidConfig(path: path, reason: "\(error)")
+        }
+    }
+
+    func save(_ path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try FileSystem.writeAtomically(path, Array(try encoder.encode(self)) + [10])
+    }
+}

@@ -1,0 +1,80 @@
+/// DverRepository: repos, the workspace index, add/commit/checkout/status/diff/log, fsck and du,
+/// built on the object store. No printing: results are values; DverCLI renders them.
+import DverCore
+import DverStore
+
+/// Errors of repository operations. Each names the problem and, where possible, the fix.
+public enum RepositoryError: Error, Sendable {
+    case alreadyInitialized(path: String)
+    case pathOutsideProject(String)
+    case pathInsideStore(String)
+    case pathNotFound(String)
+    case notInAnyRepo(String)
+    case unknownRepo(String)
+    case repoExists(String)
+    case mountOverlaps(path: String, repo: String)
+    case invalidRepoName(String)
+    case unknownRevision(String, reason: String)
+    case ambiguousRevision(String, candidates: [String])
+    case symlinkEscapes(path: String, target: String)
+    case unsupportedFileType(String)
+    case uncommittedChanges(operation: String, paths: [String])
+    case branchExists(repo: String, branch: String)
+    case unknownBranch(repo: String, branch: String)
+    case cannotDeleteCurrentBranch(repo: String, branch: String)
+    case notAFile(String)
+    case nothingToCommit
+    case invalidConfig(path: String, reason: String)
+    case fileTooLarge(path: String)
+}
+
+extension RepositoryError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .alreadyInitialized(let path):
+            return "a dver store already exists at '\(path)/.dver'"
+        case .pathOutsideProject(let path):
+            return "'\(path)' is outside the project; dver only tracks paths below the directory holding .dver/"
+        case .pathInsideStore(let path):
+            return "'\(path)' is inside .dver/, dver's own store; choose a data path"
+        case .pathNotFound(let path):
+            return "'\(path)' does not exist"
+        case .notInAnyRepo(let path):
+            return "'\(path)' is not inside a repo; add its directory ('dver add DIR' creates a repo) or run 'dver repo create NAME --path DIR'"
+        case .unknownRepo(let name):
+            return "no repo named '\(name)'; 'dver repo list' shows the repos"
+        case .repoExists(let name):
+            return "a repo named '\(name)' already exists"
+        case .mountOverlaps(let path, let repo):
+            return "'\(path)' overlaps the mount of repo '\(repo)'; repos cannot be nested"
+        case .invalidRepoName(let name):
+            return "invalid repo name '\(name)': use letters, digits, '.', '_' and '-'"
+        case .unknownRevision(let revision, let reason):
+            return "unknown revision '\(revision)': \(reason)"
+        case .ambiguousRevision(let revision, let candidates):
+            return "'\(revision)' is ambiguous; it matches \(candidates.joined(separator: ", ")); give more digits"
+        case .symlinkEscapes(let path, let target):
+            return "symlink '\(path)' points outside the workspace ('\(target)'); replace it with a copy of its target or remove it"
+        case .unsupportedFileType(let path):
+            return "'\(path)' is not a regular file, directory or symlink (sockets, FIFOs and devices cannot be tracked)"
+        case .uncommittedChanges(let operation, let paths):
+            let shown = paths.prefix(20).map { "  " + $0 }.joined(separator: "\n")
+            let more = paths.count > 20 ? "\n  ... and \(paths.count - 20) more" : ""
+            return "\(operation) would overwrite or delete uncommitted changes in:\n\(shown)\(more)\ncommit them ('dver add' + 'dver commit'), or pass --force to discard them"
+        case .branchExists(let repo, let branch):
+            return "branch '\(branch)' already exists in repo '\(repo)'"
+        case .unknownBranch(let repo, let branch):
+            return "repo '\(repo)' has no branch '\(branch)'; 'dver branch -r \(repo)' lists them"
+        case .cannotDeleteCurrentBranch(let repo, let branch):
+            return "cannot delete '\(branch)': it is checked out in repo '\(repo)'; check out another branch first"
+        case .notAFile(let path):
+            return "'\(path)' is not a file"
+        case .nothingToCommit:
+            return "nothing to commit"
+        case .invalidConfig(let path, let reason):
+            return "cannot read '\(path)': \(reason)"
+        case .fileTooLarge(let path):
+            return "'\(path)' changed size while being read; retry when it is no longer being written"
+        }
+    }
+}
