@@ -4,7 +4,7 @@ import DverStore
 /// Builds and reads the content-defined tree of chunk-list nodes that describes a large file.
 public enum ChunkListBuilder {
     /// Stores the nodes for `chunks` (in file order) and returns the root node id.
-    public static func build(_ chunks: [ChunkListNode.Entry], writer: ObjectWriter) throws -> ObjectID {
+    public static func build(_ chunks: [ChunkListNode.Entry], writer: any ObjectSink) throws -> ObjectID {
         precondition(chunks.count > 1, "single-chunk files are stored without a list")
         var level = 0
         var entries = chunks

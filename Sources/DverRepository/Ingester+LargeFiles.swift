@@ -94,7 +94,7 @@ extension Ingester {
                     for index in range {
                         let chunk = window.chunk(index)
                         let id = SHA256.hash(chunk)
-                        try writer.put(id, kind: .chunk, bytes: chunk)
+                        try writer.put(id, kind: .chunk, bytes: chunk, compress: true)
                         window.setID(id, at: index)
                         bytes += UInt64(chunk.count)
                     }

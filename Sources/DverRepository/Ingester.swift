@@ -23,14 +23,14 @@ public struct IngestItem: Sendable {
 /// Chunks, hashes and stores files, using every core: small files are spread over worker
 /// threads; each large file is chunked on one thread while others hash and store its chunks.
 public final class Ingester: Sendable {
-    let writer: ObjectWriter
+    let writer: any ObjectSink
     let chunker: FastCDC
     let progress: any ProgressSink
     /// Files at least this large go through the pipelined path.
     static let largeFileThreshold = 8 << 20
     static var workerCount: Int { max(1, System.coreCount) }
 
-    public init(writer: ObjectWriter, progress: any ProgressSink, chunker: FastCDC = FastCDC()) {
+    public init(writer: any ObjectSink, progress: any ProgressSink, chunker: FastCDC = FastCDC()) {
         self.writer = writer
         self.progress = progress
         self.chunker = chunker
@@ -110,7 +110,7 @@ public final class Ingester: Sendable {
         let lengths = chunker.chunkLengths(data)
         if lengths.count <= 1 {
             let id = SHA256.hash(data)
-            try writer.put(id, kind: .chunk, bytes: data)
+            try writer.put(id, kind: .chunk, bytes: data, compress: true)
             return FileRef(kind: kind, chunked: false, size: UInt64(data.count), id: id)
         }
         var entries = [ChunkListNode.Entry]()
@@ -119,7 +119,7 @@ public final class Ingester: Sendable {
         for length in lengths {
             let chunk = UnsafeRawBufferPointer(rebasing: data[offset..<offset + length])
             let id = SHA256.hash(chunk)
-            try writer.put(id, kind: .chunk, bytes: chunk)
+            try writer.put(id, kind: .chunk, bytes: chunk, compress: true)
             entries.append(.init(id: id, length: UInt64(length)))
             offset += length
         }
@@ -130,7 +130,7 @@ public final class Ingester: Sendable {
     private func ingestSymlink(_ item: IngestItem) throws -> FileRef {
         let target = Array(try FileSystem.readLink(item.absolutePath).utf8)
         let id = SHA256.hash(target)
-        try writer.put(id, kind: .chunk, bytes: target)
+        try target.withUnsafeBytes { _ = try writer.put(id, kind: .chunk, bytes: $0, compress: true) }
         progress.advance(bytes: UInt64(target.count), items: 1)
         return FileRef(kind: .symlink, chunked: false, size: UInt64(target.count), id: id)
     }

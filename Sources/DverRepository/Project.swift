@@ -131,7 +131,9 @@ public final class Project: Sendable {
         let environment = ProcessInfo.processInfo.environment
         if let author = environment["DVER_AUTHOR"], !author.isEmpty { return author }
         if let author = config.author, !author.isEmpty { return author }
-        return environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+        if let name = environment["USER"] ?? environment["LOGNAME"], !name.isEmpty { return name }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "unknown"
     }
 
     /// A write session using the project's settings.

@@ -12,7 +12,7 @@ public enum TreeBuilder {
 
     /// Stores every directory's nodes and returns the root tree id.
     /// - Throws: `CoreError.invalidPath` for a path that is also a directory of another path.
-    public static func build(_ files: [File], writer: ObjectWriter) throws -> ObjectID {
+    public static func build(_ files: [File], writer: any ObjectSink) throws -> ObjectID {
         var items = files.map { (components: $0.path.split(separator: "/"), ref: $0.ref) }
         items.sort { lhs, rhs in
             for (left, right) in zip(lhs.components, rhs.components) where left != right {
@@ -24,7 +24,7 @@ public enum TreeBuilder {
     }
 
     private static func buildDirectory(_ items: ArraySlice<(components: [Substring], ref: FileRef)>, depth: Int,
-                                       writer: ObjectWriter) throws -> (id: ObjectID, size: UInt64) {
+                                       writer: any ObjectSink) throws -> (id: ObjectID, size: UInt64) {
         var entries = [TreeEntry]()
         var index = items.startIndex
         while index < items.endIndex {
@@ -53,7 +53,7 @@ public enum TreeBuilder {
     }
 
     /// Splits one directory's sorted entries into nodes and stores them; returns the root node.
-    public static func writeDirectory(_ entries: [TreeEntry], writer: ObjectWriter) throws -> ObjectID {
+    public static func writeDirectory(_ entries: [TreeEntry], writer: any ObjectSink) throws -> ObjectID {
         let ends = NodeBoundary.split(count: entries.count, level: 0) { NodeBoundary.keyHash(entries[$0].name) }
         var children = [TreeNode.Child]()
         var start = 0

@@ -44,6 +44,8 @@ public final class ObjectStore: Sendable {
 
     public var packIndexes: [PackIndex] { packs.withLock { $0.map(\.index) } }
 
+    public var packHandles: [PackHandle] { packs.withLock { $0 } }
+
     /// Locates an object.
     public func locate(_ id: ObjectID) -> (PackHandle, PackEntry)? {
         let handles = packs.withLock { $0 }
@@ -153,7 +155,7 @@ public final class PackHandle: Sendable {
         return try decoded.withUnsafeBytes(body)
     }
 
-    func read(_ entry: PackEntry, verify: Bool) throws -> [UInt8] {
+    public func read(_ entry: PackEntry, verify: Bool) throws -> [UInt8] {
         let stored = try storedBytes(entry)
         var output = [UInt8](repeating: 0, count: Int(entry.rawLength))
         do {

@@ -18,27 +18,29 @@ public struct WriteSettings: Sendable {
 
 /// What one write session stored.
 public struct WriteStatistics: Sendable {
+    public init() {}
     public var objectsWritten = 0
     public var rawBytesWritten: UInt64 = 0
     public var storedBytesWritten: UInt64 = 0
     public var packsWritten = 0
 }
 
-/// A write session: many threads put objects, each through its own pack writer; `finish`
-/// seals every pack durably and makes them visible. Objects already stored, or put twice,
-/// are written once.
+/// A write session: many threads put objects; each compresses with its own compressor, then
+/// appends to the session's open pack under a mutex. `finish` seals the pack durably and makes
+/// it visible. Objects already stored, or put twice, are written once.
 public final class ObjectWriter: Sendable {
     public let store: ObjectStore
     private let settings: WriteSettings
-    private let idleWriters: Mutex<[PackWriter]>
-    private let allWriters: Mutex<[PackWriter]>
+    private let pack: Mutex<PackWriter>
+    private let compressors: Mutex<[CompressorBox]>
     private let pending: Mutex<Set<ObjectID>>
 
     public init(store: ObjectStore, settings: WriteSettings) {
         self.store = store
         self.settings = settings
-        idleWriters = Mutex([])
-        allWriters = Mutex([])
+        pack = Mutex(PackWriter(packsDirectory: store.layout.packsDirectory,
+                                temporaryDirectory: store.layout.temporaryDirectory, durable: settings.durable))
+        compressors = Mutex([])
         pending = Mutex([])
     }
 
@@ -50,22 +52,17 @@ public final class ObjectWriter: Sendable {
         if store.contains(id) { return false }
         let isNew = pending.withLock { $0.insert(id).inserted }
         if !isNew { return false }
-        let writer = checkOutWriter()
-        defer { idleWriters.withLock { $0.append(writer) } }
-        try writer.append(id: id, kind: kind, data: bytes, compress: compress)
+        let box = compressors.withLock { $0.popLast() } ?? CompressorBox(Compressor(codec: settings.codec, level: settings.level))
+        defer { compressors.withLock { $0.append(box) } }
+        let compressed = compress ? box.compressor.compress(bytes) : nil
+        try pack.withLock { writer in
+            if let (codec, stored) = compressed {
+                try stored.withUnsafeBytes { try writer.append(id: id, kind: kind, rawLength: bytes.count, codec: codec, stored: $0) }
+            } else {
+                try writer.append(id: id, kind: kind, rawLength: bytes.count, codec: .raw, stored: bytes)
+            }
+        }
         return true
-    }
-
-    @discardableResult
-    public func put(_ id: ObjectID, kind: ObjectKind, bytes: [UInt8]) throws -> Bool {
-        try bytes.withUnsafeBytes { try put(id, kind: kind, bytes: $0) }
-    }
-
-    /// Encodes and stores a metadata object, returning its id.
-    public func put(encoded bytes: [UInt8], kind: ObjectKind) throws -> ObjectID {
-        let id = SHA256.hash(bytes)
-        try put(id, kind: kind, bytes: bytes)
-        return id
     }
 
     /// True when the object is stored or pending in this session.
@@ -73,18 +70,16 @@ public final class ObjectWriter: Sendable {
         pending.withLock { $0.contains(id) } || store.contains(id)
     }
 
-    /// Seals all packs (data, fsync, rename, index, fsync, rename, directory fsync) and adds them
-    /// to the store. Call from one thread once every `put` has returned.
+    /// Seals the open pack (data, fsync, rename, index, fsync, rename, directory fsync) and adds
+    /// every pack of the session to the store. Call once every `put` has returned.
     public func finish() throws -> WriteStatistics {
-        let writers = allWriters.withLock { $0 }
-        var statistics = WriteStatistics()
-        var names = [String]()
-        for writer in writers {
+        let (names, raw, stored) = try pack.withLock { writer in
             try writer.seal()
-            names.append(contentsOf: writer.sealedPacks)
-            statistics.rawBytesWritten += writer.rawBytes
-            statistics.storedBytesWritten += writer.storedBytes
+            return (writer.sealedPacks, writer.rawBytes, writer.storedBytes)
         }
+        var statistics = WriteStatistics()
+        statistics.rawBytesWritten = raw
+        statistics.storedBytesWritten = stored
         statistics.objectsWritten = pending.withLock { $0.count }
         statistics.packsWritten = names.count
         if settings.durable, !names.isEmpty { try FileSystem.syncDirectory(store.layout.packsDirectory) }
@@ -94,15 +89,12 @@ public final class ObjectWriter: Sendable {
 
     /// Drops unsealed data after a failure; sealed packs stay (unreferenced, reclaimable).
     public func abandon() {
-        for writer in allWriters.withLock({ $0 }) { writer.discard() }
+        pack.withLock { $0.discard() }
     }
+}
 
-    private func checkOutWriter() -> PackWriter {
-        if let writer = idleWriters.withLock({ $0.popLast() }) { return writer }
-        let writer = PackWriter(packsDirectory: store.layout.packsDirectory,
-                                temporaryDirectory: store.layout.temporaryDirectory,
-                                codec: settings.codec, level: settings.level, durable: settings.durable)
-        allWriters.withLock { $0.append(writer) }
-        return writer
-    }
+/// A compressor checked out by one thread at a time from `ObjectWriter`'s pool.
+final class CompressorBox: @unchecked Sendable {
+    let compressor: Compressor
+    init(_ compressor: Compressor) { self.compressor = compressor }
 }

@@ -79,14 +79,16 @@ public final class PackIndex: Sendable {
             kind: kind, codec: codec)
     }
 
-    /// Ids sharing a hex prefix (for abbreviated commit ids).
+    /// Ids sharing a hex prefix (for abbreviated commit ids). Uses the fan-out table to visit
+    /// only ids with the right first byte.
     public func ids(withHexPrefix prefix: String) -> [ObjectID] {
-        var result = [ObjectID]()
-        for index in 0..<count {
-            let candidate = id(at: index)
-            if candidate.hasHexPrefix(prefix) { result.append(candidate) }
+        guard let fanout, prefix.utf8.count >= 2, let first = HexCoding.decode(prefix.prefix(2))?.first else {
+            return (0..<count).map { id(at: $0) }.filter { $0.hasHexPrefix(prefix) }
         }
-        return result
+        let low = first == 0 ? 0 : Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: (Int(first) - 1) * 4, as: UInt32.self)))
+        let high = min(count, Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: Int(first) * 4, as: UInt32.self))))
+        guard low < high else { return [] }
+        return (low..<high).map { id(at: $0) }.filter { $0.hasHexPrefix(prefix) }
     }
 
     /// Checks the trailing SHA-256 over the index bytes.

@@ -7,11 +7,10 @@ import Glibc
 /// Appends records to one pack at a time and seals each pack durably: pack data, fsync, rename,
 /// then its index, fsync, rename (FORMAT.md, "Write order").
 ///
-/// Used by one thread at a time: `ObjectWriter` checks writers out of a locked pool.
+/// Not thread-safe on its own: every use goes through `ObjectWriter`'s mutex.
 final class PackWriter: @unchecked Sendable {
     private let packsDirectory: String
     private let temporaryDirectory: String
-    private let compressor: Compressor
     private let durable: Bool
 
     private var fd: FileDescriptor?
@@ -23,33 +22,28 @@ final class PackWriter: @unchecked Sendable {
     private(set) var rawBytes: UInt64 = 0
     private(set) var storedBytes: UInt64 = 0
 
-    init(packsDirectory: String, temporaryDirectory: String, codec: Codec, level: Int32?, durable: Bool) {
+    init(packsDirectory: String, temporaryDirectory: String, durable: Bool) {
         self.packsDirectory = packsDirectory
         self.temporaryDirectory = temporaryDirectory
-        self.compressor = Compressor(codec: codec, level: level)
         self.durable = durable
         buffer.reserveCapacity(1 << 20)
     }
 
-    /// Appends one object. `compress` false stores it raw without trying.
-    func append(id: ObjectID, kind: ObjectKind, data: UnsafeRawBufferPointer, compress: Bool) throws {
+    /// Appends one object whose bytes are already encoded with `codec`.
+    func append(id: ObjectID, kind: ObjectKind, rawLength: Int, codec: Codec, stored data: UnsafeRawBufferPointer) throws {
         if fd == nil { try open() }
-        let compressed = compress ? compressor.compress(data) : nil
-        let codec = compressed?.0 ?? .raw
-        let storedCount = compressed?.1.count ?? data.count
+        let storedCount = data.count
         var header = [UInt8](repeating: 0, count: PackFormat.recordHeaderSize)
         header.withUnsafeMutableBytes { raw in
             id.store(to: raw.baseAddress!)  // 42-byte header
             raw[32] = kind.rawValue
             raw[33] = codec.rawValue
-            raw.storeBytes(of: UInt32(data.count).bigEndian, toByteOffset: 34, as: UInt32.self)
+            raw.storeBytes(of: UInt32(rawLength).bigEndian, toByteOffset: 34, as: UInt32.self)
             raw.storeBytes(of: UInt32(storedCount).bigEndian, toByteOffset: 38, as: UInt32.self)
         }
         buffer.append(contentsOf: header)
         let dataOffset = offset + UInt64(PackFormat.recordHeaderSize)
-        if let compressed {
-            buffer.append(contentsOf: compressed.1)
-        } else if data.count >= 16 << 10 {
+        if data.count >= 16 << 10 {
             try flushBuffer()
             if let base = data.baseAddress { try fd?.writeAll(base, count: data.count) }
         } else {
@@ -57,8 +51,8 @@ final class PackWriter: @unchecked Sendable {
         }
         offset = dataOffset + UInt64(storedCount)
         entries.append(PackEntry(id: id, offset: dataOffset, storedLength: UInt32(storedCount),
-                                 rawLength: UInt32(data.count), kind: kind, codec: codec))
-        rawBytes += UInt64(data.count)
+                                 rawLength: UInt32(rawLength), kind: kind, codec: codec))
+        rawBytes += UInt64(rawLength)
         storedBytes += UInt64(storedCount)
         if buffer.count >= 1 << 20 { try flushBuffer() }
         if offset >= UInt64(PackFormat.targetPackSize) { try seal() }

@@ -1,1 +1,3 @@
-print("dver")
+import DverCLI
+
+Dver.runAndExit()

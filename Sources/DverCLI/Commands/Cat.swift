@@ -1,0 +1,37 @@
+import ArgumentParser
+import DverCore
+import DverRepository
+import DverStore
+import Foundation
+
+struct Cat: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write one file of a repo revision to stdout.",
+        discussion: """
+        Every chunk is verified against its id as it is streamed.
+
+        Examples:
+          dver cat raw@main:labels.csv | head
+          dver cat raw@main~1:model.bin > old.bin
+        """)
+
+    @Argument(help: "REPO[@REV]:PATH")
+    var target: String
+
+    func run() throws {
+        let project = try Project.open(from: workingDirectory)
+        let spec = RevisionSpec(parsing: target)
+        guard let path = spec.path else { throw ValidationError("name a file: REPO[@REV]:PATH") }
+        let resolved = try project.resolve(spec)
+        let root = try project.store.decodeCommit(resolved.commit).tree
+        guard let entry = try TreeReader(store: project.store).entry(at: path, root: root) else {
+            throw RepositoryError.pathNotFound("\(path) in \(spec.repo)@\(resolved.commit.shortHex())")
+        }
+        guard entry.kind != .directory else { throw RepositoryError.notAFile(path) }
+        let output = FileHandle.standardOutput
+        let chunks = entry.chunked ? try ChunkListBuilder.chunks(of: entry.id, store: project.store).map(\.id) : [entry.id]
+        for id in chunks {
+            try project.store.withChunk(id) { output.write(Data($0)) }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import DverRepository
+
+struct CommitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "commit",
+        abstract: "Record staged changes: one commit per repo, sharing one commit-set id.",
+        discussion: """
+        Examples:
+          dver commit -m "first drop"
+          dver commit -m "fix labels" raw     # only repo 'raw'
+        """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: [.short, .long], help: "Commit message.")
+    var message: String
+
+    @Argument(help: "Repos to commit (default: every repo with staged changes).")
+    var repos: [String] = []
+
+    func run() throws {
+        let project = try global.project()
+        let result: CommitResult
+        do {
+            result = try project.commit(message: message, repos: repos)
+        } catch RepositoryError.nothingToCommit {
+            global.console.notice("nothing to commit (stage changes with 'dver add')")
+            throw ReportedFailure(status: .failure)
+        }
+        if global.json {
+            struct Item: Encodable { let repo: String; let branch: String?; let commit: String; let parent: String?; let changes: Int }
+            struct Output: Encodable { let commit_set: String?; let commits: [Item] }
+            try global.console.emit(Output(commit_set: result.commitSet?.hex, commits: result.commits.map {
+                Item(repo: $0.repo, branch: $0.branch, commit: $0.commit.hex, parent: $0.parent?.hex, changes: $0.changes.count)
+            }))
+            return
+        }
+        for commit in result.commits {
+            let counts = Dictionary(grouping: commit.changes, by: \.kind).mapValues(\.count)
+            let summary = [Change.Kind.added, .modified, .deleted].compactMap { kind in
+                counts[kind].map { "\($0) \(kind.rawValue)" }
+            }.joined(separator: ", ")
+            global.console.line("[\(commit.repo)@\(commit.branch ?? "detached") \(commit.commit.shortHex())] \(message) (\(summary))")
+        }
+        if let set = result.commitSet { global.console.line("commit set \(set.hex)") }
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import DverRepository
+
+struct Fsck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Verify every object's hash and every reference.",
+        discussion: """
+        Checks pack indexes, decodes and re-hashes every object, and walks every branch:
+        commits, trees, chunk lists and chunks must all be present and well-formed. Exit status
+        3 when damage is found; leftovers of interrupted writes are warnings.
+
+        Examples:
+          dver fsck
+          dver fsck --json
+        """)
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let project = try global.project()
+        let report = try project.fsck()
+        if global.json {
+            struct Output: Encodable {
+                let healthy: Bool, errors: [String], warnings: [String]
+                let packs: Int, objects: Int, commits: Int, bytes_verified: UInt64
+            }
+            try global.console.emit(Output(healthy: report.isHealthy, errors: report.errors, warnings: report.warnings,
+                                           packs: report.packsChecked, objects: report.objectsChecked,
+                                           commits: report.commitsChecked, bytes_verified: report.bytesVerified))
+        } else {
+            for error in report.errors { global.console.data("error: \(error)") }
+            for warning in report.warnings { global.console.notice("warning: \(warning)") }
+            global.console.line("checked \(report.packsChecked) packs, \(report.objectsChecked) objects "
+                + "(\(Format.bytes(report.bytesVerified))), \(report.commitsChecked) commits: "
+                + (report.isHealthy ? "ok" : "\(report.errors.count) problems"))
+        }
+        if !report.isHealthy { throw ReportedFailure(status: .integrity) }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import DverRepository
+
+struct Repo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create, list or delete repos.",
+        subcommands: [Create.self, ListRepos.self, Delete.self],
+        defaultSubcommand: ListRepos.self)
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a repo mounted at a workspace directory.",
+            discussion: """
+            Examples:
+              dver repo create images                   # mounted at data/images
+              dver repo create labels --path annotations/labels
+            """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Repo name (letters, digits, '.', '_', '-').")
+        var name: String
+
+        @Option(help: "Mount directory (default: data/NAME).")
+        var path: String?
+
+        @Option(help: "Initial branch.")
+        var branch = "main"
+
+        func run() throws {
+            let project = try global.project()
+            let mount = try project.relativePath(path ?? "\(project.root)/data/\(name)", workingDirectory: workingDirectory)
+            let record = try project.createRepo(name: name, mount: mount, branch: branch)
+            global.console.line("Created repo '\(record.name)' mounted at \(record.mount)/")
+        }
+    }
+
+    struct ListRepos: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List repos with mounts and heads.")
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let project = try global.project()
+            let repos = try project.repos()
+            if global.json {
+                struct Item: Encodable { let name: String; let mount: String; let branch: String?; let head: String? }
+                try global.console.emit(try repos.map { Item(name: $0.name, mount: $0.mount, branch: $0.branch, head: try project.headCommit(of: $0)?.hex) })
+                return
+            }
+            for repo in repos {
+                let head = try project.headCommit(of: repo).map { $0.shortHex() } ?? "(no commits)"
+                global.console.data("\(repo.name.padding(16))\(repo.mount.padding(24))\((repo.branch ?? "detached").padding(12))\(head)")
+            }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a repo's branches and untrack its files (workspace files are kept).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Repo name.")
+        var name: String
+
+        func run() throws {
+            try global.project().deleteRepo(name: name)
+            global.console.line("Deleted repo '\(name)'; its files are left in the workspace, untracked")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import DverCore
+import DverRepository
+import DverStore
+import DverSystem
+
+/// dver's exit codes (docs/CLI.md, "Exit codes").
+enum ExitStatus: Int32 {
+    case success = 0
+    /// The operation failed; the message says why.
+    case failure = 1
+    /// Refused because uncommitted changes would be lost (retry with --force).
+    case wouldLoseChanges = 2
+    /// Integrity problem: fsck found damage, or a corrupt object or pack was read.
+    case integrity = 3
+    /// Another process holds a lock too long, or moved a branch during the update.
+    case concurrency = 4
+    /// Usage error (bad arguments), as swift-argument-parser reports it.
+    case usage = 64
+
+    static func of(_ error: any Error) -> ExitStatus {
+        switch error {
+        case RepositoryError.uncommittedChanges: return .wouldLoseChanges
+        case StoreError.corruptPack, StoreError.corruptObject, StoreError.objectNotFound, StoreError.unexpectedKind:
+            return .integrity
+        case is CoreError: return .integrity
+        case StoreError.lockTimeout, StoreError.refConflict: return .concurrency
+        default: return .failure
+        }
+    }
+}
+
+/// A failure already reported to the user; carries only the exit status.
+struct ReportedFailure: Error {
+    let status: ExitStatus
+}

@@ -1,0 +1,66 @@
+import DverRepository
+import Foundation
+import Synchronization
+
+/// A progress bar on stderr, redrawn at most ten times a second.
+final class TerminalProgress: ProgressSink {
+    private struct State {
+        var label = ""
+        var totalBytes: UInt64?
+        var totalItems: Int?
+        var bytes: UInt64 = 0
+        var items = 0
+        var started = Date()
+        var lastDraw = Date.distantPast
+        var drawn = false
+    }
+
+    private let state = Mutex(State())
+
+    func start(_ label: String, totalBytes: UInt64?, totalItems: Int?) {
+        state.withLock { $0 = State(label: label, totalBytes: totalBytes, totalItems: totalItems) }
+    }
+
+    func advance(bytes: UInt64, items: Int) {
+        let line: String? = state.withLock { state in
+            state.bytes += bytes
+            state.items += items
+            let now = Date()
+            guard now.timeIntervalSince(state.lastDraw) >= 0.1, now.timeIntervalSince(state.started) >= 0.3 else { return nil }
+            state.lastDraw = now
+            state.drawn = true
+            return Self.render(state, now: now)
+        }
+        if let line { Console.writeError("\r\u{1B}[2K" + line) }
+    }
+
+    func finish() {
+        let drawn = state.withLock { state in
+            defer { state.drawn = false }
+            return state.drawn
+        }
+        if drawn { Console.writeError("\r\u{1B}[2K") }
+    }
+
+    func notice(_ message: String) {
+        Console.writeError("\r\u{1B}[2Kdver: \(message)\n")
+    }
+
+    private static func render(_ state: State, now: Date) -> String {
+        let elapsed = max(now.timeIntervalSince(state.started), 0.001)
+        var parts = [state.label]
+        if let total = state.totalBytes, total > 0 {
+            let fraction = min(1, Double(state.bytes) / Double(total))
+            let width = 24
+            let filled = Int(fraction * Double(width))
+            parts.append("[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "]")
+            parts.append(String(format: "%3.0f%%", fraction * 100))
+            parts.append("\(Format.bytes(state.bytes))/\(Format.bytes(total))")
+        } else {
+            parts.append(Format.bytes(state.bytes))
+        }
+        parts.append("\(Format.bytes(UInt64(Double(state.bytes) / elapsed)))/s")
+        if let items = state.totalItems { parts.append("\(state.items)/\(items) files") }
+        return parts.joined(separator: "  ")
+    }
+}

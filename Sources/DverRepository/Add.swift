@@ -1,0 +1,137 @@
+import DverCore
+import DverStore
+import DverSystem
+
+/// What `dver add` did.
+public struct AddResult: Sendable {
+    public var createdRepos: [RepoRecord] = []
+    public var added = 0
+    public var modified = 0
+    public var deleted = 0
+    public var unchanged = 0
+    public var bytesHashed: UInt64 = 0
+    public var statistics = WriteStatistics()
+}
+
+extension Project {
+    /// Stages the files at the given project-relative paths: new and changed files are chunked,
+    /// hashed and stored; tracked files missing beneath a path are staged as deleted. A
+    /// directory outside every repo becomes a new repo named after it.
+    public func add(_ paths: [String]) throws -> AddResult {
+        try withWorkspaceLock {
+            var workspace = try Workspace.load(self)
+            var result = AddResult()
+            var work = [(path: String, repo: RepoRecord, scanned: [ScannedFile])]()
+            for path in paths {
+                let repo = try workspace.repoForAdd(path, created: &result.createdRepos)
+                work.append((path, repo, try scanForAdd(path, repo: repo)))
+            }
+            let writer = makeWriter()
+            do {
+                for item in work {
+                    try stage(item.scanned, under: item.path, repo: item.repo, into: &workspace, writer: writer, result: &result)
+                }
+                result.statistics = try writer.finish()
+            } catch {
+                writer.abandon()
+                throw error
+            }
+            try workspace.save()
+            return result
+        }
+    }
+
+    /// Scans a path to add and rejects what cannot be tracked, before anything is written.
+    private func scanForAdd(_ path: String, repo: RepoRecord) throws -> [ScannedFile] {
+        let files = try WorkspaceScanner.scan(path, root: root)
+        for file in files {
+            try RepoPath.validate(file.path)
+            switch file.status.kind {
+            case .regular: continue
+            case .directory: continue
+            case .other: throw RepositoryError.unsupportedFileType(file.path)
+            case .symlink:
+                let target = try FileSystem.readLink(absolutePath(file.path))
+                if !symlinkStaysInside(file.path, target: target, mount: repo.mount) {
+                    throw RepositoryError.symlinkEscapes(path: file.path, target: target)
+                }
+            }
+        }
+        return files
+    }
+
+    /// True when a relative symlink at `path` resolves lexically inside the repo's mount.
+    func symlinkStaysInside(_ path: String, target: String, mount: String) -> Bool {
+        if target.hasPrefix("/") || target.isEmpty { return false }
+        var components = RepoPath.components(RepoPath.parent(path)).map(String.init)
+        for component in target.split(separator: "/") {
+            if component == "." { continue }
+            if component == ".." {
+                if components.popLast() == nil { return false }
+            } else {
+                components.append(String(component))
+            }
+        }
+        return RepoPath.isWithin(components.joined(separator: "/"), mount)
+    }
+
+    private func stage(_ scanned: [ScannedFile], under path: String, repo: RepoRecord, into workspace: inout Workspace,
+                       writer: ObjectWriter, result: inout AddResult) throws {
+        var existing = [String: IndexEntry]()
+        if let position = workspace.index.find(path) { existing[path] = workspace.index.entries[position] }
+        for position in workspace.index.range(under: path) {
+            existing[workspace.index.entries[position].path] = workspace.index.entries[position]
+        }
+        var updated = [IndexEntry]()
+        var toIngest = [(entry: IndexEntry, item: IngestItem)]()
+        for file in scanned {
+            let previous = existing.removeValue(forKey: file.path)
+            if let previous, previous.staged != nil, previous.stat.matches(file.status, indexTime: workspace.index.loadedTime) {
+                updated.append(previous)
+                result.unchanged += 1
+                continue
+            }
+            let entry = previous ?? IndexEntry(path: file.path, staged: nil, base: nil, stat: .empty)
+            toIngest.append((entry, IngestItem(absolutePath: absolutePath(file.path), displayPath: file.path, status: file.status)))
+        }
+        let totalBytes = toIngest.reduce(UInt64(0)) { $0 + UInt64(max(0, $1.item.status.size)) }
+        progress.start("adding \(path)", totalBytes: totalBytes, totalItems: toIngest.count)
+        let refs = try Ingester(writer: writer, progress: progress).ingest(toIngest.map(\.item))
+        progress.finish()
+        result.bytesHashed += totalBytes
+        for (pending, ref) in zip(toIngest, refs) {
+            var entry = pending.entry
+            if let staged = entry.staged {
+                if !staged.sameContent(as: ref) { result.modified += 1 } else { result.unchanged += 1 }
+            } else {
+                result.added += 1
+            }
+            entry.staged = ref
+            entry.stat = StatCache(pending.item.status)
+            updated.append(entry)
+        }
+        for (_, var entry) in existing where entry.staged != nil {
+            result.deleted += 1
+            entry.staged = nil
+            if entry.base != nil { updated.append(entry) }
+        }
+        // A tracked file at `path` itself is replaced (by a new version, or by a directory).
+        if let position = workspace.index.find(path) { workspace.index.entries.remove(at: position) }
+        workspace.index.replace(under: path, with: updated.filter { $0.path != path })
+        for entry in updated where entry.path == path { workspace.index.upsert(entry) }
+    }
+}
+
+extension Workspace {
+    /// The repo that tracks `path`, creating one for a directory outside every repo.
+    mutating func repoForAdd(_ path: String, created: inout [RepoRecord]) throws -> RepoRecord {
+        if let repo = registry.record(containing: path) { return repo }
+        let absolute = project.absolutePath(path)
+        guard let status = try FileSystem.linkStatusIfExists(absolute) else { throw RepositoryError.pathNotFound(path) }
+        guard status.kind == .directory, !path.isEmpty else { throw RepositoryError.notInAnyRepo(path.isEmpty ? "." : path) }
+        let name = RepoPath.lastComponent(path)
+        let record = try createRepo(name: name, mount: path, branch: "main")
+        created.append(record)
+        return record
+    }
+}

@@ -1,0 +1,99 @@
+import DverCore
+import DverStore
+import DverSystem
+import Foundation
+
+/// One repo's new commit.
+public struct CommittedRepo: Sendable {
+    public var repo: String
+    public var branch: String?
+    public var commit: ObjectID
+    public var parent: ObjectID?
+    public var changes: [Change]
+}
+
+/// What `dver commit` did.
+public struct CommitResult: Sendable {
+    public var commitSet: CommitSetID?
+    public var commits: [CommittedRepo] = []
+}
+
+extension Project {
+    /// Commits every repo (or the named ones) with staged changes; all commits share one
+    /// commit-set id. Write order: tree and commit objects (durable packs), the commit-set
+    /// record, then each branch ref by compare-and-swap, then the index.
+    /// - Throws: `StoreError.refConflict` if a branch moved meanwhile (nothing is lost: the
+    ///   index still holds the staged changes).
+    public func commit(message: String, repos names: [String] = [], gitHead: String = "",
+                       now: Date = Date()) throws -> CommitResult {
+        try withWorkspaceLock {
+            var workspace = try Workspace.load(self)
+            let selected = try names.isEmpty ? workspace.registry.repos : names.map { try repo(named: $0) }
+            var result = CommitResult()
+            var pending = [(repo: RepoRecord, commit: ObjectID, parent: ObjectID?, changes: [Change])]()
+            let writer = makeWriter()
+            let setID = CommitSetID.random()
+            let time = Int64((now.timeIntervalSince1970 * 1e9).rounded())
+            let offset = Int16(TimeZone.current.secondsFromGMT(for: now) / 60)
+            do {
+                for repo in selected.sorted(by: { $0.name < $1.name }) {
+                    let range = workspace.index.range(under: repo.mount)
+                    let changes = range.map { workspace.index.entries[$0] }.filter(\.hasStagedChange)
+                        .map { Change(path: $0.path, old: $0.base, new: $0.staged) }
+                    if changes.isEmpty { continue }
+                    let prefixLength = repo.mount.utf8.count + 1
+                    let files = range.compactMap { position -> TreeBuilder.File? in
+                        let entry = workspace.index.entries[position]
+                        guard let staged = entry.staged else { return nil }
+                        return TreeBuilder.File(path: String(entry.path.utf8.dropFirst(prefixLength)) ?? entry.path, ref: staged)
+                    }
+                    let tree = try TreeBuilder.build(files, writer: writer)
+                    let parent = try headCommit(of: repo)
+                    let commit = Commit(repo: repo.name, tree: tree, parents: parent.map { [$0] } ?? [], time: time,
+                                        timeZoneOffsetMinutes: offset, author: author, message: message,
+                                        commitSet: setID, gitHead: gitHead)
+                    let id = try writer.put(encoded: commit.encoded(), kind: .commit)
+                    pending.append((repo, id, parent, changes))
+                }
+                _ = try writer.finish()
+            } catch {
+                writer.abandon()
+                throw error
+            }
+            guard !pending.isEmpty else { throw RepositoryError.nothingToCommit }
+            result.commitSet = setID
+            try CommitSetRecord(id: setID, time: time, message: message,
+                                commits: Dictionary(uniqueKeysWithValues: pending.map { ($0.repo.name, $0.commit.hex) }))
+                .save(in: layout.commitSetsDirectory, durable: writeSettings.durable)
+            for item in pending {
+                var repo = item.repo
+                if let branch = repo.branch {
+                    try refs.update(repo: repo.name, branch: branch, to: item.commit, expected: item.parent)
+                } else {
+                    repo.detachedCommit = item.commit.hex
+                    workspace.registry.update(repo)
+                }
+                workspace.markCommitted(repo, commit: item.commit)
+                result.commits.append(CommittedRepo(repo: repo.name, branch: repo.branch, commit: item.commit,
+                                                    parent: item.parent, changes: item.changes))
+            }
+            try workspace.save()
+            return result
+        }
+    }
+}
+
+extension Workspace {
+    /// After a commit: the staged versions become the base; staged deletions disappear.
+    mutating func markCommitted(_ repo: RepoRecord, commit: ObjectID) {
+        var entries = [IndexEntry]()
+        for position in index.range(under: repo.mount) {
+            var entry = index.entries[position]
+            guard entry.staged != nil else { continue }
+            entry.base = entry.staged
+            entries.append(entry)
+        }
+        index.replace(under: repo.mount, with: entries)
+        index.bases[repo.name] = commit
+    }
+}

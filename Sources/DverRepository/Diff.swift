@@ -1,0 +1,70 @@
+import DverCore
+import DverStore
+
+extension Project {
+    /// Changes between two trees, as project-relative paths under `prefix`. Identical subtrees
+    /// (equal ids) are skipped without being read.
+    public func diffTrees(_ old: ObjectID?, _ new: ObjectID?, prefix: String) throws -> [Change] {
+        var changes = [Change]()
+        try diffDirectories(old, new, prefix: prefix, into: &changes)
+        return changes.sorted { $0.path.precedesInByteOrder($1.path) }
+    }
+
+    private func diffDirectories(_ old: ObjectID?, _ new: ObjectID?, prefix: String, into changes: inout [Change]) throws {
+        if old == new { return }
+        let reader = TreeReader(store: store)
+        let oldEntries = try old.map { try reader.entries($0) } ?? []
+        let newEntries = try new.map { try reader.entries($0) } ?? []
+        var oldByName = [String: TreeEntry](minimumCapacity: oldEntries.count)
+        for entry in oldEntries { oldByName[entry.name] = entry }
+        for entry in newEntries {
+            let path = RepoPath.join(prefix, entry.name)
+            let previous = oldByName.removeValue(forKey: entry.name)
+            try diffEntry(previous, entry, path: path, into: &changes)
+        }
+        for entry in oldByName.values {
+            try diffEntry(entry, nil, path: RepoPath.join(prefix, entry.name), into: &changes)
+        }
+    }
+
+    private func diffEntry(_ old: TreeEntry?, _ new: TreeEntry?, path: String, into changes: inout [Change]) throws {
+        let oldDirectory = old.flatMap { $0.kind == .directory ? $0.id : nil }
+        let newDirectory = new.flatMap { $0.kind == .directory ? $0.id : nil }
+        if oldDirectory != nil || newDirectory != nil {
+            try diffDirectories(oldDirectory, newDirectory, prefix: path, into: &changes)
+        }
+        let oldFile = old.flatMap { $0.kind == .directory ? nil : FileRef($0) }
+        let newFile = new.flatMap { $0.kind == .directory ? nil : FileRef($0) }
+        switch (oldFile, newFile) {
+        case (nil, nil): return
+        case (let a?, let b?) where a.sameContent(as: b): return
+        default: changes.append(Change(path: path, old: oldFile, new: newFile))
+        }
+    }
+
+    /// Changes from a repo's revision (default: checked-out commit) to the workspace's tracked
+    /// files (staged and unstaged; untracked files are not included).
+    public func diffWorkspace(_ spec: RevisionSpec) throws -> [Change] {
+        var workspace = try Workspace.load(self)
+        let record = try repo(named: spec.repo)
+        let status = try workspace.status(of: record, progress: progress)
+        var files = [String: FileRef]()
+        for position in workspace.index.range(under: record.mount) {
+            if let staged = workspace.index.entries[position].staged { files[workspace.index.entries[position].path] = staged }
+        }
+        for change in status.unstaged { files[change.path] = change.new }
+        var old = [String: FileRef]()
+        let head = try headCommit(of: record)
+        if spec.revision != nil || head != nil {
+            let commit = try store.decodeCommit(try resolve(spec).commit)
+            for file in try TreeReader(store: store).files(commit.tree, prefix: record.mount) { old[file.path] = file.ref }
+        }
+        var changes = [Change]()
+        for (path, ref) in files {
+            let previous = old.removeValue(forKey: path)
+            if previous.map({ !$0.sameContent(as: ref) }) ?? true { changes.append(Change(path: path, old: previous, new: ref)) }
+        }
+        for (path, ref) in old { changes.append(Change(path: path, old: ref, new: nil)) }
+        return changes.sorted { $0.path.precedesInByteOrder($1.path) }
+    }
+}

@@ -1,0 +1,39 @@
+import DverCore
+import DverStore
+
+/// A commit with its id.
+public struct CommitInfo: Sendable {
+    public var id: ObjectID
+    public var commit: Commit
+}
+
+extension Project {
+    /// The first-parent history of a revision, newest first.
+    public func log(_ spec: RevisionSpec, limit: Int? = nil) throws -> [CommitInfo] {
+        let record = try repo(named: spec.repo)
+        if spec.revision == nil, try headCommit(of: record) == nil { return [] }
+        var next: ObjectID? = try resolve(spec).commit
+        var result = [CommitInfo]()
+        var seen = Set<ObjectID>()
+        while let id = next, limit.map({ result.count < $0 }) ?? true, seen.insert(id).inserted {
+            let commit = try store.decodeCommit(id)
+            result.append(CommitInfo(id: id, commit: commit))
+            next = commit.parents.first
+        }
+        return result
+    }
+
+    /// Every commit reachable from any branch or detached head of a repo.
+    public func reachableCommits(of record: RepoRecord) throws -> [ObjectID] {
+        var pending = try refs.branches(repo: record.name).compactMap { try refs.read(repo: record.name, branch: $0) }
+        if let detached = record.detachedCommit.flatMap({ ObjectID(hex: $0) }) { pending.append(detached) }
+        var seen = Set<ObjectID>()
+        var order = [ObjectID]()
+        while let id = pending.popLast() {
+            guard seen.insert(id).inserted else { continue }
+            order.append(id)
+            pending.append(contentsOf: try store.decodeCommit(id).parents)
+        }
+        return order
+    }
+}

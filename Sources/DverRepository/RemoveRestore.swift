@@ -1,0 +1,90 @@
+import DverCore
+import DverStore
+import DverSystem
+
+extension Project {
+    /// Untracks files (staged as deleted); also deletes them from the workspace unless `keepFiles`.
+    /// - Throws: `RepositoryError.uncommittedChanges` for files whose workspace content differs
+    ///   from the index, unless `force`.
+    /// - Returns: the untracked project-relative paths.
+    public func remove(_ paths: [String], keepFiles: Bool, force: Bool) throws -> [String] {
+        try withWorkspaceLock {
+            var workspace = try Workspace.load(self)
+            var removed = [String]()
+            for path in paths {
+                guard let repo = workspace.registry.record(containing: path) else { throw RepositoryError.notInAnyRepo(path) }
+                let status = try workspace.status(of: repo, progress: progress)
+                let dirty = Set(status.unstaged.filter { $0.new != nil }.map(\.path))
+                var positions = Array(workspace.index.range(under: path))
+                if let exact = workspace.index.find(path) { positions.append(exact) }
+                positions = positions.filter { workspace.index.entries[$0].staged != nil }
+                if positions.isEmpty { throw RepositoryError.pathNotFound("\(path) (not tracked)") }
+                let lost = positions.map { workspace.index.entries[$0].path }.filter { dirty.contains($0) }
+                if !keepFiles, !force, !lost.isEmpty {
+                    throw RepositoryError.uncommittedChanges(operation: "rm", paths: lost)
+                }
+                for position in positions {
+                    let entryPath = workspace.index.entries[position].path
+                    workspace.index.entries[position].staged = nil
+                    if !keepFiles { try FileSystem.removeIfExists(absolutePath(entryPath)) }
+                    removed.append(entryPath)
+                }
+                workspace.index.entries.removeAll { $0.staged == nil && $0.base == nil }
+            }
+            try workspace.save()
+            return removed.sorted { $0.precedesInByteOrder($1) }
+        }
+    }
+
+    /// Restores workspace files from the index (default) or from a revision's tree (`source`),
+    /// or with `unstage` resets the index to the checked-out commit, leaving files alone.
+    /// - Returns: the restored project-relative paths.
+    public func restore(_ paths: [String], source: RevisionSpec? = nil, unstage: Bool = false) throws -> [String] {
+        try withWorkspaceLock {
+            var workspace = try Workspace.load(self)
+            var restored = [(path: String, ref: FileRef)]()
+            var touched = [String]()
+            for path in paths {
+                guard let repo = workspace.registry.record(containing: path) else { throw RepositoryError.notInAnyRepo(path) }
+                var versions = [String: FileRef]()
+                if let source {
+                    var spec = source
+                    spec.repo = repo.name
+                    let tree = try store.decodeCommit(try resolve(spec).commit).tree
+                    for file in try TreeReader(store: store).files(tree, prefix: repo.mount)
+                    where file.path == path || RepoPath.isWithin(file.path, path) {
+                        versions[file.path] = file.ref
+                    }
+                } else {
+                    var positions = Array(workspace.index.range(under: path))
+                    if let exact = workspace.index.find(path) { positions.append(exact) }
+                    for position in positions {
+                        let entry = workspace.index.entries[position]
+                        if unstage {
+                            workspace.index.entries[position].staged = entry.base
+                            touched.append(entry.path)
+                        } else if let staged = entry.staged {
+                            versions[entry.path] = staged
+                        }
+                    }
+                }
+                if !unstage, versions.isEmpty { throw RepositoryError.pathNotFound("\(path) (not tracked)") }
+                restored.append(contentsOf: versions.map { ($0.key, $0.value) })
+            }
+            if unstage {
+                workspace.index.entries.removeAll { $0.staged == nil && $0.base == nil }
+            } else {
+                let statuses = try FileRestorer(store: store, progress: progress)
+                    .restore(restored.map { (absolutePath($0.path), $0.ref) })
+                for (file, status) in zip(restored, statuses) {
+                    if source == nil, let position = workspace.index.find(file.path) {
+                        workspace.index.entries[position].stat = StatCache(status)
+                    }
+                    touched.append(file.path)
+                }
+            }
+            try workspace.save()
+            return touched.sorted { $0.precedesInByteOrder($1) }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import DverCore
+import DverStore
+import DverSystem
+
+/// One changed path: `old` nil for an addition, `new` nil for a deletion.
+public struct Change: Sendable, Equatable {
+    public enum Kind: String, Sendable { case added, modified, deleted }
+
+    public var path: String
+    public var old: FileRef?
+    public var new: FileRef?
+
+    public var kind: Kind {
+        if old == nil { return .added }
+        if new == nil { return .deleted }
+        return .modified
+    }
+}
+
+/// Status of one repo's workspace.
+public struct RepoStatus: Sendable {
+    public var repo: RepoRecord
+    public var head: ObjectID?
+    /// Index versus the checked-out commit: what `dver commit` would record.
+    public var staged: [Change] = []
+    /// Workspace versus the index: what `dver add` would stage.
+    public var unstaged: [Change] = []
+    /// Files under the mount that the index does not track.
+    public var untracked: [String] = []
+    var refreshedStatCache = false
+
+    public var isClean: Bool { staged.isEmpty && unstaged.isEmpty && untracked.isEmpty }
+}
+
+extension Project {
+    /// Status of the given repos (all when empty). Reads no file data for files whose stat data
+    /// is unchanged; refreshes the stat cache when it can take the workspace lock without waiting.
+    public func status(repos names: [String] = []) throws -> [RepoStatus] {
+        var workspace = try Workspace.load(self)
+        let selected = try names.isEmpty ? workspace.registry.repos.sorted { $0.name < $1.name } : names.map { try repo(named: $0) }
+        var results = [RepoStatus]()
+        for repo in selected { results.append(try workspace.status(of: repo, progress: progress)) }
+        if results.contains(where: \.refreshedStatCache) {
+            let snapshot = workspace
+            // Best effort: a busy lock means another command is changing the index anyway.
+            if let lock = try? FileLock(path: "\(layout.locksDirectory)/workspace.lock", timeout: 0) {
+                defer { lock.unlock() }
+                let current = try WorkspaceIndex.load(layout.workspaceIndexFile)
+                if current.loadedTime == snapshot.index.loadedTime { try snapshot.index.save(layout.workspaceIndexFile) }
+            }
+        }
+        return results
+    }
+}

@@ -1,0 +1,94 @@
+import DverCore
+import DverStore
+import DverSystem
+
+/// The index and repo list as loaded for one command, with the bases of every repo brought up
+/// to date with its checked-out commit.
+struct Workspace {
+    let project: Project
+    var index: WorkspaceIndex
+    var registry: RepoRegistry
+
+    /// Loads the index and registry. Call under the workspace lock when the result is saved.
+    static func load(_ project: Project) throws -> Workspace {
+        var workspace = Workspace(project: project,
+                                  index: try WorkspaceIndex.load(project.layout.workspaceIndexFile),
+                                  registry: try project.registry())
+        for repo in workspace.registry.repos { try workspace.refreshBase(of: repo) }
+        return workspace
+    }
+
+    func save() throws {
+        try index.save(project.layout.workspaceIndexFile, durable: project.writeSettings.durable)
+        try project.save(registry)
+    }
+
+    /// If the repo's checked-out commit differs from the one the index describes (a commit
+    /// interrupted after its ref update, or a ref moved by another process), recompute `base`
+    /// for every entry. Paths of the commit missing from the index are added as tracked, so they
+    /// show as deleted from the workspace rather than as staged deletions.
+    mutating func refreshBase(of repo: RepoRecord) throws {
+        let head = try project.headCommit(of: repo)
+        if index.bases[repo.name] == head { return }
+        var committed = [String: FileRef]()
+        if let head {
+            let commit = try project.store.decodeCommit(head)
+            for file in try TreeReader(store: project.store).files(commit.tree, prefix: repo.mount) {
+                committed[file.path] = file.ref
+            }
+        }
+        var entries = [IndexEntry]()
+        for position in index.range(under: repo.mount) {
+            var entry = index.entries[position]
+            entry.base = committed.removeValue(forKey: entry.path)
+            if entry.staged != nil || entry.base != nil { entries.append(entry) }
+        }
+        for (path, ref) in committed {
+            entries.append(IndexEntry(path: path, staged: ref, base: ref, stat: .empty))
+        }
+        index.replace(under: repo.mount, with: entries)
+        index.bases[repo.name] = head
+    }
+
+    /// Whether the workspace under `repo` matches the index; see `RepoStatus`.
+    mutating func status(of repo: RepoRecord, progress: any ProgressSink) throws -> RepoStatus {
+        let head = try project.headCommit(of: repo)
+        var result = RepoStatus(repo: repo, head: head)
+        let scanned = try WorkspaceScanner.scan(repo.mount, root: project.root)
+        var present = [String: FileStatus](minimumCapacity: scanned.count)
+        for file in scanned { present[file.path] = file.status }
+
+        var toHash = [(position: Int, item: IngestItem)]()
+        for position in index.range(under: repo.mount) {
+            let entry = index.entries[position]
+            if entry.hasStagedChange { result.staged.append(Change(path: entry.path, old: entry.base, new: entry.staged)) }
+            guard let staged = entry.staged else { continue }
+            guard let status = present.removeValue(forKey: entry.path) else {
+                result.unstaged.append(Change(path: entry.path, old: staged, new: nil))
+                continue
+            }
+            if entry.stat.matches(status, indexTime: index.loadedTime) { continue }
+            toHash.append((position, IngestItem(absolutePath: project.absolutePath(entry.path),
+                                                 displayPath: entry.path, status: status)))
+        }
+        result.untracked = present.keys.sorted { $0.precedesInByteOrder($1) }
+
+        if !toHash.isEmpty {
+            progress.start("checking", totalBytes: toHash.reduce(0) { $0 + UInt64(max(0, $1.item.status.size)) },
+                           totalItems: toHash.count)
+            let refs = try Ingester(writer: HashingSink(), progress: progress).ingest(toHash.map(\.item))
+            progress.finish()
+            for (pending, ref) in zip(toHash, refs) {
+                let staged = index.entries[pending.position].staged
+                if let staged, staged.sameContent(as: ref) {
+                    index.entries[pending.position].stat = StatCache(pending.item.status)
+                    result.refreshedStatCache = true
+                } else {
+                    result.unstaged.append(Change(path: pending.item.displayPath, old: staged, new: ref))
+                }
+            }
+        }
+        result.unstaged.sort { $0.path.precedesInByteOrder($1.path) }
+        return result
+    }
+}
