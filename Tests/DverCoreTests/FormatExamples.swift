@@ -59,7 +59,7 @@ enum FormatExample: Sendable {
         author: "Ada <ada@example.com>", message: "merge\n",
         commitSet: CommitSetID(hex: "00112233445566778899aabbccddeeff"),
         gitHead: "3b18e512dba79e4c8300dd08aeb37f8e728b8dad",
-        provenance: ["job": "7", "input.raw": String(repeating: "55", count: 32)])
+        provenance: ["job": "7", "input.raw": "c0ffee"])
 
     /// A root commit: no parents, no commit set, no git HEAD, no provenance, negative time zone.
     static let rootCommit = Commit(
