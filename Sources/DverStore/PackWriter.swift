@@ -76,11 +76,11 @@ final class PackWriter: @unchecked Sendable {
         if durable { try fd.sync() }
         fd.close()
 
-        var idWriter = ByteWriter(capacity: entries.count * 32)
-        for entry in entries.sorted(by: { $0.id < $1.id }) { idWriter.append(entry.id) }
-        let name = "pack-" + SHA256.hash(idWriter.bytes).hex
-        try FileSystem.rename(temporaryPath, to: "\(packsDirectory)/\(name).pack")
         let index = PackIndex.encode(entries, packSize: packSize)
+        // Named after the index checksum, which fixes where every record lies: two writers that
+        // store the same objects in another order must not rename over each other's pack.
+        let name = "pack-" + HexCoding.encode(index.suffix(PackFormat.indexTrailerSize))
+        try FileSystem.rename(temporaryPath, to: "\(packsDirectory)/\(name).pack")
         try FileSystem.writeAtomically("\(packsDirectory)/\(name).idx", index, durable: durable)
         sealedPacks.append(name)
         entries.removeAll(keepingCapacity: true)

@@ -12,7 +12,8 @@ public struct RefStore: Sendable {
         self.lockTimeout = lockTimeout
     }
 
-    /// Branch names: letters, digits and `._-/`, no `..`, not starting with `.`, `-` or `/`.
+    /// Branch names: letters, digits and `._-/`, no `..`, not starting with `.`, `-` or `/`, and
+    /// nothing `branches` would hide: no `.lock` suffix, no `.tmp-` (temporary ref files).
     public static func validateBranchName(_ name: String) throws {
         let allowed = name.utf8.allSatisfy { byte in
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
@@ -21,7 +22,7 @@ public struct RefStore: Sendable {
         }
         guard allowed, !name.isEmpty, name.utf8.count <= 200, !name.hasPrefix("."), !name.hasPrefix("-"),
               !name.hasPrefix("/"), !name.hasSuffix("/"), !name.contains(".."), !name.contains("//"),
-              !name.hasSuffix(".lock") else {
+              !name.hasSuffix(".lock"), !name.contains(".tmp-") else {
             throw StoreError.invalidRefName(name)
         }
     }

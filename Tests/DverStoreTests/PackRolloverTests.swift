@@ -1,0 +1,25 @@
+import DverCore
+import DverStore
+import Testing
+
+@Suite("Pack rollover")
+struct PackRolloverTests {
+    @Test("a session larger than the target pack size seals several packs, all readable")
+    func rollover() throws {
+        let fixture = try TemporaryStore()
+        let chunkSize = 256 << 10
+        let chunkCount = PackFormat.targetPackSize / chunkSize + 8
+        let objects = (0..<chunkCount).map { StoredObject.chunk(TestData.random(chunkSize, seed: UInt64($0))) }
+        let statistics = try fixture.write(objects)
+        #expect(statistics.packsWritten == 2)
+        #expect(try fixture.packFiles(".pack").count == 2)
+        #expect(try fixture.packFiles(".idx").count == 2)
+
+        let store = try fixture.openStore()
+        let counts = store.packIndexes.map(\.count).sorted()
+        #expect(counts == [8, chunkCount - 8])
+        for object in objects where object.bytes.first.map({ $0 % 16 == 0 }) ?? true {
+            #expect(try store.read(object.id).1 == object.bytes)
+        }
+    }
+}
