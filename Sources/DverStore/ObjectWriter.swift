@@ -65,6 +65,11 @@ public final class ObjectWriter: Sendable {
         return true
     }
 
+    @discardableResult
+    public func put(_ id: ObjectID, kind: ObjectKind, bytes: [UInt8]) throws -> Bool {
+        try bytes.withUnsafeBytes { try put(id, kind: kind, bytes: $0) }
+    }
+
     /// True when the object is stored or pending in this session.
     public func has(_ id: ObjectID) -> Bool {
         pending.withLock { $0.contains(id) } || store.contains(id)
