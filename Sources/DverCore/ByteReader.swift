@@ -1,13 +1,14 @@
 /// Reads the primitives `ByteWriter` writes, rejecting truncated and non-canonical input.
 public struct ByteReader {
-    private let bytes: [UInt8]
-    public private(set) var offset: Int
+    @usableFromInline let bytes: [UInt8]
+    @usableFromInline var position: Int
+    public var offset: Int { position }
     private let what: String
 
     /// - Parameter what: names the object being decoded in errors.
     public init(_ bytes: [UInt8], what: String) {
         self.bytes = bytes
-        self.offset = 0
+        self.position = 0
         self.what = what
     }
 
@@ -20,13 +21,13 @@ public struct ByteReader {
 
     public mutating func readByte() throws(CoreError) -> UInt8 {
         guard offset < bytes.count else { throw fail("unexpected end") }
-        defer { offset += 1 }
+        defer { position += 1 }
         return bytes[offset]
     }
 
     public mutating func readBytes(_ count: Int) throws(CoreError) -> ArraySlice<UInt8> {
         guard count >= 0, count <= remaining else { throw fail("unexpected end") }
-        defer { offset += count }
+        defer { position += count }
         return bytes[offset..<offset + count]
     }
 
@@ -53,12 +54,17 @@ public struct ByteReader {
         return Int(value)
     }
 
+    @inlinable
     public mutating func readBigEndian<T: FixedWidthInteger>(_: T.Type) throws(CoreError) -> T {
-        let slice = try readBytes(MemoryLayout<T>.size)
-        var value = T.zero
-        for byte in slice { value = value << 8 | T(byte) }
+        let size = MemoryLayout<T>.size
+        guard size <= bytes.count - offset else { throw truncated() }
+        let value = bytes.withUnsafeBytes { T(bigEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
+        position += size
         return value
     }
+
+    @usableFromInline
+    func truncated() -> CoreError { fail("unexpected end") }
 
     public mutating func readID() throws(CoreError) -> ObjectID {
         let slice = try readBytes(32)
