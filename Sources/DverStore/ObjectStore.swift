@@ -21,7 +21,7 @@ public final class ObjectStore: Sendable {
         let names = try FileSystem.list(directory)
             .map(\.name).filter { $0.hasSuffix(".idx") && $0.hasPrefix("pack-") }
             .map { String($0.dropLast(4)) }.sorted()
-        let known = packs.withLock { Dictionary(uniqueKeysWithValues: $0.map { ($0.index.name, $0) }) }
+        let known = packs.withLock { Dictionary($0.map { ($0.index.name, $0) }, uniquingKeysWith: { first, _ in first }) }
         var handles = [PackHandle]()
         for name in names {
             if let existing = known[name] {
@@ -36,7 +36,8 @@ public final class ObjectStore: Sendable {
     /// Registers freshly sealed packs.
     func add(packNames: [String]) throws {
         var added = [PackHandle]()
-        for name in packNames {
+        let known = Set(packIndexes.map(\.name))
+        for name in packNames where !known.contains(name) {
             added.append(PackHandle(index: try PackIndex(directory: layout.packsDirectory, name: name)))
         }
         packs.withLock { $0.append(contentsOf: added) }
@@ -57,10 +58,30 @@ public final class ObjectStore: Sendable {
 
     public func contains(_ id: ObjectID) -> Bool { locate(id) != nil }
 
+    /// Locates an object, re-reading the pack directory once if it is not found (another
+    /// process may have sealed or repacked it since this store was opened).
+    private func locateReloading(_ id: ObjectID) throws -> (PackHandle, PackEntry)? {
+        if let found = locate(id) { return found }
+        try reload()
+        return locate(id)
+    }
+
+    /// Deletes packs (index first, so readers stop seeing them, then data) and forgets them.
+    /// Processes that already mapped a pack keep reading it until they unmap it.
+    public func remove(packNames: [String]) throws {
+        let doomed = Set(packNames)
+        packs.withLock { $0.removeAll { doomed.contains($0.index.name) } }
+        for name in packNames {
+            try FileSystem.removeIfExists("\(layout.packsDirectory)/\(name).idx")
+            try FileSystem.removeIfExists("\(layout.packsDirectory)/\(name).pack")
+        }
+        try FileSystem.syncDirectory(layout.packsDirectory)
+    }
+
     /// Reads, decodes and (by default) verifies an object.
     /// - Throws: `StoreError.objectNotFound`, `.corruptPack`, `.corruptObject`.
     public func read(_ id: ObjectID, verify: Bool = true) throws -> (ObjectKind, [UInt8]) {
-        guard let (handle, entry) = locate(id) else { throw StoreError.objectNotFound(id) }
+        guard let (handle, entry) = try locateReloading(id) else { throw StoreError.objectNotFound(id) }
         let bytes = try handle.read(entry, verify: verify)
         return (entry.kind, bytes)
     }
@@ -75,7 +96,7 @@ public final class ObjectStore: Sendable {
     /// Calls `body` with a chunk's verified bytes; raw chunks are passed straight from the mapping.
     public func withChunk<T>(_ id: ObjectID, verify: Bool = true,
                              _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
-        guard let (handle, entry) = locate(id) else { throw StoreError.objectNotFound(id) }
+        guard let (handle, entry) = try locateReloading(id) else { throw StoreError.objectNotFound(id) }
         return try handle.withBytes(entry, verify: verify, body)
     }
 
@@ -133,7 +154,7 @@ public final class PackHandle: Sendable {
     }
 
     /// The stored (possibly compressed) bytes of an entry, bounds-checked.
-    func storedBytes(_ entry: PackEntry) throws -> UnsafeRawBufferPointer {
+    public func storedBytes(_ entry: PackEntry) throws -> UnsafeRawBufferPointer {
         let file = try mapped()
         let end = entry.offset + UInt64(entry.storedLength)
         guard end <= index.packSize, let base = file.bytes.baseAddress else {

@@ -70,6 +70,15 @@ public final class ObjectWriter: Sendable {
         try bytes.withUnsafeBytes { try put(id, kind: kind, bytes: $0) }
     }
 
+    /// Copies a record as stored (no recompression) into this session's pack, even though the
+    /// store has it: used by `gc` to rewrite live objects out of packs it will delete.
+    public func copy(_ entry: PackEntry, stored: UnsafeRawBufferPointer) throws {
+        guard pending.withLock({ $0.insert(entry.id).inserted }) else { return }
+        try pack.withLock { writer in
+            try writer.append(id: entry.id, kind: entry.kind, rawLength: Int(entry.rawLength), codec: entry.codec, stored: stored)
+        }
+    }
+
     /// True when the object is stored or pending in this session.
     public func has(_ id: ObjectID) -> Bool {
         pending.withLock { $0.contains(id) } || store.contains(id)

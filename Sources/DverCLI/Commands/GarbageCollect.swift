@@ -1,0 +1,39 @@
+import ArgumentParser
+import DverRepository
+
+struct GarbageCollect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Reclaim space: delete leftovers of interrupted writes and unreachable objects.",
+        discussion: """
+        Objects reachable from any branch, detached head, commit set or the index are kept.
+        Packs holding unreachable objects, and small packs, are rewritten into one new pack
+        (sealed before the old ones are deleted). Waits for other dver commands to finish.
+
+        Examples:
+          dver gc
+          dver gc --dry-run
+        """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Only report what would be removed.")
+    var dryRun = false
+
+    func run() throws {
+        let report = try global.project().collectGarbage(dryRun: dryRun)
+        if global.json {
+            struct Output: Encodable {
+                let leftovers: [String], packs_before: Int, packs_after: Int, objects_kept: Int, objects_dropped: Int
+                let bytes_before: UInt64, bytes_after: UInt64, dry_run: Bool
+            }
+            try global.console.emit(Output(leftovers: report.leftovers, packs_before: report.packsBefore, packs_after: report.packsAfter,
+                                           objects_kept: report.objectsKept, objects_dropped: report.objectsDropped,
+                                           bytes_before: report.bytesBefore, bytes_after: report.bytesAfter, dry_run: dryRun))
+            return
+        }
+        for leftover in report.leftovers { global.console.line("\(dryRun ? "would remove" : "removed") \(leftover)") }
+        global.console.line("packs \(report.packsBefore) -> \(report.packsAfter), \(Format.bytes(report.bytesBefore)) -> "
+            + "\(Format.bytes(report.bytesAfter)); \(report.objectsDropped) unreachable objects dropped")
+    }
+}

@@ -1,0 +1,140 @@
+import DverCore
+import DverStore
+import DverSystem
+
+/// What `dver gc` did (or would do).
+public struct GarbageReport: Sendable {
+    /// Temporary files and index-less packs left by interrupted writes.
+    public var leftovers: [String] = []
+    public var packsBefore = 0
+    public var packsAfter = 0
+    public var objectsKept = 0
+    public var objectsDropped = 0
+    public var bytesBefore: UInt64 = 0
+    public var bytesAfter: UInt64 = 0
+}
+
+extension Project {
+    /// Deletes leftovers of interrupted writes and rewrites the live objects of packs that hold
+    /// unreachable objects, or that are small, into one new pack; then deletes the old packs.
+    /// Live = reachable from any branch, detached head, commit set or index entry.
+    /// Holds the workspace and refs locks, so no commit can start meanwhile.
+    public func collectGarbage(dryRun: Bool = false) throws -> GarbageReport {
+        try withWorkspaceLock {
+            try refs.withLock {
+                var report = GarbageReport()
+                try removeLeftovers(&report, dryRun: dryRun)
+                let live = try liveObjects()
+                let handles = store.packHandles
+                report.packsBefore = handles.count
+                var rewrite = [PackHandle]()
+                for handle in handles {
+                    let size = handle.index.packSize
+                    report.bytesBefore += size
+                    let liveCount = (0..<handle.index.count).filter { live.contains(handle.index.id(at: $0)) }.count
+                    if liveCount < handle.index.count || size < UInt64(PackFormat.targetPackSize / 2) {
+                        rewrite.append(handle)
+                    } else {
+                        report.bytesAfter += size
+                        report.objectsKept += liveCount
+                    }
+                }
+                if rewrite.count == 1, (0..<rewrite[0].index.count).allSatisfy({ live.contains(rewrite[0].index.id(at: $0)) }) {
+                    // A single small pack, all live: rewriting it would gain nothing.
+                    report.bytesAfter += rewrite[0].index.packSize
+                    report.objectsKept += rewrite[0].index.count
+                    rewrite = []
+                }
+                if dryRun || rewrite.isEmpty {
+                    report.packsAfter = report.packsBefore
+                    report.bytesAfter = report.bytesBefore
+                    return report
+                }
+                let writer = makeWriter()
+                do {
+                    for handle in rewrite {
+                        for position in 0..<handle.index.count {
+                            guard let entry = handle.index.entry(at: position) else { continue }
+                            guard live.contains(entry.id) else {
+                                report.objectsDropped += 1
+                                continue
+                            }
+                            try writer.copy(entry, stored: try handle.storedBytes(entry))
+                            report.objectsKept += 1
+                        }
+                    }
+                    let statistics = try writer.finish()
+                    report.bytesAfter += statistics.storedBytesWritten
+                } catch {
+                    writer.abandon()
+                    throw error
+                }
+                try store.remove(packNames: rewrite.map(\.index.name))
+                report.packsAfter = store.packHandles.count
+                return report
+            }
+        }
+    }
+
+    private func removeLeftovers(_ report: inout GarbageReport, dryRun: Bool) throws {
+        let packNames = Set(try FileSystem.list(layout.packsDirectory).map(\.name))
+        for name in packNames.sorted() {
+            let orphan = name.hasSuffix(".pack") && !packNames.contains(String(name.dropLast(5)) + ".idx")
+            if orphan || name.contains(".tmp-") {
+                report.leftovers.append("packs/\(name)")
+                if !dryRun { try FileSystem.removeIfExists("\(layout.packsDirectory)/\(name)") }
+            }
+        }
+        for entry in try FileSystem.list(layout.temporaryDirectory) {
+            report.leftovers.append("tmp/\(entry.name)")
+            if !dryRun { try FileSystem.removeIfExists("\(layout.temporaryDirectory)/\(entry.name)") }
+        }
+    }
+
+    /// Every object reachable from refs, detached heads, commit sets and the index.
+    func liveObjects() throws -> Set<ObjectID> {
+        var live = Set<ObjectID>()
+        var commits = [ObjectID]()
+        for record in try repos() {
+            for branch in try refs.branches(repo: record.name) {
+                if let id = try refs.read(repo: record.name, branch: branch) { commits.append(id) }
+            }
+            if let detached = record.detachedCommit.flatMap({ ObjectID(hex: $0) }) { commits.append(detached) }
+        }
+        for set in try CommitSetRecord.find(prefix: "", in: layout.commitSetsDirectory) {
+            commits.append(contentsOf: set.commits.values.compactMap { ObjectID(hex: $0) })
+        }
+        func markFile(_ ref: FileRef) throws {
+            guard live.insert(ref.id).inserted, ref.kind.isFile, ref.chunked else { return }
+            try markList(ref.id)
+        }
+        func markList(_ id: ObjectID) throws {
+            let node = try store.decodeChunkList(id)
+            for entry in node.entries where live.insert(entry.id).inserted && node.level > 0 {
+                try markList(entry.id)
+            }
+        }
+        func markTree(_ id: ObjectID) throws {
+            guard live.insert(id).inserted else { return }
+            switch try store.decodeTree(id).content {
+            case .interior(_, let children):
+                for child in children { try markTree(child.id) }
+            case .leaf(let entries):
+                for entry in entries {
+                    if entry.kind == .directory { try markTree(entry.id) } else { try markFile(FileRef(entry)) }
+                }
+            }
+        }
+        while let id = commits.popLast() {
+            guard live.insert(id).inserted, store.contains(id) else { continue }
+            let commit = try store.decodeCommit(id)
+            try markTree(commit.tree)
+            commits.append(contentsOf: commit.parents)
+        }
+        for entry in try WorkspaceIndex.load(layout.workspaceIndexFile).entries {
+            if let staged = entry.staged { try markFile(staged) }
+            if let base = entry.base { try markFile(base) }
+        }
+        return live
+    }
+}
