@@ -12,7 +12,7 @@ struct Workspace {
     /// Loads the index and registry. Call under the workspace lock when the result is saved.
     static func load(_ project: Project) throws -> Workspace {
         var workspace = Workspace(project: project,
-                                  index: try WorkspaceIndex.load(project.layout.workspaceIndexFile),
+                                  index: try Trace.measure("load index") { try WorkspaceIndex.load(project.layout.workspaceIndexFile) },
                                   registry: try project.registry())
         for repo in workspace.registry.repos { try workspace.refreshBase(of: repo) }
         return workspace
@@ -54,9 +54,9 @@ struct Workspace {
     mutating func status(of repo: RepoRecord, progress: any ProgressSink) throws -> RepoStatus {
         let head = try project.headCommit(of: repo)
         var result = RepoStatus(repo: repo, head: head)
-        let scanned = try WorkspaceScanner.scan(repo.mount, root: project.root)
+        let scanned = try Trace.measure("scan \(repo.name)") { try WorkspaceScanner.scan(repo.mount, root: project.root) }
         var present = [String: FileStatus](minimumCapacity: scanned.count)
-        for file in scanned { present[file.path] = file.status }
+        Trace.measure("index scan results") { for file in scanned { present[file.path] = file.status } }
 
         var toHash = [(position: Int, item: IngestItem)]()
         for position in index.range(under: repo.mount) {
