@@ -19,7 +19,9 @@ extension Project {
     /// unreachable objects, or that are small, into one new pack; then deletes the old packs.
     /// Live = reachable from any branch, detached head, commit set or index entry.
     /// Holds the workspace and refs locks, so no commit can start meanwhile.
-    public func collectGarbage(dryRun: Bool = false) throws -> GarbageReport {
+    /// With `compress`, packs holding small raw chunks (which `add` stores uncompressed for
+    /// speed) are rewritten too, compressing those chunks where that helps.
+    public func collectGarbage(dryRun: Bool = false, compress: Bool = false) throws -> GarbageReport {
         try withWorkspaceLock {
             try refs.withLock {
                 var report = GarbageReport()
@@ -32,14 +34,15 @@ extension Project {
                     let size = handle.index.packSize
                     report.bytesBefore += size
                     let liveCount = (0..<handle.index.count).filter { live.contains(handle.index.id(at: $0)) }.count
-                    if liveCount < handle.index.count || size < UInt64(PackFormat.targetPackSize / 2) {
+                    if liveCount < handle.index.count || size < UInt64(PackFormat.targetPackSize / 2)
+                        || compress && holdsSmallRawChunks(handle.index) {
                         rewrite.append(handle)
                     } else {
                         report.bytesAfter += size
                         report.objectsKept += liveCount
                     }
                 }
-                if rewrite.count == 1, (0..<rewrite[0].index.count).allSatisfy({ live.contains(rewrite[0].index.id(at: $0)) }) {
+                if rewrite.count == 1, !compress, (0..<rewrite[0].index.count).allSatisfy({ live.contains(rewrite[0].index.id(at: $0)) }) {
                     // A single small pack, all live: rewriting it would gain nothing.
                     report.bytesAfter += rewrite[0].index.packSize
                     report.objectsKept += rewrite[0].index.count
@@ -73,6 +76,14 @@ extension Project {
                 report.packsAfter = store.packHandles.count
                 return report
             }
+        }
+    }
+
+    private func holdsSmallRawChunks(_ index: PackIndex) -> Bool {
+        (0..<index.count).contains { position in
+            guard let entry = index.entry(at: position) else { return false }
+            return entry.kind == .chunk && entry.codec == .raw && Int(entry.rawLength) < writeSettings.minimumCompressedChunk
+                && entry.rawLength >= 64
         }
     }
 

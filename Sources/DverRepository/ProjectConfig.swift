@@ -8,6 +8,8 @@ public struct ProjectConfig: Codable, Sendable, Equatable {
     public var compression: String = "zstd"
     /// Codec level; nil uses the codec's default (zstd 3, zlib 1).
     public var compressionLevel: Int?
+    /// Chunks smaller than this many bytes are stored raw by `add` and compressed by `gc`.
+    public var compressionMinimumBytes: Int = 16384
     /// Author recorded in commits when DVER_AUTHOR is not set.
     public var author: String?
     /// Seconds to wait for another dver process's lock before giving up.
@@ -18,6 +20,7 @@ public struct ProjectConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case compression
         case compressionLevel = "compression_level"
+        case compressionMinimumBytes = "compression_min_bytes"
         case author
         case lockTimeoutSeconds = "lock_timeout_seconds"
     }
@@ -26,6 +29,7 @@ public struct ProjectConfig: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         compression = try container.decodeIfPresent(String.self, forKey: .compression) ?? "zstd"
         compressionLevel = try container.decodeIfPresent(Int.self, forKey: .compressionLevel)
+        compressionMinimumBytes = try container.decodeIfPresent(Int.self, forKey: .compressionMinimumBytes) ?? 16384
         author = try container.decodeIfPresent(String.self, forKey: .author)
         lockTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .lockTimeoutSeconds) ?? 600
     }
@@ -35,7 +39,8 @@ public struct ProjectConfig: Codable, Sendable, Equatable {
         guard let codec = Codec(name: compression) else {
             throw RepositoryError.invalidConfig(path: path, reason: "compression must be zstd, zlib or raw, not '\(compression)'")
         }
-        return WriteSettings(codec: codec, level: compressionLevel.map { Int32($0) })
+        return WriteSettings(codec: codec, level: compressionLevel.map { Int32($0) },
+                             minimumCompressedChunk: max(0, compressionMinimumBytes))
     }
 
     static func load(_ path: String) throws -> ProjectConfig {

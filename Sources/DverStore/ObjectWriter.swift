@@ -8,11 +8,16 @@ public struct WriteSettings: Sendable {
     public var level: Int32?
     /// fsync packs, indexes and directories. Only tests of speed turn this off.
     public var durable: Bool
+    /// Chunks smaller than this are stored raw when written by `add` (compressing thousands of
+    /// tiny files costs more time than everything else `add` does); `gc` compresses them later.
+    /// Metadata objects are always compressed when that helps.
+    public var minimumCompressedChunk: Int
 
-    public init(codec: Codec = .zstd, level: Int32? = nil, durable: Bool = true) {
+    public init(codec: Codec = .zstd, level: Int32? = nil, durable: Bool = true, minimumCompressedChunk: Int = 16 << 10) {
         self.codec = codec
         self.level = level
         self.durable = durable
+        self.minimumCompressedChunk = minimumCompressedChunk
     }
 }
 
@@ -54,7 +59,8 @@ public final class ObjectWriter: Sendable {
         if !isNew { return false }
         let box = compressors.withLock { $0.popLast() } ?? CompressorBox(Compressor(codec: settings.codec, level: settings.level))
         defer { compressors.withLock { $0.append(box) } }
-        let compressed = compress ? box.compressor.compress(bytes) : nil
+        let worthTrying = compress && (kind != .chunk || bytes.count >= settings.minimumCompressedChunk)
+        let compressed = worthTrying ? box.compressor.compress(bytes) : nil
         try pack.withLock { writer in
             if let (codec, stored) = compressed {
                 try stored.withUnsafeBytes { try writer.append(id: id, kind: kind, rawLength: bytes.count, codec: codec, stored: $0) }
@@ -70,10 +76,23 @@ public final class ObjectWriter: Sendable {
         try bytes.withUnsafeBytes { try put(id, kind: kind, bytes: $0) }
     }
 
-    /// Copies a record as stored (no recompression) into this session's pack, even though the
-    /// store has it: used by `gc` to rewrite live objects out of packs it will delete.
+    /// Copies a record into this session's pack even though the store has it: used by `gc` to
+    /// rewrite live objects out of packs it will delete. Compressed records are copied as
+    /// stored; raw ones get another chance to be compressed, whatever their size.
     public func copy(_ entry: PackEntry, stored: UnsafeRawBufferPointer) throws {
         guard pending.withLock({ $0.insert(entry.id).inserted }) else { return }
+        var compressed: (Codec, ArraySlice<UInt8>)?
+        if entry.codec == .raw {
+            let box = compressors.withLock { $0.popLast() } ?? CompressorBox(Compressor(codec: settings.codec, level: settings.level))
+            defer { compressors.withLock { $0.append(box) } }
+            compressed = box.compressor.compress(stored)
+            if let (codec, bytes) = compressed {
+                try bytes.withUnsafeBytes { raw in
+                    try pack.withLock { try $0.append(id: entry.id, kind: entry.kind, rawLength: Int(entry.rawLength), codec: codec, stored: raw) }
+                }
+                return
+            }
+        }
         try pack.withLock { writer in
             try writer.append(id: entry.id, kind: entry.kind, rawLength: Int(entry.rawLength), codec: entry.codec, stored: stored)
         }

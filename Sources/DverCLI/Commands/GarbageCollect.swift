@@ -13,6 +13,7 @@ struct GarbageCollect: ParsableCommand {
         Examples:
           dver gc
           dver gc --dry-run
+          dver gc --compress      # after adding many small text files
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -20,8 +21,11 @@ struct GarbageCollect: ParsableCommand {
     @Flag(help: "Only report what would be removed.")
     var dryRun = false
 
+    @Flag(help: "Also compress small chunks that 'add' stored raw for speed (below compression_min_bytes).")
+    var compress = false
+
     func run() throws {
-        let report = try global.project().collectGarbage(dryRun: dryRun)
+        let report = try global.project().collectGarbage(dryRun: dryRun, compress: compress)
         if global.json {
             struct Output: Encodable {
                 let leftovers: [String], packs_before: Int, packs_after: Int, objects_kept: Int, objects_dropped: Int
