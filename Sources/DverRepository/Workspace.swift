@@ -54,24 +54,23 @@ struct Workspace {
     mutating func status(of repo: RepoRecord, progress: any ProgressSink) throws -> RepoStatus {
         let head = try project.headCommit(of: repo)
         var result = RepoStatus(repo: repo, head: head)
-        let scanned = try Trace.measure("scan \(repo.name)") { try WorkspaceScanner.scan(repo.mount, root: project.root) }
-        var present = [String: FileStatus](minimumCapacity: scanned.count)
-        Trace.measure("index scan results") { for file in scanned { present[file.path] = file.status } }
-
-        var toHash = [(position: Int, item: IngestItem)]()
-        for position in index.range(under: repo.mount) {
-            let entry = index.entries[position]
-            if entry.hasStagedChange { result.staged.append(Change(path: entry.path, old: entry.base, new: entry.staged)) }
-            guard let staged = entry.staged else { continue }
-            guard let status = present.removeValue(forKey: entry.path) else {
-                result.unstaged.append(Change(path: entry.path, old: staged, new: nil))
-                continue
-            }
-            if entry.stat.matches(status, indexTime: index.loadedTime) { continue }
-            toHash.append((position, IngestItem(absolutePath: project.absolutePath(entry.path),
-                                                 displayPath: entry.path, status: status)))
+        let range = index.range(under: repo.mount)
+        let comparison = try Trace.measure("compare \(repo.name)") {
+            try WorkspaceComparison.run(index: index, range: range, mount: repo.mount, root: project.root)
         }
-        result.untracked = present.keys.sorted { $0.precedesInByteOrder($1) }
+        for position in range where index.entries[position].hasStagedChange {
+            let entry = index.entries[position]
+            result.staged.append(Change(path: entry.path, old: entry.base, new: entry.staged))
+        }
+        for position in comparison.missing {
+            result.unstaged.append(Change(path: index.entries[position].path, old: index.entries[position].staged, new: nil))
+        }
+        let toHash = comparison.suspects.map { suspect in
+            let path = index.entries[suspect.position].path
+            return (position: suspect.position,
+                    item: IngestItem(absolutePath: project.absolutePath(path), displayPath: path, status: suspect.status))
+        }
+        result.untracked = comparison.untracked.sorted { $0.precedesInByteOrder($1) }
 
         if !toHash.isEmpty {
             progress.start("checking", totalBytes: toHash.reduce(0) { $0 + UInt64(max(0, $1.item.status.size)) },

@@ -34,3 +34,40 @@ public enum DirectoryReader {
         return entries
     }
 }
+
+extension DirectoryReader {
+    /// A directory entry with the type readdir reported and, when asked for, lstat data.
+    public struct TypedEntry: Sendable {
+        public let name: String
+        public let isDirectory: Bool
+        public let status: FileStatus?
+    }
+
+    /// Lists a directory using readdir's d_type, calling fstatat only for entries where
+    /// `wantsStatus(name)` is true (and where d_type is unknown). Missing directory: empty.
+    public static func listTyped(_ path: String, wantsStatus: (String) -> Bool) throws -> [TypedEntry] {
+        guard let directory = opendir(path) else {
+            if errno == ENOENT || errno == ENOTDIR { return [] }
+            throw SystemError("opendir", path: path, errno: errno)
+        }
+        defer { closedir(directory) }
+        let fd = dirfd(directory)
+        var entries = [TypedEntry]()
+        var raw = stat()
+        while let entry = readdir(directory) {
+            let type = Int32(entry.pointee.d_type)
+            let name: String = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(cString: bytes.baseAddress!.assumingMemoryBound(to: CChar.self)) // d_name is NUL-terminated
+            }
+            if name == "." || name == ".." { continue }
+            var status: FileStatus?
+            if type == Int32(DT_UNKNOWN) || wantsStatus(name) {
+                guard fstatat(fd, name, &raw, AT_SYMLINK_NOFOLLOW) == 0 else { continue }  // vanished meanwhile
+                status = FileStatus(raw)
+            }
+            let isDirectory = status.map { $0.kind == .directory } ?? (type == Int32(DT_DIR))
+            entries.append(TypedEntry(name: name, isDirectory: isDirectory, status: status))
+        }
+        return entries
+    }
+}
