@@ -23,6 +23,12 @@ extension Project {
             var result = AddResult()
             var work = [(path: String, repo: RepoRecord, scanned: [ScannedFile])]()
             for path in paths {
+                // A directory above repo mounts (e.g. `dver add .`) adds every repo beneath it.
+                let contained = workspace.registry.repos.filter { RepoPath.isWithin($0.mount, path) && $0.mount != path }
+                if !contained.isEmpty, workspace.registry.record(containing: path) == nil {
+                    for repo in contained { work.append((repo.mount, repo, try scanForAdd(repo.mount, repo: repo))) }
+                    continue
+                }
                 let repo = try workspace.repoForAdd(path, created: &result.createdRepos)
                 work.append((path, repo, try scanForAdd(path, repo: repo)))
             }

@@ -26,16 +26,20 @@ struct HashObject: ParsableCommand {
     var files: [String]
 
     func run() throws {
-        var results = [(String, FileRef)]()
-        let project = write ? try global.project() : nil
-        let writer = project?.makeWriter()
-        for file in files {
-            let status = try FileSystem.linkStatus(file)
-            let item = IngestItem(absolutePath: file, displayPath: file, status: status)
-            let sink: any ObjectSink = writer ?? HashingSink()
-            results.append((file, try Ingester(writer: sink, progress: SilentProgress()).ingest([item])[0]))
+        let items = try files.map { IngestItem(absolutePath: $0, displayPath: $0, status: try FileSystem.linkStatus($0)) }
+        let refs: [FileRef]
+        if write {
+            let project = try global.project()
+            refs = try project.withWorkspaceLock {
+                let writer = project.makeWriter()
+                let refs = try Ingester(writer: writer, progress: SilentProgress()).ingest(items)
+                _ = try writer.finish()
+                return refs
+            }
+        } else {
+            refs = try Ingester(writer: HashingSink(), progress: SilentProgress()).ingest(items)
         }
-        _ = try writer?.finish()
+        let results = Array(zip(files, refs))
         if global.json {
             struct Item: Encodable { let path: String; let id: String; let size: UInt64; let chunked: Bool; let kind: String }
             try global.console.emit(results.map { Item(path: $0.0, id: $0.1.id.hex, size: $0.1.size, chunked: $0.1.chunked, kind: $0.1.kind.description) })
