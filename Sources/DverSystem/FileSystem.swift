@@ -137,10 +137,12 @@ public enum FileSystem {
         defer { fd.close() }
         let size = Int(try fd.status().size)
         var bytes = [UInt8](repeating: 0, count: size)
-        let got = try bytes.withUnsafeMutableBytes { buffer in
-            try fd.readFully(into: buffer.baseAddress!, count: size)  // size-byte buffer
+        if size > 0 {
+            let got = try bytes.withUnsafeMutableBytes { buffer in
+                try fd.readFully(into: buffer.baseAddress!, count: size)  // size > 0 bytes
+            }
+            if got < size { bytes.removeLast(size - got) }
         }
-        if got < size { bytes.removeLast(size - got) }
         // Files may grow between fstat and read; pick up the rest.
         var extra = [UInt8](repeating: 0, count: 65536)
         while true {
