@@ -184,7 +184,7 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 /// A temporary project directory for one test, removed when the test ends; runs `dver` in it.
-final class TestProject {
+final class TestProject: Sendable {
     /// The project root (symlinks resolved, as dver reports it).
     let root: String
     private let base: String
