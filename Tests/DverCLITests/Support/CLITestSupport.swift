@@ -76,7 +76,7 @@ struct DverProcess {
         let stdinURL = scratch.appendingPathComponent("stdin")
         try (standardInput ?? Data()).write(to: stdinURL)
         for name in ["stdout", "stderr"] {
-            FileManager.default.createFile(atPath: scratch.appendingPathComponent(name).path, contents: nil)
+            _ = FileManager.default.createFile(atPath: scratch.appendingPathComponent(name).path, contents: nil)
         }
         let input = try FileHandle(forReadingFrom: stdinURL)
         let output = try FileHandle(forWritingTo: scratch.appendingPathComponent("stdout"))
