@@ -149,8 +149,12 @@ public final class PackHandle: Sendable {
         guard version <= PackFormat.version else {
             throw StoreError.newerFormat(path: path, version: Int(version), supported: Int(PackFormat.version))
         }
-        mapping.withLock { $0 = file }
-        return file
+        // Two threads may map at once: keep the first mapping, so no caller's pointers go stale.
+        return mapping.withLock { current in
+            if let current { return current }
+            current = file
+            return file
+        }
     }
 
     /// The stored (possibly compressed) bytes of an entry, bounds-checked.

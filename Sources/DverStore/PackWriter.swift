@@ -61,9 +61,10 @@ final class PackWriter: @unchecked Sendable {
     /// Seals the open pack, if any. Afterwards every appended object is durable and indexed.
     func seal() throws {
         guard let fd else { return }
-        defer { self.fd = nil }
+        // `fd` stays set until the data is closed, so `discard` can remove a pack whose flush failed.
         if entries.isEmpty {
             fd.close()
+            self.fd = nil
             try FileSystem.removeIfExists(temporaryPath)
             return
         }
@@ -75,6 +76,7 @@ final class PackWriter: @unchecked Sendable {
         let packSize = offset + UInt64(PackFormat.packTrailerSize)
         if durable { try fd.sync() }
         fd.close()
+        self.fd = nil
 
         let index = PackIndex.encode(entries, packSize: packSize)
         // Named after the index checksum, which fixes where every record lies: two writers that

@@ -36,7 +36,7 @@ extension StoreError: CustomStringConvertible {
             let now = actual.map { $0.shortHex() } ?? "nothing"
             return "ref '\(ref)' moved while updating (expected \(was), found \(now)); another dver process committed first — check 'dver log' and retry"
         case .lockTimeout(let path, let seconds):
-            return "timed out after \(Int(seconds)) s waiting for lock '\(path)'; another dver process is still running (the lock frees itself when it exits)"
+            return "timed out after \(seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)) s waiting for lock '\(path)'; another dver process is still running (the lock frees itself when it exits)"
         case .invalidRefName(let name):
             return "invalid branch name '\(name)': use letters, digits, '.', '_', '-' and '/', not starting with '.' or '-'"
         }

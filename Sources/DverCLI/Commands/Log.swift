@@ -17,7 +17,7 @@ struct Log: ParsableCommand {
     @Argument(help: "REPO or REPO@REV (default: every repo at its checked-out commit).")
     var revisions: [String] = []
 
-    @Option(name: [.short, .customLong("max-count")], help: "Show at most this many commits per repo.")
+    @Option(name: [.customShort("n"), .customLong("max-count")], help: "Show at most this many commits per repo.")
     var limit: Int?
 
     func run() throws {

@@ -4,6 +4,12 @@ import DverRepository
 struct Repo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, list or delete repos.",
+        discussion: """
+        Examples:
+          dver repo                        # same as 'dver repo list'
+          dver repo create images
+          dver repo delete images
+        """,
         subcommands: [Create.self, ListRepos.self, Delete.self],
         defaultSubcommand: ListRepos.self)
 
@@ -36,7 +42,13 @@ struct Repo: ParsableCommand {
     }
 
     struct ListRepos: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List repos with mounts and heads.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List repos with mounts and heads.",
+            discussion: """
+            Examples:
+              dver repo list
+              dver repo list --json
+            """)
 
         @OptionGroup var global: GlobalOptions
 
@@ -57,7 +69,11 @@ struct Repo: ParsableCommand {
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Delete a repo's branches and untrack its files (workspace files are kept).")
+            abstract: "Delete a repo's branches and untrack its files (workspace files are kept).",
+            discussion: """
+            Examples:
+              dver repo delete scratch
+            """)
 
         @OptionGroup var global: GlobalOptions
 
