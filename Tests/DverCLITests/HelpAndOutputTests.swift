@@ -7,7 +7,7 @@ import Testing
 struct HelpAndOutputTests {
     static let commands: [[String]] = [
         ["init"], ["add"], ["status"], ["commit"], ["log"], ["diff"], ["branch"], ["checkout"], ["ls"], ["cat"],
-        ["rm"], ["restore"], ["du"], ["fsck"], ["repo"], ["repo", "create"], ["repo", "list"], ["repo", "delete"],
+        ["rm"], ["restore"], ["du"], ["fsck"], ["gc"], ["repo"], ["repo", "create"], ["repo", "list"], ["repo", "delete"],
         ["hash-object"], ["cat-object"], ["ls-tree"],
     ]
 
@@ -83,7 +83,7 @@ struct HelpAndOutputTests {
                 _ = try result.jsonArray()
             }
         }
-        let objects: [[String]] = [["du", "--json"], ["fsck", "--json"], ["cat-object", "--json", head],
+        let objects: [[String]] = [["du", "--json"], ["fsck", "--json"], ["gc", "--json"], ["cat-object", "--json", head],
                                    ["hash-object", "--json", "data/raw/a.csv"]]
         for arguments in objects {
             let result = project.run(arguments)
