@@ -15,11 +15,13 @@ struct Cat: ParsableCommand {
           dver cat raw@main~1:model.bin > old.bin
         """)
 
+    @OptionGroup var global: GlobalOptions
+
     @Argument(help: "REPO[@REV]:PATH")
     var target: String
 
     func run() throws {
-        let project = try Project.open(from: workingDirectory)
+        let project = try global.project()
         let spec = RevisionSpec(parsing: target)
         guard let path = spec.path else { throw ValidationError("name a file: REPO[@REV]:PATH") }
         let resolved = try project.resolve(spec)

@@ -34,7 +34,7 @@ struct Checkout: ParsableCommand {
             let sets = try project.commitSets(prefix: target)
             guard sets.count == 1 else {
                 if sets.count > 1 { throw RepositoryError.ambiguousRevision(target, candidates: sets.map(\.id)) }
-                throw RepositoryError.unknownRepo(spec.repo)
+                throw RepositoryError.unknownRevision(target, reason: "no repo and no commit set has this name; 'dver repo list' shows repos, 'dver log' shows commit sets")
             }
             results = try project.checkout(commitSet: sets[0], force: force)
         } else {
