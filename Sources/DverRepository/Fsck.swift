@@ -72,7 +72,11 @@ extension Project {
                         let bytes = try handle.read(entry, verify: true)
                         verified.wrappingAdd(UInt64(bytes.count), ordering: .relaxed)
                         progress.advance(bytes: UInt64(entry.storedLength), items: 1)
-                        if entry.kind != .chunk { try Self.decodeCheck(entry.kind, bytes) }
+                        if entry.kind != .chunk {
+                            do { try Self.decodeCheck(entry.kind, bytes) } catch {
+                                throw StoreError.corruptObject(entry.id, reason: "\(error)")
+                            }
+                        }
                     } catch {
                         problems.withLock { $0.append("\(name): \(error)") }
                     }
