@@ -57,10 +57,18 @@ public final class ObjectStore: Sendable {
 
     public func contains(_ id: ObjectID) -> Bool { locate(id) != nil }
 
+    /// Locates an object to read it, re-reading the pack directory once on a miss: a ref read
+    /// just now may point at an object in a pack another writer sealed after this store opened.
+    private func locateForReading(_ id: ObjectID) -> (PackHandle, PackEntry)? {
+        if let found = locate(id) { return found }
+        try? reload()
+        return locate(id)
+    }
+
     /// Reads, decodes and (by default) verifies an object.
     /// - Throws: `StoreError.objectNotFound`, `.corruptPack`, `.corruptObject`.
     public func read(_ id: ObjectID, verify: Bool = true) throws -> (ObjectKind, [UInt8]) {
-        guard let (handle, entry) = locate(id) else { throw StoreError.objectNotFound(id) }
+        guard let (handle, entry) = locateForReading(id) else { throw StoreError.objectNotFound(id) }
         let bytes = try handle.read(entry, verify: verify)
         return (entry.kind, bytes)
     }
@@ -75,7 +83,7 @@ public final class ObjectStore: Sendable {
     /// Calls `body` with a chunk's verified bytes; raw chunks are passed straight from the mapping.
     public func withChunk<T>(_ id: ObjectID, verify: Bool = true,
                              _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
-        guard let (handle, entry) = locate(id) else { throw StoreError.objectNotFound(id) }
+        guard let (handle, entry) = locateForReading(id) else { throw StoreError.objectNotFound(id) }
         return try handle.withBytes(entry, verify: verify, body)
     }
 
