@@ -71,8 +71,8 @@ struct IntegrityTests {
     @Test("a truncated pack is an fsck error")
     func truncatedPack() throws {
         let ws = try Self.committedThenDeleted(.random(size: 100_000, seed: 32))
-        let pack = try #require(ws.project.store.packIndexes.first)
-        try Self.damage(pack.packPath) { $0.removeLast(1_000) }
+        let pack = try #require(ws.project.store.packIndexes.max { $0.packSize < $1.packSize })
+        try Self.damage(pack.packPath) { $0.removeLast($0.count / 2) }
         let report = try ws.openAgain().fsck()
         #expect(!report.isHealthy)
         #expect(report.errors.contains { $0.contains(pack.name) }, "\(report.errors)")
