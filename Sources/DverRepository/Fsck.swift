@@ -23,6 +23,7 @@ extension Project {
     /// every reference: refs → commits → trees → chunk lists → chunks, and the index's staged ids.
     public func fsck() throws -> FsckReport {
         var report = FsckReport()
+        try store.reload()
         try checkLeftovers(&report)
         try checkPacks(&report)
         try checkReferences(&report)
@@ -101,7 +102,8 @@ extension Project {
         var checked = Set<ObjectID>()
         var errors = [String]()
         func need(_ id: ObjectID, _ kind: ObjectKind, _ context: String) -> Bool {
-            guard let (_, entry) = store.locate(id) else {
+            // A pack sealed by another writer after the reload above holds what a newer ref names.
+            guard let (_, entry) = store.locate(id) ?? ((try? store.reload()).flatMap { store.locate(id) }) else {
                 errors.append("\(context): missing \(kind) \(id.hex)")
                 return false
             }
