@@ -160,6 +160,44 @@ struct CheckoutTests {
         #expect(branches.map(\.isCurrent) == [true, false])
     }
 
+    @Test("a file and a directory of the same name swap places through checkout")
+    func fileDirectorySwap() throws {
+        let ws = try Self.history([["p": "file\n", "q/inner.csv": "inner\n"], ["p/inner.csv": "now a dir\n", "q": "now a file\n"]])
+        try ws.checkout("raw@main~1")
+        #expect(try ws.text("data/raw/p") == "file\n")
+        #expect(try ws.text("data/raw/q/inner.csv") == "inner\n")
+        #expect(try ws.status("raw").isClean)
+        try ws.checkout("raw@main")
+        #expect(try ws.text("data/raw/p/inner.csv") == "now a dir\n")
+        #expect(try ws.text("data/raw/q") == "now a file\n")
+        #expect(try ws.status("raw").isClean)
+    }
+
+    @Test("an untracked directory where the target has a file blocks checkout")
+    func untrackedDirectoryInTheWay() throws {
+        let ws = try Self.history([["a.csv": "a\n", "x": "x file\n"], ["a.csv": "a\n"]])
+        try ws.write("data/raw/x/mine.csv", "mine\n")
+        let paths = expectThrows({ try ws.checkout("raw@main~1") }) { (error: RepositoryError) in
+            if case .uncommittedChanges(_, let paths) = error { paths } else { nil }
+        }
+        #expect(paths == ["data/raw/x/mine.csv"])
+        #expect(try ws.text("data/raw/x/mine.csv") == "mine\n")
+    }
+
+    @Test("checkout never writes through a symlink standing where a directory must be")
+    func symlinkInTheWay() throws {
+        let ws = try Self.history([["d/x.csv": "x\n"], ["other.csv": "o\n"]])
+        try FileSystem.createDirectories(ws.absolute("outside"))
+        try ws.write("data/raw/d", .symlink(to: "../../outside"))
+        expectThrows({ try ws.checkout("raw@main~1") }) { (error: RepositoryError) in
+            if case .uncommittedChanges(_, let paths) = error { paths } else { nil }
+        }
+        try ws.checkout("raw@main~1", force: true)
+        #expect(!ws.exists("outside/x.csv"))
+        #expect(try ws.stat("data/raw/d").kind == .directory)
+        #expect(try ws.text("data/raw/d/x.csv") == "x\n")
+    }
+
     @Test("checking out into an emptied mount restores every file and directory")
     func intoEmptyMount() throws {
         let ws = try Self.history([["a.csv": "a\n", "x/y/z.csv": "z\n", "run.sh": .executable("#!/bin/sh\n")]])
