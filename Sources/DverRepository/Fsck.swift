@@ -23,6 +23,7 @@ extension Project {
     /// every reference: refs → commits → trees → chunk lists → chunks, and the index's staged ids.
     public func fsck() throws -> FsckReport {
         var report = FsckReport()
+        try store.reload()
         try checkLeftovers(&report)
         try checkPacks(&report)
         try checkReferences(&report)
@@ -72,7 +73,11 @@ extension Project {
                         let bytes = try handle.read(entry, verify: true)
                         verified.wrappingAdd(UInt64(bytes.count), ordering: .relaxed)
                         progress.advance(bytes: UInt64(entry.storedLength), items: 1)
-                        if entry.kind != .chunk { try Self.decodeCheck(entry.kind, bytes) }
+                        if entry.kind != .chunk {
+                            do { try Self.decodeCheck(entry.kind, bytes) } catch {
+                                throw StoreError.corruptObject(entry.id, reason: "\(error)")
+                            }
+                        }
                     } catch {
                         problems.withLock { $0.append("\(name): \(error)") }
                     }
@@ -97,7 +102,8 @@ extension Project {
         var checked = Set<ObjectID>()
         var errors = [String]()
         func need(_ id: ObjectID, _ kind: ObjectKind, _ context: String) -> Bool {
-            guard let (_, entry) = store.locate(id) else {
+            // A pack sealed by another writer after the reload above holds what a newer ref names.
+            guard let (_, entry) = store.locate(id) ?? ((try? store.reload()).flatMap { store.locate(id) }) else {
                 errors.append("\(context): missing \(kind) \(id.hex)")
                 return false
             }

@@ -123,6 +123,8 @@ public final class Project: Sendable {
             throw StoreError.lockTimeout(path: path, seconds: seconds)
         }
         defer { lock.unlock() }
+        // Another process may have sealed packs (and moved refs to objects in them) meanwhile.
+        try store.reload()
         return try body()
     }
 

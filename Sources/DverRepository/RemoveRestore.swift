@@ -62,6 +62,8 @@ extension Project {
                         let entry = workspace.index.entries[position]
                         if unstage {
                             workspace.index.entries[position].staged = entry.base
+                            // The stat cache described the staged version, not the base.
+                            if entry.staged != entry.base { workspace.index.entries[position].stat = .empty }
                             touched.append(entry.path)
                         } else if let staged = entry.staged {
                             versions[entry.path] = staged

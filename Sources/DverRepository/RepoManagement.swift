@@ -33,6 +33,7 @@ extension Project {
 
 extension Workspace {
     mutating func createRepo(name: String, mount: String, branch: String) throws -> RepoRecord {
+        if RepoPath.isWithin(mount, StoreLayout.directoryName) { throw RepositoryError.pathInsideStore(mount) }
         try RepoRecord.validateName(name)
         try RefStore.validateBranchName(branch)
         guard !mount.isEmpty else { throw RepositoryError.mountOverlaps(path: ".", repo: "(project root)") }

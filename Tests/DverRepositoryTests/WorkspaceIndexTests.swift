@@ -1,0 +1,99 @@
+import DverCore
+import DverRepository
+import DverSystem
+import Testing
+
+@Suite("workspace index: encoding and path ranges")
+struct WorkspaceIndexTests {
+    static func entry(_ path: String, staged: String? = "s", base: String? = nil) -> IndexEntry {
+        func ref(_ text: String) -> FileRef { FileRef(kind: .file, chunked: false, size: UInt64(text.utf8.count), id: SHA256.hash(text)) }
+        return IndexEntry(path: path, staged: staged.map(ref), base: base.map(ref),
+                          stat: staged == nil ? .empty : StatCache(size: 1, modificationNanoseconds: 1_700_000_000_123_456_789,
+                                                                    changeNanoseconds: -5, inode: .max, mode: 0o100755))
+    }
+
+    static let sample: WorkspaceIndex = {
+        var index = WorkspaceIndex(bases: ["raw": SHA256.hash("commit"), "ref": SHA256.hash("other")])
+        for entry in [entry("data/raw/a", staged: "new", base: "old"), entry("data/raw/b", staged: nil, base: "gone"),
+                      entry("data/raw/c", staged: "added"), entry("data/ref/ü.csv", staged: "same", base: "same")] {
+            index.upsert(entry)
+        }
+        return index
+    }()
+
+    @Test("encode and decode round-trip entries, stat data and bases")
+    func roundTrip() throws {
+        let decoded = try WorkspaceIndex.decode(Self.sample.encoded())
+        #expect(decoded.entries == Self.sample.entries)
+        #expect(decoded.bases == Self.sample.bases)
+        #expect(decoded.entries.map(\.hasStagedChange) == [true, true, true, false])
+    }
+
+    @Test("save and load keep the entries and record the file's mtime for the racy rule")
+    func saveAndLoad() throws {
+        let ws = try Workspace.make()
+        let path = "\(ws.root)/index-copy"
+        try Self.sample.save(path, durable: false)
+        let loaded = try WorkspaceIndex.load(path)
+        #expect(loaded.entries == Self.sample.entries)
+        #expect(loaded.loadedTime == (try FileSystem.linkStatus(path)).modificationNanoseconds)
+        #expect(try WorkspaceIndex.load("\(ws.root)/missing").entries.isEmpty)
+    }
+
+    @Test("truncated or damaged bytes are CoreErrors, not crashes", arguments: [1, 8, 13, 40, 100])
+    func damaged(cut: Int) throws {
+        let bytes = Self.sample.encoded()
+        #expect(throws: CoreError.self) { try WorkspaceIndex.decode(Array(bytes.dropLast(cut))) }
+        var flipped = bytes
+        flipped[0] ^= 0xFF
+        #expect(throws: CoreError.self) { try WorkspaceIndex.decode(flipped) }
+        #expect(throws: CoreError.self) { try WorkspaceIndex.decode(bytes + [0]) }
+    }
+
+    @Test("an index from a newer version is unsupportedVersion")
+    func newerVersion() throws {
+        var bytes = Self.sample.encoded()
+        bytes[11] = 9
+        #expect(throws: CoreError.unsupportedVersion(what: "workspace index", version: 9, supported: 1)) {
+            try WorkspaceIndex.decode(bytes)
+        }
+    }
+
+    @Test("ranges under a directory take only its descendants, in byte order")
+    func ranges() {
+        var index = WorkspaceIndex()
+        for path in ["ab", "a0/x", "a/c", "a.b", "a/b", "a", "b/a/c"] { index.upsert(Self.entry(path)) }
+        #expect(index.entries.map(\.path) == ["a", "a.b", "a/b", "a/c", "a0/x", "ab", "b/a/c"])
+        #expect(index.range(under: "a").map { index.entries[$0].path } == ["a/b", "a/c"])
+        #expect(index.range(under: "b/a").map { index.entries[$0].path } == ["b/a/c"])
+        #expect(index.range(under: "b/a/c").isEmpty)
+        #expect(index.range(under: "").count == 7)
+        #expect(index.find("a.b") == 1)
+        #expect(index.find("a/") == nil)
+
+        index.replace(under: "a", with: [Self.entry("a/z"), Self.entry("a/d")])
+        #expect(index.entries.map(\.path) == ["a", "a.b", "a/d", "a/z", "a0/x", "ab", "b/a/c"])
+        index.upsert(Self.entry("a.b", staged: "changed"))
+        #expect(index.entries.count == 7)
+        #expect(index.entries[1].staged?.id == SHA256.hash("changed"))
+    }
+
+    @Test("stat data matches only when every field agrees and the file is older than the index")
+    func statMatching() throws {
+        let ws = try Workspace.make(["f": "x\n"])
+        let status = try ws.stat("f")
+        let cache = StatCache(status)
+        #expect(cache.matches(status, indexTime: status.modificationNanoseconds + 1))
+        #expect(!cache.matches(status, indexTime: status.modificationNanoseconds))
+        #expect(!StatCache.empty.matches(status, indexTime: .max))
+        var changed = status
+        changed.changeNanoseconds += 1
+        #expect(!cache.matches(changed, indexTime: .max))
+        changed = status
+        changed.inode += 1
+        #expect(!cache.matches(changed, indexTime: .max))
+        changed = status
+        changed.mode |= 0o100
+        #expect(!cache.matches(changed, indexTime: .max))
+    }
+}
