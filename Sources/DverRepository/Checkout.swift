@@ -61,10 +61,16 @@ extension Workspace {
         }
         for change in status.unstaged { current[change.path] = change.new }
         let dirty = Set(status.staged.map(\.path) + status.unstaged.filter { $0.new != nil }.map(\.path))
+        // Uncommitted changes to paths the target leaves as they are in the checked-out commit
+        // are carried over untouched, as git does (unless --force discards them).
+        let carried = force ? [] : dirty.filter { path in
+            let base = index.find(path).flatMap { index.entries[$0].base }
+            return FileRef.same(base, target[path])
+        }
 
         if !force {
             var conflicts = [String]()
-            for path in dirty {
+            for path in dirty.subtracting(carried) {
                 let now = current[path] ?? nil
                 let wanted = target[path]
                 if let now, wanted.map({ !$0.sameContent(as: now) }) ?? true { conflicts.append(path) }
@@ -80,7 +86,15 @@ extension Workspace {
         }
 
         var result = CheckoutResult(repo: repo.name, commit: commit, branch: branch)
-        for (path, now) in current where target[path] == nil {
+        var entries = [IndexEntry]()
+        for path in carried {
+            guard let position = index.find(path) else { continue }
+            var entry = index.entries[position]
+            entry.base = target[path]
+            entries.append(entry)
+            result.unchanged += 1
+        }
+        for (path, now) in current where target[path] == nil && !carried.contains(path) {
             if now != nil || FileSystem.exists(project.absolutePath(path)) {
                 try FileSystem.removeIfExists(project.absolutePath(path))
                 result.removed += 1
@@ -88,8 +102,7 @@ extension Workspace {
             pruneEmptyDirectories(above: path, mount: repo.mount)
         }
         var toWrite = [(path: String, ref: FileRef)]()
-        var entries = [IndexEntry]()
-        for (path, ref) in target {
+        for (path, ref) in target where !carried.contains(path) {
             if let now = current[path] ?? nil, now.sameContent(as: ref), !dirty.contains(path),
                let position = index.find(path) {
                 var entry = index.entries[position]

@@ -23,6 +23,15 @@ public struct FileRef: Equatable, Hashable, Sendable {
     public func sameContent(as other: FileRef) -> Bool {
         kind == other.kind && id == other.id
     }
+
+    /// Same content, or both absent.
+    public static func same(_ lhs: FileRef?, _ rhs: FileRef?) -> Bool {
+        switch (lhs, rhs) {
+        case (nil, nil): return true
+        case (let a?, let b?): return a.sameContent(as: b)
+        default: return false
+        }
+    }
 }
 
 /// The stat data cached in the workspace index for a file whose content was hashed.

@@ -75,7 +75,8 @@ struct CheckoutTests {
         let paths = expectThrows({ try ws.checkout("raw@main~1") }) { (error: RepositoryError) in
             if case .uncommittedChanges(_, let paths) = error { paths } else { nil }
         }
-        #expect(paths == ["data/raw/a.csv", "data/raw/b.csv", "data/raw/c.csv"])
+        // c.csv is the same in both commits, so its edit would be carried over: not a conflict.
+        #expect(paths == ["data/raw/a.csv", "data/raw/b.csv"])
         #expect(try ws.text("data/raw/a.csv") == "local\n")
         #expect(try ws.commitID("raw") == head)
         #expect(try ws.project.repo(named: "raw").branch == "main")
@@ -85,6 +86,21 @@ struct CheckoutTests {
         #expect(try ws.text("data/raw/b.csv") == "b\n")
         #expect(try ws.text("data/raw/c.csv") == "c\n")
         #expect(try ws.status("raw").isClean)
+    }
+
+    @Test("an edit to a file that is the same in both commits is carried over, staged or not",
+          arguments: [false, true])
+    func carriesOverEdits(staged: Bool) throws {
+        let ws = try Self.history([["a.csv": "1\n", "c.csv": "c\n"], ["a.csv": "2\n", "c.csv": "c\n"]])
+        try ws.write("data/raw/c.csv", "edited\n")
+        if staged { try ws.add("data/raw") }
+        try ws.checkout("raw@main~1")
+        #expect(try ws.text("data/raw/a.csv") == "1\n")
+        #expect(try ws.text("data/raw/c.csv") == "edited\n")
+        let status = try ws.status("raw")
+        #expect((staged ? status.staged : status.unstaged).map(\.path) == ["data/raw/c.csv"])
+        try ws.checkout("raw@main")
+        #expect(try ws.text("data/raw/c.csv") == "edited\n")
     }
 
     @Test("a local edit that equals the target's content does not block checkout")
