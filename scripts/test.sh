@@ -5,7 +5,8 @@
 # Extra arguments go to `swift test`, e.g.  scripts/test.sh --filter DverStoreTests
 set -euo pipefail
 
-readonly REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly REPO_ROOT
 
 log() { printf '==> %s\n' "$*" >&2; }
 
