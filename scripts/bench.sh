@@ -37,7 +37,7 @@ FLOOR_NOTES=()
 
 # ---------------------------------------------------------------- helpers
 
-log() { printf '==> %s\n' "$*" >&2; }
+log() { printf '==> [%4ds] %s\n' "$SECONDS" "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 dver_enabled() { [[ $FLOORS_ONLY != 1 ]]; }
 case_enabled() { [[ " $BENCH_CASES " == *" $1 "* ]]; }
@@ -88,7 +88,10 @@ calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
 bytes_of() { stat -c %s "$1"; }
 mbps() { calc "$1 / 1000000 / $2" 0; }  # bytes, seconds -> MB/s (10^6, as in the targets)
 
-# warm PATH...: reads files once so that every timing runs from the page cache.
+# warm PATH...: reads files once so that the next timing runs from the page cache.
+# Call it right before each timing: this VM's DAMON reclaim (kdamond) pages out
+# idle page cache (a read 1 GiB file was 60% evicted after 80 s), and reading
+# evicted small files here costs ~1 ms each. Warming a project includes .dver.
 warm() {
     local path
     for path in "$@"; do
@@ -147,6 +150,7 @@ copy_floor() {
     local _cf_source=$2 _cf_destination=$3 _cf_flush=${4:-} _cf_seconds _cf_best=""
     for _ in 1 2 3; do
         rm -rf "$_cf_destination"
+        warm "$_cf_source"
         if [[ $_cf_flush == fsync ]]; then
             # shellcheck disable=SC2016 # $1 and $2 are the inner shell's arguments
             time_cmd _cf_seconds sh -c 'cp -r "$1" "$2" && sync "$2"' - "$_cf_source" "$_cf_destination"
@@ -230,6 +234,7 @@ case_add() {
         mkdir -p "$BIG_PROJECT/data/big"
         ln "$BIG_FILE" "$BIG_PROJECT/data/big/big.bin"
         log "dver add data/big ($BIG_SIZE, 2 cores)"
+        warm "$BIG_FILE"
         time_cmd seconds quiet big-add in_dir "$BIG_PROJECT" "$DVER" add data/big
         rate2=$(mbps "$size" "$seconds")
         quiet big-commit in_dir "$BIG_PROJECT" "$DVER" commit -m "big file"
@@ -239,6 +244,7 @@ case_add() {
         mkdir -p "$one_core/data/big"
         ln "$BIG_FILE" "$one_core/data/big/big.bin"
         log "taskset -c 0 dver add data/big ($BIG_SIZE, 1 core)"
+        warm "$BIG_FILE" "$one_core/.dver"
         time_cmd seconds quiet big-add-1core in_dir "$one_core" taskset -c 0 "$DVER" add data/big
         rate1=$(mbps "$size" "$seconds")
     fi
@@ -260,7 +266,7 @@ case_csv() {
         target="$project/data/sensors/sensors.csv"
         mkdir -p "$project/data/sensors"
         cp "$CSV_FILE" "$target"
-        warm "$target"
+        warm "$target" "$project/.dver"
         log "dver add + commit $CSV_SIZE CSV"
         time_cmd seconds quiet csv-add in_dir "$project" "$DVER" add data/sensors
         add_rate=$(mbps "$size" "$seconds")
@@ -307,6 +313,7 @@ prepare_small_projects() {
 
     quiet git-init in_dir "$GIT_PROJECT" git init -q
     log "git add -A ($SMALL_COUNT files)"
+    warm "$GIT_PROJECT"
     time_cmd seconds quiet git-add in_dir "$GIT_PROJECT" "${GIT_AS_BENCH[@]}" add -A
     SMALL_GIT_RATE=$(calc "$SMALL_COUNT / $seconds" 0)
     floor_note "git add -A $SMALL_COUNT files: $SMALL_GIT_RATE files/s ($seconds s)"
@@ -316,7 +323,7 @@ prepare_small_projects() {
     if dver_enabled; then
         SMALL_PROJECT=$(new_project small)
         cp -r "$SMALL_SOURCE" "$SMALL_PROJECT/data/small"
-        warm "$SMALL_PROJECT/data/small"
+        warm "$SMALL_PROJECT"
         log "dver add data/small ($SMALL_COUNT files)"
         time_cmd seconds quiet small-add in_dir "$SMALL_PROJECT" "$DVER" add data/small
         SMALL_ADD_RATE=$(calc "$SMALL_COUNT / $seconds" 0)
@@ -353,7 +360,7 @@ case_status() {
     prepare_small_projects
     local git_best walk_best walk_parallel dver_best=- cores
     cores=$(nproc)
-    warm "$GIT_PROJECT/small"
+    warm "$GIT_PROJECT"
     quiet git-status-warmup in_dir "$GIT_PROJECT" git status --porcelain
     best_of 5 git_best quiet git-status in_dir "$GIT_PROJECT" git status --porcelain
     lstat_walk "$SMALL_SOURCE"
@@ -362,6 +369,7 @@ case_status() {
     floor_note "git status, $SMALL_COUNT files: $git_best s; lstat walk: $walk_best s (1 process), $walk_parallel s ($cores processes)"
     if dver_enabled; then
         log "dver status, best of 5"
+        warm "$SMALL_PROJECT/.dver"
         best_of 5 dver_best quiet small-status in_dir "$SMALL_PROJECT" "$DVER" status
     fi
     row "no-op status, $SMALL_COUNT files (s)" "$dver_best" \
@@ -387,6 +395,7 @@ case_checkout() {
             quiet big-commit in_dir "$BIG_PROJECT" "$DVER" commit -m "big file"
         fi
         rm -rf "$BIG_PROJECT/data/big"
+        warm "$BIG_PROJECT/.dver"
         log "dver checkout --force big@main ($BIG_SIZE)"
         time_cmd seconds quiet checkout in_dir "$BIG_PROJECT" "$DVER" checkout --force big@main
         dver_rate=$(mbps "$size" "$seconds")
@@ -436,8 +445,9 @@ print_table() {
     done
     printf '\nFloors measured in this run:\n'
     for line in "${FLOOR_NOTES[@]}"; do printf '  %s\n' "$line"; done
-    printf '\nMachine: %s cores, %s; logs in %s\n' "$(nproc)" \
-        "$(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo)" "$BENCH_DIR/logs"
+    printf '\nMachine: %s cores, %s; load average at start %s, now %s\nLogs: %s\n' "$(nproc)" \
+        "$(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo)" \
+        "$LOAD_AT_START" "$(cut -d ' ' -f 1-3 /proc/loadavg)" "$BENCH_DIR/logs"
 }
 
 # Deletes the big files and the projects; keeps logs, and the small files when BENCH_KEEP=1.
@@ -451,6 +461,7 @@ clean_up() {
 }
 
 main() {
+    LOAD_AT_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
     need_tools
     build
     mkdir -p "$BENCH_DIR/logs"
