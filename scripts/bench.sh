@@ -1,0 +1,487 @@
+#!/usr/bin/env bash
+# Performance benchmark: each target of docs/DESIGN's table beside a floor
+# measured in the same run, on the same data, warm cache.
+#
+# Usage: scripts/bench.sh
+# Environment:
+#   BENCH_DIR=DIR           work directory (default: bench-data/ in the repo, gitignored)
+#   BENCH_CASES="..."       subset of: small status add checkout csv rss (default: all)
+#   BENCH_SKIP_10G=1        skip the 10 GiB peak-memory case
+#   BENCH_KEEP=1            keep the generated small files for the next run
+#   BENCH_FLOORS_ONLY=1     measure only the floors (no build, no dver)
+#   BENCH_SKIP_BUILD=1      use the existing binary instead of `swift build -c release`
+#   DVER=PATH               binary to benchmark (default: .build/release/dver)
+#   BENCH_BIG_SIZE=1G BENCH_CSV_SIZE=512M BENCH_SMALL_COUNT=100000 BENCH_HUGE_SIZE=10G
+#                           dataset sizes (smaller values make a quick smoke run;
+#                           the targets are only meaningful at the defaults)
+set -euo pipefail
+export LC_ALL=C  # '.' as decimal separator in EPOCHREALTIME, awk and printf
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly REPO_ROOT
+readonly GEN="$REPO_ROOT/scripts/gen-data.py"
+BENCH_DIR=${BENCH_DIR:-$REPO_ROOT/bench-data}
+DVER=${DVER:-$REPO_ROOT/.build/release/dver}
+readonly BENCH_CASES=${BENCH_CASES:-small status add checkout csv rss}
+readonly FLOORS_ONLY=${BENCH_FLOORS_ONLY:-0}
+readonly BIG_SIZE=${BENCH_BIG_SIZE:-1G}
+readonly CSV_SIZE=${BENCH_CSV_SIZE:-512M}
+readonly SMALL_COUNT=${BENCH_SMALL_COUNT:-100000}
+readonly SMALL_DIRS=100
+readonly HUGE_SIZE=${BENCH_HUGE_SIZE:-10G}
+readonly GIT_AS_BENCH=(git -c user.name=bench -c user.email=bench@localhost -c gc.auto=0)
+
+# Result table, one entry per row.
+ROW_OPERATION=() ROW_DVER=() ROW_FLOOR=() ROW_TARGET=() ROW_VERDICT=()
+FLOOR_NOTES=()
+
+# ---------------------------------------------------------------- helpers
+
+log() { printf '==> [%4ds] %s\n' "$SECONDS" "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+dver_enabled() { [[ $FLOORS_ONLY != 1 ]]; }
+case_enabled() { [[ " $BENCH_CASES " == *" $1 "* ]]; }
+
+# time_cmd VAR CMD...: runs CMD and stores its wall-clock seconds in VAR.
+# $EPOCHREALTIME is `date +%s.%N` without a fork (bash 5); date is the fallback.
+# It syncs first, so that writeback of earlier steps' dirty pages does not land
+# in this timing. (Locals are prefixed so that they never shadow the caller's VAR.)
+time_cmd() {
+    local -n _tc_result=$1
+    shift
+    local _tc_start _tc_end
+    sync
+    _tc_start=${EPOCHREALTIME:-$(date +%s.%N)}
+    "$@"
+    _tc_end=${EPOCHREALTIME:-$(date +%s.%N)}
+    _tc_result=$(awk -v a="$_tc_start" -v b="$_tc_end" 'BEGIN { printf "%.4f", b - a }')
+}
+
+# best_of N VAR CMD...: the fastest of N runs of CMD, in seconds.
+best_of() {
+    local _bo_runs=$1 _bo_i _bo_seconds _bo_best=""
+    local -n _bo_result=$2
+    shift 2
+    for ((_bo_i = 0; _bo_i < _bo_runs; _bo_i++)); do
+        time_cmd _bo_seconds "$@"
+        _bo_best=$(awk -v a="$_bo_seconds" -v b="$_bo_best" 'BEGIN { print (b == "" || a < b) ? a : b }')
+    done
+    _bo_result=$_bo_best
+}
+
+# quiet LOGNAME CMD...: runs CMD with its output in logs/LOGNAME.log; on failure
+# shows the end of that log and exits.
+quiet() {
+    local name=$1
+    shift
+    local file="$BENCH_DIR/logs/$name.log"
+    if ! "$@" >"$file" 2>&1; then
+        tail -n 30 "$file" >&2
+        die "'$*' failed (log: $file)"
+    fi
+}
+
+# in_dir DIR CMD...: runs CMD in DIR (a subshell: about 1 ms, negligible here).
+in_dir() { (cd "$1" && shift && "$@"); }
+
+calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
+bytes_of() { stat -c %s "$1"; }
+mbps() { calc "$1 / 1000000 / $2" 0; }  # bytes, seconds -> MB/s (10^6, as in the targets)
+
+# warm PATH...: reads files once so that the next timing runs from the page cache.
+# Call it right before each timing: this VM's DAMON reclaim (kdamond) pages out
+# idle page cache (a read 1 GiB file was 60% evicted after 80 s), and reading
+# evicted small files here costs ~1 ms each. Warming a project includes .dver.
+warm() {
+    local path
+    for path in "$@"; do
+        if [[ -d $path ]]; then
+            find "$path" -type f -print0 | xargs -0 -r cat >/dev/null
+        else
+            cat "$path" >/dev/null
+        fi
+    done
+}
+
+# judge VALUE OP TARGET [FLOOR]: "PASS"/"FAIL" against the target, preceded by
+# VALUE/FLOOR when a floor is given ("0.93x PASS"); "-" without a value.
+judge() {
+    local value=$1 op=$2 target=$3 floor=${4:--} prefix=""
+    if [[ $value == - || $value == skipped ]]; then
+        echo "-"
+        return
+    fi
+    if [[ $floor != - ]]; then
+        prefix="$(calc "$value / $floor" 2)x "
+    fi
+    if awk -v v="$value" -v t="$target" -v op="$op" \
+        'BEGIN { exit !((op == ">=" && v >= t) || (op == "<=" && v <= t) || (op == "<" && v < t)) }'; then
+        echo "${prefix}PASS"
+    else
+        echo "${prefix}FAIL"
+    fi
+}
+
+# row OPERATION DVER FLOOR TARGET RESULT
+row() {
+    ROW_OPERATION+=("$1") ROW_DVER+=("$2") ROW_FLOOR+=("$3") ROW_TARGET+=("$4") ROW_VERDICT+=("$5")
+}
+floor_note() { FLOOR_NOTES+=("$1"); log "floor: $1"; }
+
+# stored_bytes PROJECT: store.stored_bytes from `dver du --json`.
+stored_bytes() {
+    in_dir "$1" "$DVER" du --json \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["store"]["stored_bytes"])'
+}
+
+# new_project NAME: an empty directory with `dver init` run in it; prints its path.
+new_project() {
+    local project="$BENCH_DIR/projects/$1"
+    rm -rf "$project"
+    mkdir -p "$project/data"
+    quiet "$1-init" in_dir "$project" "$DVER" init
+    printf '%s\n' "$project"
+}
+
+# copy_floor VAR SRC DST [fsync]: best of 3 `cp -r SRC DST.N` into fresh
+# destinations, in seconds; with "fsync", each copy is also flushed to disk (as
+# dver flushes its packs). Copied trees are left for clean_up: deleting 100k
+# files takes ~20 s here and would disturb the next run.
+copy_floor() {
+    local -n _cf_result=$1
+    local _cf_source=$2 _cf_destination=$3 _cf_flush=${4:-} _cf_run _cf_seconds _cf_best=""
+    for _cf_run in 1 2 3; do
+        rm -rf "$_cf_destination.$_cf_run"
+        warm "$_cf_source"
+        if [[ $_cf_flush == fsync ]]; then
+            # shellcheck disable=SC2016 # $1 and $2 are the inner shell's arguments
+            time_cmd _cf_seconds sh -c 'cp -r "$1" "$2" && sync "$2"' - \
+                "$_cf_source" "$_cf_destination.$_cf_run"
+        else
+            time_cmd _cf_seconds cp -r "$_cf_source" "$_cf_destination.$_cf_run"
+        fi
+        _cf_best=$(awk -v a="$_cf_seconds" -v b="$_cf_best" 'BEGIN { print (b == "" || a < b) ? a : b }')
+        [[ -f $_cf_source ]] && rm -f "$_cf_destination.$_cf_run"
+    done
+    _cf_result=$_cf_best
+}
+
+# ---------------------------------------------------------------- set-up
+
+need_tools() {
+    local -a packages=()
+    [[ -x /usr/bin/time ]] || packages+=(time)
+    command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+    command -v python3 >/dev/null 2>&1 || packages+=(python3)
+    command -v taskset >/dev/null 2>&1 || packages+=(util-linux)
+    bash "$REPO_ROOT/scripts/setup.sh" "${packages[@]}"
+}
+
+build() {
+    dver_enabled || return 0
+    if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
+        log "swift build -c release"
+        (cd "$REPO_ROOT" && swift build -c release)
+    fi
+    [[ -x $DVER ]] || die "no dver binary at $DVER"
+}
+
+BIG_FILE="" CSV_FILE="" HUGE_PROJECT=""
+SMALL_SOURCE="" SMALL_PROJECT="" GIT_PROJECT="" BIG_PROJECT=""
+
+big_file() {
+    if [[ -z $BIG_FILE ]]; then
+        BIG_FILE="$BENCH_DIR/big.bin"
+        log "generating $BIG_SIZE random file"
+        python3 "$GEN" random "$BIG_FILE" --size "$BIG_SIZE" --seed 1
+    fi
+}
+
+# The small files: regenerated unless a kept copy with the same parameters exists.
+small_source() {
+    [[ -n $SMALL_SOURCE ]] && return
+    SMALL_SOURCE="$BENCH_DIR/small-src"
+    local params="count=$SMALL_COUNT dirs=$SMALL_DIRS min=1024 max=8192 seed=1"
+    if [[ -d $SMALL_SOURCE && $(cat "$SMALL_SOURCE.params" 2>/dev/null) == "$params" ]]; then
+        log "reusing $SMALL_SOURCE ($params)"
+        return
+    fi
+    rm -rf "$SMALL_SOURCE" "$SMALL_SOURCE.params"
+    log "generating $SMALL_COUNT small files"
+    python3 "$GEN" small "$SMALL_SOURCE" --count "$SMALL_COUNT" --dirs "$SMALL_DIRS" \
+        --min 1024 --max 8192 --seed 1
+    printf '%s\n' "$params" >"$SMALL_SOURCE.params"
+}
+
+# ---------------------------------------------------------------- cases
+
+# add one big incompressible file, on 2 cores and on 1; floors cat, sha256, cp.
+case_add() {
+    big_file
+    local size seconds cat_rate sha_rate cp_rate sync_rate rate2=- rate1=-
+    size=$(bytes_of "$BIG_FILE")
+    warm "$BIG_FILE"
+
+    best_of 3 seconds cat "$BIG_FILE" >/dev/null
+    cat_rate=$(mbps "$size" "$seconds")
+    best_of 3 seconds openssl dgst -sha256 "$BIG_FILE" >/dev/null
+    sha_rate=$(mbps "$size" "$seconds")
+    copy_floor seconds "$BIG_FILE" "$BENCH_DIR/big.copy"
+    cp_rate=$(mbps "$size" "$seconds")
+    copy_floor seconds "$BIG_FILE" "$BENCH_DIR/big.copy" fsync
+    sync_rate=$(mbps "$size" "$seconds")
+    floor_note "cat $BIG_SIZE: $cat_rate MB/s; openssl sha256: $sha_rate MB/s; cp: $cp_rate MB/s; cp+fsync: $sync_rate MB/s"
+
+    if dver_enabled; then
+        BIG_PROJECT=$(new_project big)
+        mkdir -p "$BIG_PROJECT/data/big"
+        ln "$BIG_FILE" "$BIG_PROJECT/data/big/big.bin"
+        log "dver add data/big ($BIG_SIZE, 2 cores)"
+        warm "$BIG_FILE"
+        time_cmd seconds quiet big-add in_dir "$BIG_PROJECT" "$DVER" add data/big
+        rate2=$(mbps "$size" "$seconds")
+        quiet big-commit in_dir "$BIG_PROJECT" "$DVER" commit -m "big file"
+
+        local one_core
+        one_core=$(new_project big-1core)
+        mkdir -p "$one_core/data/big"
+        ln "$BIG_FILE" "$one_core/data/big/big.bin"
+        log "taskset -c 0 dver add data/big ($BIG_SIZE, 1 core)"
+        warm "$BIG_FILE" "$one_core/.dver"
+        time_cmd seconds quiet big-add-1core in_dir "$one_core" taskset -c 0 "$DVER" add data/big
+        rate1=$(mbps "$size" "$seconds")
+    fi
+    row "add $BIG_SIZE file, 2 cores (MB/s)" "$rate2" "sha256 $sha_rate, cp $cp_rate" \
+        ">= 1400" "$(judge "$rate2" ">=" 1400 "$sha_rate")"
+    row "add $BIG_SIZE file, 1 core (MB/s)" "$rate1" "sha256 $sha_rate, cat $cat_rate" \
+        ">= 800" "$(judge "$rate1" ">=" 800 "$sha_rate")"
+}
+
+# a CSV, then 1% appended rows; separately one row inserted after the header.
+case_csv() {
+    local size append_pct=- insert_pct=- add_rate=- seconds before after project target
+    if dver_enabled; then
+        CSV_FILE="$BENCH_DIR/sensors.csv"
+        log "generating $CSV_SIZE CSV"
+        python3 "$GEN" csv "$CSV_FILE" --size "$CSV_SIZE" --seed 2
+        size=$(bytes_of "$CSV_FILE")
+        project=$(new_project csv)
+        target="$project/data/sensors/sensors.csv"
+        mkdir -p "$project/data/sensors"
+        cp "$CSV_FILE" "$target"
+        warm "$target" "$project/.dver"
+        log "dver add + commit $CSV_SIZE CSV"
+        time_cmd seconds quiet csv-add in_dir "$project" "$DVER" add data/sensors
+        add_rate=$(mbps "$size" "$seconds")
+        quiet csv-commit in_dir "$project" "$DVER" commit -m "csv"
+
+        before=$(stored_bytes "$project")
+        python3 "$GEN" csv-append "$target" --fraction 0.01 --seed 3
+        quiet csv-append-add in_dir "$project" "$DVER" add data/sensors
+        quiet csv-append-commit in_dir "$project" "$DVER" commit -m "append 1%"
+        after=$(stored_bytes "$project")
+        append_pct=$(calc "100 * ($after - $before) / $size" 3)
+        log "append: $((after - before)) new bytes stored"
+
+        cp "$CSV_FILE" "$target"
+        python3 "$GEN" csv-insert "$target" --seed 4
+        before=$(stored_bytes "$project")
+        quiet csv-insert-add in_dir "$project" "$DVER" add data/sensors
+        quiet csv-insert-commit in_dir "$project" "$DVER" commit -m "insert one row"
+        after=$(stored_bytes "$project")
+        insert_pct=$(calc "100 * ($after - $before) / $size" 3)
+        log "insert: $((after - before)) new bytes stored"
+    fi
+    row "add $CSV_SIZE CSV (MB/s, info)" "$add_rate" "-" "-" "-"
+    row "CSV + 1% appended rows (% new bytes)" "$append_pct" "whole-file: 100" \
+        "<= 1.1" "$(judge "$append_pct" "<=" 1.1)"
+    row "CSV, 1 row inserted at top (% new)" "$insert_pct" "fixed-size: 100" \
+        "<= 0.1" "$(judge "$insert_pct" "<=" 0.1)"
+}
+
+# The small files copied into a dver project and into a git work tree, both
+# committed; `cp -r` itself is the copy floor.
+prepare_small_projects() {
+    [[ -n $GIT_PROJECT ]] && return
+    small_source
+    local seconds
+    warm "$SMALL_SOURCE"
+    GIT_PROJECT="$BENCH_DIR/projects/git-small"
+    rm -rf "$GIT_PROJECT"
+    mkdir -p "$GIT_PROJECT"
+    copy_floor seconds "$SMALL_SOURCE" "$BENCH_DIR/small-copy"
+    SMALL_CP_RATE=$(calc "$SMALL_COUNT / $seconds" 0)
+    cp -r "$SMALL_SOURCE" "$GIT_PROJECT/small"
+    floor_note "cp -r $SMALL_COUNT files: $SMALL_CP_RATE files/s"
+
+    quiet git-init in_dir "$GIT_PROJECT" git init -q
+    log "git add -A ($SMALL_COUNT files)"
+    warm "$GIT_PROJECT"
+    time_cmd seconds quiet git-add in_dir "$GIT_PROJECT" "${GIT_AS_BENCH[@]}" add -A
+    SMALL_GIT_RATE=$(calc "$SMALL_COUNT / $seconds" 0)
+    floor_note "git add -A $SMALL_COUNT files: $SMALL_GIT_RATE files/s ($seconds s)"
+    quiet git-commit in_dir "$GIT_PROJECT" "${GIT_AS_BENCH[@]}" commit -q -m small
+
+    SMALL_ADD_RATE=-
+    if dver_enabled; then
+        SMALL_PROJECT=$(new_project small)
+        cp -r "$SMALL_SOURCE" "$SMALL_PROJECT/data/small"
+        warm "$SMALL_PROJECT"
+        log "dver add data/small ($SMALL_COUNT files)"
+        time_cmd seconds quiet small-add in_dir "$SMALL_PROJECT" "$DVER" add data/small
+        SMALL_ADD_RATE=$(calc "$SMALL_COUNT / $seconds" 0)
+        quiet small-commit in_dir "$SMALL_PROJECT" "$DVER" commit -m small
+    fi
+}
+
+case_small() {
+    prepare_small_projects
+    row "add $SMALL_COUNT small files (files/s)" "$SMALL_ADD_RATE" \
+        "git add $SMALL_GIT_RATE, cp -r $SMALL_CP_RATE" ">= 60000" \
+        "$(judge "$SMALL_ADD_RATE" ">=" 60000 "$SMALL_GIT_RATE")"
+}
+
+# lstat_walk DIR [JOBS]: lstat of every file under DIR (find prints each size,
+# which needs the lstat; -type alone would use readdir's d_type), in JOBS
+# processes that split DIR's entries between them.
+lstat_walk() {
+    local dir=$1 jobs=${2:-1} job
+    local -a entries
+    mapfile -t entries < <(find "$dir" -mindepth 1 -maxdepth 1)
+    for ((job = 0; job < jobs; job++)); do
+        local -a part=()
+        local i
+        for ((i = job; i < ${#entries[@]}; i += jobs)); do part+=("${entries[i]}"); done
+        if (( ${#part[@]} > 0 )); then
+            find "${part[@]}" -type f -printf '%s\n' >/dev/null &
+        fi
+    done
+    wait
+}
+
+case_status() {
+    prepare_small_projects
+    local git_best walk_best walk_parallel dver_best=- cores
+    cores=$(nproc)
+    warm "$GIT_PROJECT"
+    quiet git-status-warmup in_dir "$GIT_PROJECT" git status --porcelain
+    best_of 5 git_best quiet git-status in_dir "$GIT_PROJECT" git status --porcelain
+    lstat_walk "$SMALL_SOURCE"
+    best_of 5 walk_best lstat_walk "$SMALL_SOURCE" 1
+    best_of 5 walk_parallel lstat_walk "$SMALL_SOURCE" "$cores"
+    floor_note "git status, $SMALL_COUNT files: $git_best s; lstat walk: $walk_best s (1 process), $walk_parallel s ($cores processes)"
+    if dver_enabled; then
+        log "dver status, best of 5"
+        warm "$SMALL_PROJECT/.dver"
+        best_of 5 dver_best quiet small-status in_dir "$SMALL_PROJECT" "$DVER" status
+    fi
+    row "no-op status, $SMALL_COUNT files (s)" "$dver_best" \
+        "git $git_best, lstat $walk_best/$walk_parallel" "<= 0.15" \
+        "$(judge "$dver_best" "<=" 0.15 "$git_best")"
+}
+
+# checkout of the big file into an emptied mount directory; floor cp.
+case_checkout() {
+    big_file
+    local size seconds cp_rate dver_rate=-
+    size=$(bytes_of "$BIG_FILE")
+    warm "$BIG_FILE"
+    copy_floor seconds "$BIG_FILE" "$BENCH_DIR/checkout-floor"
+    cp_rate=$(mbps "$size" "$seconds")
+    floor_note "cp $BIG_SIZE into an empty directory: $cp_rate MB/s"
+    if dver_enabled; then
+        if [[ -z $BIG_PROJECT ]]; then
+            BIG_PROJECT=$(new_project big)
+            mkdir -p "$BIG_PROJECT/data/big"
+            ln "$BIG_FILE" "$BIG_PROJECT/data/big/big.bin"
+            quiet big-add in_dir "$BIG_PROJECT" "$DVER" add data/big
+            quiet big-commit in_dir "$BIG_PROJECT" "$DVER" commit -m "big file"
+        fi
+        rm -rf "$BIG_PROJECT/data/big"
+        warm "$BIG_PROJECT/.dver"
+        log "dver checkout --force big@main ($BIG_SIZE)"
+        time_cmd seconds quiet checkout in_dir "$BIG_PROJECT" "$DVER" checkout --force big@main
+        dver_rate=$(mbps "$size" "$seconds")
+        cmp "$BIG_FILE" "$BIG_PROJECT/data/big/big.bin" \
+            || die "checkout restored different bytes"
+    fi
+    row "checkout $BIG_SIZE, empty dir (MB/s)" "$dver_rate" "cp $cp_rate" ">= 1000" \
+        "$(judge "$dver_rate" ">=" 1000 "$cp_rate")"
+}
+
+# peak resident memory of adding a huge file.
+case_rss() {
+    if [[ ${BENCH_SKIP_10G:-0} == 1 ]] || ! dver_enabled; then
+        row "peak RSS, add $HUGE_SIZE file (MiB)" "skipped" "-" "< 200" "-"
+        return
+    fi
+    local huge seconds kib mib rate size
+    HUGE_PROJECT=$(new_project huge)
+    huge="$HUGE_PROJECT/data/huge/huge.bin"
+    mkdir -p "$HUGE_PROJECT/data/huge"
+    log "generating $HUGE_SIZE random file"
+    python3 "$GEN" random "$huge" --size "$HUGE_SIZE" --seed 10
+    size=$(bytes_of "$huge")
+    warm "$huge"
+    log "/usr/bin/time -v dver add data/huge ($HUGE_SIZE)"
+    time_cmd seconds quiet huge-add in_dir "$HUGE_PROJECT" /usr/bin/time -v "$DVER" add data/huge
+    kib=$(awk -F': *' '/Maximum resident set size/ { print $2 }' "$BENCH_DIR/logs/huge-add.log")
+    [[ -n $kib ]] || die "no 'Maximum resident set size' in logs/huge-add.log"
+    mib=$(calc "$kib / 1024" 1)
+    rate=$(mbps "$size" "$seconds")
+    row "peak RSS, add $HUGE_SIZE file (MiB)" "$mib" "streaming" "< 200" "$(judge "$mib" "<" 200)"
+    row "add $HUGE_SIZE file (MB/s, info)" "$rate" "-" "-" "-"
+}
+
+# ---------------------------------------------------------------- report, clean-up
+
+print_table() {
+    local i line
+    printf '\n'
+    [[ $FLOORS_ONLY == 1 ]] && printf '(BENCH_FLOORS_ONLY=1: floors only, no dver)\n'
+    printf '%-40s | %10s | %-34s | %-8s | %s\n' operation dver floor target "dver/floor, result"
+    line=$(printf '%*s' 118 '' | tr ' ' '-')
+    printf '%s\n' "$line"
+    for i in "${!ROW_OPERATION[@]}"; do
+        printf '%-40s | %10s | %-34s | %-8s | %s\n' "${ROW_OPERATION[i]}" "${ROW_DVER[i]}" \
+            "${ROW_FLOOR[i]}" "${ROW_TARGET[i]}" "${ROW_VERDICT[i]}"
+    done
+    printf '\nFloors measured in this run:\n'
+    for line in "${FLOOR_NOTES[@]}"; do printf '  %s\n' "$line"; done
+    printf '\nMachine: %s cores, %s; load average at start %s, now %s\nLogs: %s\n' "$(nproc)" \
+        "$(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo)" \
+        "$LOAD_AT_START" "$(cut -d ' ' -f 1-3 /proc/loadavg)" "$BENCH_DIR/logs"
+}
+
+# Deletes the big files and the projects; keeps logs, and the small files when BENCH_KEEP=1.
+clean_up() {
+    rm -rf "$BENCH_DIR/projects" "$BENCH_DIR/big.bin" "$BENCH_DIR/big.copy" \
+        "$BENCH_DIR/sensors.csv" "$BENCH_DIR/sensors.csv.gen-data-tmp" "$BENCH_DIR"/checkout-floor.* \
+        "$BENCH_DIR"/big.copy.* "$BENCH_DIR"/small-copy.*
+    if [[ ${BENCH_KEEP:-0} != 1 ]]; then
+        rm -rf "$BENCH_DIR/small-src" "$BENCH_DIR/small-src.params"
+    fi
+}
+
+main() {
+    LOAD_AT_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
+    need_tools
+    build
+    mkdir -p "$BENCH_DIR/logs"
+    BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
+    trap clean_up EXIT
+    rm -rf "$BENCH_DIR/projects"
+    local name
+    # Many-small-file cases first, before gigabytes churn the page cache, and
+    # every deletion at the end. Creating a file on this VM's virtual disk was
+    # seen to cost anywhere from 30 us to 1.3 ms between runs and directories,
+    # so compare dver with the floors of the same run, not with other runs.
+    for name in small status add checkout csv rss; do
+        if case_enabled "$name"; then
+            "case_$name"
+        fi
+    done
+    print_table | tee "$BENCH_DIR/logs/results-$(date +%Y%m%d-%H%M%S).txt"
+}
+
+main "$@"
