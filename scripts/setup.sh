@@ -11,7 +11,7 @@
 set -euo pipefail
 
 readonly BASE_PACKAGES=(
-    libssl-dev libzstd-dev zlib1g-dev libgit2-dev libcurl4-openssl-dev pkg-config git
+    libssl-dev libzstd-dev zlib1g-dev pkg-config git
 )
 readonly APT_STAMP=/var/tmp/dver-apt-update.stamp
 readonly APT_STAMP_MAX_AGE_MINUTES=60
