@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Performance benchmark: each target of docs/DESIGN's table beside a floor
+# Performance benchmark: each target of the design brief's table beside a floor
 # measured in the same run, on the same data, warm cache.
 #
 # Usage: scripts/bench.sh

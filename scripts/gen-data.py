@@ -5,7 +5,7 @@ The same subcommand with the same arguments and seed writes the same bytes on
 any machine (Python 3.9 or later; standard library only).
 
     random FILE --size BYTES --seed N       incompressible bytes
-    csv FILE --size BYTES --seed N          sensor CSV: header, then ~70-byte rows
+    csv FILE --size BYTES --seed N          sensor CSV: header, then ~64-byte rows
     csv-append FILE --fraction F --seed N   append F * (file size) bytes of new rows
     csv-insert FILE --seed N                insert one new row right after the header
     small DIR --count C --dirs D --min A --max B --seed N
