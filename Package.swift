@@ -39,13 +39,15 @@ let package = Package(
                 ]),
         .executableTarget(name: "dver", dependencies: ["DverCLI"]),
 
+        // Seeded test data shared by the test targets (not part of the product).
+        .target(name: "DverTestSupport", path: "Tests/Support"),
         .testTarget(name: "DverCoreTests", dependencies: ["DverCore"],
                     resources: [.copy("Vectors")]),
-        .testTarget(name: "DverChunkingTests", dependencies: ["DverChunking", "DverCore"],
+        .testTarget(name: "DverChunkingTests", dependencies: ["DverChunking", "DverCore", "DverTestSupport"],
                     resources: [.copy("Vectors")]),
         .testTarget(name: "DverStoreTests", dependencies: ["DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverRepositoryTests",
-                    dependencies: ["DverRepository", "DverStore", "DverCore", "DverSystem"]),
-        .testTarget(name: "DverCLITests", dependencies: ["DverCore"]),
+                    dependencies: ["DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
+        .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverTestSupport"]),
     ]
 )

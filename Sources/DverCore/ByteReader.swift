@@ -83,6 +83,17 @@ public struct ByteReader {
         guard slice.elementsEqual(magic.utf8) else { throw fail("bad magic, expected \(magic)") }
     }
 
+    /// Reads an object header: the magic, then a version byte that must be between 1 and
+    /// `version` (a newer one is `.unsupportedVersion`, 0 is malformed).
+    public mutating func expectHeader(magic: String, version: UInt8) throws(CoreError) {
+        try expectMagic(magic)
+        let found = try readByte()
+        guard found <= version else {
+            throw .unsupportedVersion(what: what, version: Int(found), supported: Int(version))
+        }
+        guard found > 0 else { throw fail("version 0") }
+    }
+
     public func expectEnd() throws(CoreError) {
         guard isAtEnd else { throw fail("\(remaining) trailing bytes") }
     }

@@ -38,14 +38,7 @@ public struct ChunkListNode: Equatable, Sendable {
     /// - Throws: `CoreError` when the bytes are not a canonical chunk list node.
     public static func decode(_ bytes: [UInt8]) throws(CoreError) -> ChunkListNode {
         var reader = ByteReader(bytes, what: "chunk list node")
-        try reader.expectMagic(magic)
-        let version = try reader.readByte()
-        guard version <= Self.version else {
-            throw .unsupportedVersion(what: "chunk list node", version: Int(version), supported: Int(Self.version))
-        }
-        guard version == Self.version else {
-            throw .malformedObject(what: "chunk list node", reason: "version 0")
-        }
+        try reader.expectHeader(magic: magic, version: Self.version)
         let level = Int(try reader.readByte())
         let count = try reader.readLength(max: reader.remaining / 33)
         var entries = [Entry]()

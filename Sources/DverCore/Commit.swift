@@ -60,12 +60,7 @@ public struct Commit: Equatable, Sendable {
     /// - Throws: `CoreError` when the bytes are not a canonical commit.
     public static func decode(_ bytes: [UInt8]) throws(CoreError) -> Commit {
         var reader = ByteReader(bytes, what: "commit")
-        try reader.expectMagic(magic)
-        let version = try reader.readByte()
-        guard version <= Self.version else {
-            throw .unsupportedVersion(what: "commit", version: Int(version), supported: Int(Self.version))
-        }
-        guard version == Self.version else { throw .malformedObject(what: "commit", reason: "version 0") }
+        try reader.expectHeader(magic: magic, version: Self.version)
         let repo = try reader.readString(max: 255)
         let tree = try reader.readID()
         let parentCount = try reader.readLength(max: reader.remaining / 32)

@@ -55,12 +55,7 @@ public struct TreeNode: Equatable, Sendable {
     /// - Throws: `CoreError` when the bytes are not a canonical tree node.
     public static func decode(_ bytes: [UInt8]) throws(CoreError) -> TreeNode {
         var reader = ByteReader(bytes, what: "tree node")
-        try reader.expectMagic(magic)
-        let version = try reader.readByte()
-        guard version <= Self.version else {
-            throw .unsupportedVersion(what: "tree node", version: Int(version), supported: Int(Self.version))
-        }
-        guard version == Self.version else { throw .malformedObject(what: "tree node", reason: "version 0") }
+        try reader.expectHeader(magic: magic, version: Self.version)
         let level = Int(try reader.readByte())
         let count = try reader.readLength(max: reader.remaining / 34)
         var previous: String?

@@ -19,14 +19,12 @@ public struct CommitSetRecord: Codable, Sendable {
     }
 
     func save(in directory: String, durable: Bool) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try FileSystem.writeAtomically("\(directory)/\(id).json", Array(try encoder.encode(self)) + [10], durable: durable)
+        try JSONFile.save(self, to: "\(directory)/\(id).json", durable: durable)
     }
 
     /// The records whose id starts with `prefix`.
     static func find(prefix: String, in directory: String) throws -> [CommitSetRecord] {
         let names = try FileSystem.list(directory).map(\.name).filter { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }
-        return try names.map { try JSONDecoder().decode(CommitSetRecord.self, from: Data(try FileSystem.readFile("\(directory)/\($0)"))) }
+        return try names.compactMap { try JSONFile.load(CommitSetRecord.self, from: "\(directory)/\($0)") }
     }
 }

@@ -44,17 +44,29 @@ public struct ProjectConfig: Codable, Sendable, Equatable {
     }
 
     static func load(_ path: String) throws -> ProjectConfig {
-        guard FileSystem.exists(path) else { return ProjectConfig() }
+        try JSONFile.load(ProjectConfig.self, from: path) ?? ProjectConfig()
+    }
+
+    func save(_ path: String) throws { try JSONFile.save(self, to: path) }
+}
+
+/// Small JSON files of the store (config, repo list, commit sets): sorted keys, pretty
+/// printed, replaced atomically.
+enum JSONFile {
+    /// The decoded file, or nil when it does not exist.
+    /// - Throws: `RepositoryError.invalidConfig` naming the file when it does not parse.
+    static func load<T: Decodable>(_ type: T.Type, from path: String) throws -> T? {
+        guard FileSystem.exists(path) else { return nil }
         do {
-            return try JSONDecoder().decode(ProjectConfig.self, from: Data(try FileSystem.readFile(path)))
+            return try JSONDecoder().decode(type, from: Data(try FileSystem.readFile(path)))
         } catch let error as DecodingError {
             throw RepositoryError.invalidConfig(path: path, reason: "\(error)")
         }
     }
 
-    func save(_ path: String) throws {
+    static func save<T: Encodable>(_ value: T, to path: String, durable: Bool = true) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try FileSystem.writeAtomically(path, Array(try encoder.encode(self)) + [10])
+        try FileSystem.writeAtomically(path, Array(try encoder.encode(value)) + [10], durable: durable)
     }
 }

@@ -44,20 +44,13 @@ struct RepoRegistry: Codable, Sendable {
     var repos: [RepoRecord] = []
 
     static func load(_ path: String) throws -> RepoRegistry {
-        guard FileSystem.exists(path) else { return RepoRegistry() }
-        do {
-            return try JSONDecoder().decode(RepoRegistry.self, from: Data(try FileSystem.readFile(path)))
-        } catch let error as DecodingError {
-            throw RepositoryError.invalidConfig(path: path, reason: "\(error)")
-        }
+        try JSONFile.load(RepoRegistry.self, from: path) ?? RepoRegistry()
     }
 
     func save(_ path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         var sorted = self
         sorted.repos.sort { $0.name < $1.name }
-        try FileSystem.writeAtomically(path, Array(try encoder.encode(sorted)) + [10])
+        try JSONFile.save(sorted, to: path)
     }
 
     func record(named name: String) -> RepoRecord? { repos.first { $0.name == name } }

@@ -1,3 +1,4 @@
+import DverTestSupport
 import DverChunking
 import Foundation
 import Testing

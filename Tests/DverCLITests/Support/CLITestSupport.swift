@@ -1,3 +1,4 @@
+import DverTestSupport
 import DverCore
 import Foundation
 import Testing
@@ -132,31 +133,10 @@ final class RunningDver {
     }
 }
 
-/// SplitMix64: deterministic test data from a seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
+/// Seeded test data (SplitMix64 from DverTestSupport) with CLI-test helpers.
+typealias SeededGenerator = SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    /// `count` random bytes.
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: (count + 7) / 8 * 8)
-        bytes.withUnsafeMutableBytes { raw in
-            let words = raw.bindMemory(to: UInt64.self)
-            for position in words.indices { words[position] = next() }
-        }
-        bytes.removeLast(bytes.count - count)
-        return bytes
-    }
-
+extension SplitMix64 {
     /// `count` bytes of CSV-like text: lowercase letters, digits and commas in lines of 64.
     mutating func text(_ count: Int) -> [UInt8] {
         var bytes = self.bytes(count)
