@@ -21,7 +21,8 @@ enum ExitStatus: Int32 {
     static func of(_ error: any Error) -> ExitStatus {
         switch error {
         case RepositoryError.uncommittedChanges: return .wouldLoseChanges
-        case StoreError.corruptPack, StoreError.corruptObject, StoreError.objectNotFound, StoreError.unexpectedKind:
+        case StoreError.corruptPack, StoreError.corruptObject, StoreError.corruptFile, StoreError.objectNotFound,
+             StoreError.unexpectedKind:
             return .integrity
         case is CoreError: return .integrity
         case StoreError.lockTimeout, StoreError.refConflict: return .concurrency

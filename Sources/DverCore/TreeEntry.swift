@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// What a tree entry points at.
 public enum EntryKind: UInt8, Sendable, Codable, CustomStringConvertible {
     case file = 1
@@ -43,6 +46,17 @@ extension String {
     /// Byte-wise UTF-8 order, the order of tree entries and index paths.
     @inlinable
     public func precedesInByteOrder(_ other: String) -> Bool {
-        utf8.lexicographicallyPrecedes(other.utf8)
+        // Native strings are contiguous UTF-8: compare with memcmp.
+        if let result = utf8.withContiguousStorageIfAvailable({ lhs in
+            other.utf8.withContiguousStorageIfAvailable { rhs -> Bool in
+                let common = Swift.min(lhs.count, rhs.count)
+                if common > 0, let a = lhs.baseAddress, let b = rhs.baseAddress {
+                    let order = memcmp(a, b, common)
+                    if order != 0 { return order < 0 }
+                }
+                return lhs.count < rhs.count
+            }
+        }), let result { return result }
+        return utf8.lexicographicallyPrecedes(other.utf8)
     }
 }

@@ -49,6 +49,7 @@ extension Project {
             report.packsChecked += 1
             let name = "packs/\(index.name)"
             if !index.verifyChecksum() { report.errors.append("\(name).idx: index checksum mismatch") }
+            if !index.verifyOrder() { report.errors.append("\(name).idx: ids out of order or fan-out table wrong") }
             guard let handle = store.locateHandle(pack: index.name) else { continue }
             do {
                 _ = try handle.mapped()

@@ -178,10 +178,15 @@ final class WindowPool: @unchecked Sendable {
 /// Keeps the first error thrown by any worker thread.
 final class FirstError: Sendable {
     private let error = Mutex<(any Error)?>(nil)
+    private let flag = Atomic<Bool>(false)
 
-    var isSet: Bool { error.withLock { $0 != nil } }
+    /// Cheap enough to check before every item of work.
+    var isSet: Bool { flag.load(ordering: .acquiring) }
 
-    func record(_ new: any Error) { error.withLock { if $0 == nil { $0 = new } } }
+    func record(_ new: any Error) {
+        error.withLock { if $0 == nil { $0 = new } }
+        flag.store(true, ordering: .releasing)
+    }
 
     func rethrow() throws {
         if let error = error.withLock({ $0 }) { throw error }

@@ -138,9 +138,9 @@ public final class Ingester: Sendable {
 
 /// Per-item results written by worker threads into distinct slots.
 final class ResultSlots: Sendable {
-    private let slots: Mutex<[FileRef?]>
+    private let slots: Locked<[FileRef?]>
 
-    init(count: Int) { slots = Mutex([FileRef?](repeating: nil, count: count)) }
+    init(count: Int) { slots = Locked([FileRef?](repeating: nil, count: count)) }
 
     func set(_ index: Int, _ value: FileRef) { slots.withLock { $0[index] = value } }
 

@@ -30,23 +30,24 @@ public struct WriteStatistics: Sendable {
     public var packsWritten = 0
 }
 
-/// A write session: many threads put objects; each compresses with its own compressor, then
-/// appends to the session's open pack under a mutex. `finish` seals the pack durably and makes
-/// it visible. Objects already stored, or put twice, are written once.
+/// A write session: many threads put objects; each thread checks a pack writer (with its own
+/// compressor) out of a pool, so threads compress and write in parallel into separate packs.
+/// `finish` seals every pack durably and makes them visible. Objects already stored, or put
+/// twice, are written once. A session makes as many packs as threads wrote at once; `gc`
+/// merges small packs.
 public final class ObjectWriter: Sendable {
     public let store: ObjectStore
     private let settings: WriteSettings
-    private let pack: Mutex<PackWriter>
-    private let compressors: Mutex<[CompressorBox]>
-    private let pending: Mutex<Set<ObjectID>>
+    private let idle: Locked<[PackWriter]>
+    private let all: Locked<[PackWriter]>
+    private let pending: Locked<Set<ObjectID>>
 
     public init(store: ObjectStore, settings: WriteSettings) {
         self.store = store
         self.settings = settings
-        pack = Mutex(PackWriter(packsDirectory: store.layout.packsDirectory,
-                                temporaryDirectory: store.layout.temporaryDirectory, durable: settings.durable))
-        compressors = Mutex([])
-        pending = Mutex([])
+        idle = Locked([])
+        all = Locked([])
+        pending = Locked([])
     }
 
     /// Stores an object unless the store or this session already has it.
@@ -57,16 +58,13 @@ public final class ObjectWriter: Sendable {
         if store.contains(id) { return false }
         let isNew = pending.withLock { $0.insert(id).inserted }
         if !isNew { return false }
-        let box = compressors.withLock { $0.popLast() } ?? CompressorBox(Compressor(codec: settings.codec, level: settings.level))
-        defer { compressors.withLock { $0.append(box) } }
+        let writer = checkOut()
+        defer { idle.withLock { $0.append(writer) } }
         let worthTrying = compress && (kind != .chunk || bytes.count >= settings.minimumCompressedChunk)
-        let compressed = worthTrying ? box.compressor.compress(bytes) : nil
-        try pack.withLock { writer in
-            if let (codec, stored) = compressed {
-                try stored.withUnsafeBytes { try writer.append(id: id, kind: kind, rawLength: bytes.count, codec: codec, stored: $0) }
-            } else {
-                try writer.append(id: id, kind: kind, rawLength: bytes.count, codec: .raw, stored: bytes)
-            }
+        if worthTrying, let (codec, stored) = writer.compressor.compress(bytes) {
+            try stored.withUnsafeBytes { try writer.append(id: id, kind: kind, rawLength: bytes.count, codec: codec, stored: $0) }
+        } else {
+            try writer.append(id: id, kind: kind, rawLength: bytes.count, codec: .raw, stored: bytes)
         }
         return true
     }
@@ -76,24 +74,18 @@ public final class ObjectWriter: Sendable {
         try bytes.withUnsafeBytes { try put(id, kind: kind, bytes: $0) }
     }
 
-    /// Copies a record into this session's pack even though the store has it: used by `gc` to
-    /// rewrite live objects out of packs it will delete. Compressed records are copied as
-    /// stored; raw ones get another chance to be compressed, whatever their size.
+    /// Copies a record into this session even though the store has it: used by `gc` to rewrite
+    /// live objects out of packs it will delete. Compressed records are copied as stored; raw
+    /// ones get another chance to be compressed, whatever their size.
     public func copy(_ entry: PackEntry, stored: UnsafeRawBufferPointer) throws {
         guard pending.withLock({ $0.insert(entry.id).inserted }) else { return }
-        var compressed: (Codec, ArraySlice<UInt8>)?
-        if entry.codec == .raw {
-            let box = compressors.withLock { $0.popLast() } ?? CompressorBox(Compressor(codec: settings.codec, level: settings.level))
-            defer { compressors.withLock { $0.append(box) } }
-            compressed = box.compressor.compress(stored)
-            if let (codec, bytes) = compressed {
-                try bytes.withUnsafeBytes { raw in
-                    try pack.withLock { try $0.append(id: entry.id, kind: entry.kind, rawLength: Int(entry.rawLength), codec: codec, stored: raw) }
-                }
-                return
+        let writer = checkOut()
+        defer { idle.withLock { $0.append(writer) } }
+        if entry.codec == .raw, let (codec, bytes) = writer.compressor.compress(stored) {
+            try bytes.withUnsafeBytes {
+                try writer.append(id: entry.id, kind: entry.kind, rawLength: Int(entry.rawLength), codec: codec, stored: $0)
             }
-        }
-        try pack.withLock { writer in
+        } else {
             try writer.append(id: entry.id, kind: entry.kind, rawLength: Int(entry.rawLength), codec: entry.codec, stored: stored)
         }
     }
@@ -103,16 +95,17 @@ public final class ObjectWriter: Sendable {
         pending.withLock { $0.contains(id) } || store.contains(id)
     }
 
-    /// Seals the open pack (data, fsync, rename, index, fsync, rename, directory fsync) and adds
-    /// every pack of the session to the store. Call once every `put` has returned.
+    /// Seals every pack (data, fsync, rename, index, fsync, rename, directory fsync) and adds
+    /// them to the store. Call once every `put` has returned.
     public func finish() throws -> WriteStatistics {
-        let (names, raw, stored) = try pack.withLock { writer in
-            try writer.seal()
-            return (writer.sealedPacks, writer.rawBytes, writer.storedBytes)
-        }
         var statistics = WriteStatistics()
-        statistics.rawBytesWritten = raw
-        statistics.storedBytesWritten = stored
+        var names = [String]()
+        for writer in all.withLock({ $0 }) {
+            try writer.seal()
+            names.append(contentsOf: writer.sealedPacks)
+            statistics.rawBytesWritten += writer.rawBytes
+            statistics.storedBytesWritten += writer.storedBytes
+        }
         statistics.objectsWritten = pending.withLock { $0.count }
         statistics.packsWritten = names.count
         if settings.durable, !names.isEmpty { try FileSystem.syncDirectory(store.layout.packsDirectory) }
@@ -122,12 +115,15 @@ public final class ObjectWriter: Sendable {
 
     /// Drops unsealed data after a failure; sealed packs stay (unreferenced, reclaimable).
     public func abandon() {
-        pack.withLock { $0.discard() }
+        for writer in all.withLock({ $0 }) { writer.discard() }
     }
-}
 
-/// A compressor checked out by one thread at a time from `ObjectWriter`'s pool.
-final class CompressorBox: @unchecked Sendable {
-    let compressor: Compressor
-    init(_ compressor: Compressor) { self.compressor = compressor }
+    private func checkOut() -> PackWriter {
+        if let writer = idle.withLock({ $0.popLast() }) { return writer }
+        let writer = PackWriter(packsDirectory: store.layout.packsDirectory,
+                                temporaryDirectory: store.layout.temporaryDirectory, durable: settings.durable,
+                                compressor: Compressor(codec: settings.codec, level: settings.level))
+        all.withLock { $0.append(writer) }
+        return writer
+    }
 }

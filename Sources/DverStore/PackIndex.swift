@@ -91,6 +91,26 @@ public final class PackIndex: Sendable {
         return (low..<high).map { id(at: $0) }.filter { $0.hasHexPrefix(prefix) }
     }
 
+    /// Checks that ids are strictly increasing and that the fan-out table counts them right, so
+    /// binary search cannot miss a present object.
+    public func verifyOrder() -> Bool {
+        guard let fanout else { return count == 0 }
+        var expected = [UInt32](repeating: 0, count: 256)
+        var previous: ObjectID?
+        for position in 0..<count {
+            let current = id(at: position)
+            if let previous, !(previous < current) { return false }
+            previous = current
+            expected[Int(current.firstByte)] += 1
+        }
+        var running: UInt32 = 0
+        for byte in 0..<256 {
+            running += expected[byte]
+            if UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: byte * 4, as: UInt32.self)) != running { return false }
+        }
+        return true
+    }
+
     /// Checks the trailing SHA-256 over the index bytes.
     public func verifyChecksum() -> Bool {
         let bytes = file.bytes

@@ -7,7 +7,7 @@ import Glibc
 /// Appends records to one pack at a time and seals each pack durably: pack data, fsync, rename,
 /// then its index, fsync, rename (FORMAT.md, "Write order").
 ///
-/// Not thread-safe on its own: every use goes through `ObjectWriter`'s mutex.
+/// Used by one thread at a time: `ObjectWriter` checks writers out of a locked pool.
 final class PackWriter: @unchecked Sendable {
     private let packsDirectory: String
     private let temporaryDirectory: String
@@ -22,10 +22,14 @@ final class PackWriter: @unchecked Sendable {
     private(set) var rawBytes: UInt64 = 0
     private(set) var storedBytes: UInt64 = 0
 
-    init(packsDirectory: String, temporaryDirectory: String, durable: Bool) {
+    /// This writer's compressor, used by the thread that has the writer checked out.
+    let compressor: Compressor
+
+    init(packsDirectory: String, temporaryDirectory: String, durable: Bool, compressor: Compressor) {
         self.packsDirectory = packsDirectory
         self.temporaryDirectory = temporaryDirectory
         self.durable = durable
+        self.compressor = compressor
         buffer.reserveCapacity(1 << 20)
     }
 

@@ -38,7 +38,7 @@ public struct RefStore: Sendable {
         guard FileSystem.exists(file) else { return nil }
         let text = try FileSystem.readText(file).trimmingTrailingNewlines()
         guard let id = ObjectID(hex: text) else {
-            throw StoreError.corruptPack(path: file, reason: "ref does not hold a commit id")
+            throw StoreError.corruptFile(path: file, reason: "a branch ref must hold a 64-digit commit id")
         }
         return id
     }

@@ -10,6 +10,8 @@ public enum StoreError: Error, Sendable {
     case objectNotFound(ObjectID)
     case corruptPack(path: String, reason: String)
     case corruptObject(ObjectID, reason: String)
+    /// A small store file (format file, ref) does not hold what it must.
+    case corruptFile(path: String, reason: String)
     case unexpectedKind(ObjectID, expected: ObjectKind, actual: ObjectKind)
     case refConflict(ref: String, expected: ObjectID?, actual: ObjectID?)
     case lockTimeout(path: String, seconds: Double)
@@ -27,6 +29,8 @@ extension StoreError: CustomStringConvertible {
             return "object \(id.hex) is missing from the store; run 'dver fsck' (or fetch it from a remote)"
         case .corruptPack(let path, let reason):
             return "pack '\(path)' is corrupt: \(reason); run 'dver fsck' to see what is affected"
+        case .corruptFile(let path, let reason):
+            return "'\(path)' is damaged: \(reason); restore it from a backup or remove it (run 'dver fsck' to see what else is affected)"
         case .corruptObject(let id, let reason):
             return "object \(id.hex) is corrupt: \(reason); run 'dver fsck'"
         case .unexpectedKind(let id, let expected, let actual):

@@ -21,7 +21,7 @@ public struct StoreLayout: Sendable {
     public var temporaryDirectory: String { "\(storeDirectory)/tmp" }
     public var workspaceIndexFile: String { "\(storeDirectory)/index" }
 
-    /// Creates an empty store. Fails if one exists.
+    /// Creates the store directories and format file (callers check that none exists).
     /// - Throws: `StoreError`.
     public func create() throws {
         try FileSystem.createDirectories(storeDirectory)
@@ -37,7 +37,7 @@ public struct StoreLayout: Sendable {
         guard let text = try? FileSystem.readText(formatFile) else { throw StoreError.notAStore(path: root) }
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard words.count == 4, words[0] == "dver", let version = Int(words[3]) else {
-            throw StoreError.corruptPack(path: formatFile, reason: "unrecognized format file")
+            throw StoreError.corruptFile(path: formatFile, reason: "expected 'dver store format N'")
         }
         if version > Self.formatVersion {
             throw StoreError.newerFormat(path: storeDirectory, version: version, supported: Self.formatVersion)
