@@ -24,7 +24,7 @@ enum ExitStatus: Int32 {
         case StoreError.corruptPack, StoreError.corruptObject, StoreError.corruptFile, StoreError.objectNotFound,
              StoreError.unexpectedKind:
             return .integrity
-        case is CoreError: return .integrity
+        case CoreError.malformedObject, CoreError.hashMismatch: return .integrity
         case StoreError.lockTimeout, StoreError.refConflict: return .concurrency
         default: return .failure
         }

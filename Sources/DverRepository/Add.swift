@@ -1,6 +1,7 @@
 import DverCore
 import DverStore
 import DverSystem
+import Foundation
 
 /// What `dver add` did.
 public struct AddResult: Sendable {
@@ -42,7 +43,7 @@ extension Project {
                 writer.abandon()
                 throw error
             }
-            try workspace.save()
+            if workspace.indexChanged || !result.createdRepos.isEmpty { try workspace.save() }
             return result
         }
     }
@@ -50,8 +51,13 @@ extension Project {
     /// Scans a path to add and rejects what cannot be tracked, before anything is written.
     private func scanForAdd(_ path: String, repo: RepoRecord) throws -> [ScannedFile] {
         let files = try WorkspaceScanner.scan(path, root: root)
+        // Names read from directories cannot hold '/' and are never '.' or '..'; only their
+        // encoding needs checking (the path itself was validated by relativePath).
         for file in files {
-            try RepoPath.validate(file.path)
+            if file.path.utf8.contains(0) {  // DirectoryReader.invalidNameMarker
+                throw CoreError.invalidPath(file.path.replacingOccurrences(of: DirectoryReader.invalidNameMarker, with: ""),
+                                            reason: "the file name is not valid UTF-8; rename it")
+            }
             switch file.status.kind {
             case .regular: continue
             case .directory: continue
@@ -116,11 +122,18 @@ extension Project {
             entry.stat = StatCache(pending.item.status)
             updated.append(entry)
         }
-        for (_, var entry) in existing where entry.staged != nil {
-            result.deleted += 1
-            entry.staged = nil
+        if toIngest.isEmpty, !existing.values.contains(where: { $0.staged != nil }) {
+            return  // nothing changed under this path
+        }
+        // Tracked paths that are gone: stage their deletion (already staged deletions stay).
+        for (_, var entry) in existing {
+            if entry.staged != nil {
+                result.deleted += 1
+                entry.staged = nil
+            }
             if entry.base != nil { updated.append(entry) }
         }
+        workspace.indexChanged = true
         // A tracked file at `path` itself is replaced (by a new version, or by a directory).
         if let position = workspace.index.find(path) { workspace.index.entries.remove(at: position) }
         workspace.index.replace(under: path, with: updated.filter { $0.path != path })

@@ -61,9 +61,10 @@ extension Project {
                     for position in positions {
                         let entry = workspace.index.entries[position]
                         if unstage {
+                            guard !FileRef.same(entry.staged, entry.base) else { continue }
                             workspace.index.entries[position].staged = entry.base
                             // The stat cache described the staged version, not the base.
-                            if entry.staged != entry.base { workspace.index.entries[position].stat = .empty }
+                            workspace.index.entries[position].stat = .empty
                             touched.append(entry.path)
                         } else if let staged = entry.staged {
                             versions[entry.path] = staged
@@ -71,7 +72,10 @@ extension Project {
                     }
                 }
                 if !unstage, versions.isEmpty { throw RepositoryError.pathNotFound("\(path) (not tracked)") }
-                restored.append(contentsOf: versions.map { ($0.key, $0.value) })
+                // Only files whose workspace content differs are rewritten.
+                let current = try workspace.workspaceContent(of: repo, progress: progress)
+                restored.append(contentsOf: versions.filter { !FileRef.same(current[$0.key] ?? nil, $0.value) }
+                    .map { ($0.key, $0.value) })
             }
             if unstage {
                 workspace.index.entries.removeAll { $0.staged == nil && $0.base == nil }

@@ -8,6 +8,8 @@ struct Workspace {
     let project: Project
     var index: WorkspaceIndex
     var registry: RepoRegistry
+    /// Set by changes that must be saved; commands that change nothing skip the rewrite.
+    var indexChanged = false
 
     /// Loads the index and registry. Call under the workspace lock when the result is saved.
     static func load(_ project: Project) throws -> Workspace {
@@ -48,6 +50,7 @@ struct Workspace {
         }
         index.replace(under: repo.mount, with: entries)
         index.bases[repo.name] = head
+        indexChanged = true
     }
 
     /// Whether the workspace under `repo` matches the index; see `RepoStatus`.
@@ -89,5 +92,17 @@ struct Workspace {
         }
         result.unstaged.sort { $0.path.precedesInByteOrder($1.path) }
         return result
+    }
+
+    /// What the workspace holds for every tracked path of a repo: the staged version, or what
+    /// status found instead (nil for a missing file).
+    mutating func workspaceContent(of repo: RepoRecord, progress: any ProgressSink) throws -> [String: FileRef?] {
+        let status = try self.status(of: repo, progress: progress)
+        var content = [String: FileRef?]()
+        for position in index.range(under: repo.mount) where index.entries[position].staged != nil {
+            content[index.entries[position].path] = index.entries[position].staged
+        }
+        for change in status.unstaged { content[change.path] = change.new }
+        return content
     }
 }

@@ -77,7 +77,10 @@ public struct WorkspaceIndex: Sendable {
     /// Replaces the entries under `directory` with `replacement` (which must all lie under it).
     public mutating func replace(under directory: String, with replacement: [IndexEntry]) {
         let range = self.range(under: directory)
-        entries.replaceSubrange(range, with: replacement.sorted { $0.path.precedesInByteOrder($1.path) })
+        // Sort positions, not the (large) entries themselves.
+        let paths = replacement.map(\.path)
+        let order = paths.indices.sorted { paths[$0].precedesInByteOrder(paths[$1]) }
+        entries.replaceSubrange(range, with: order.lazy.map { replacement[$0] })
     }
 
     /// Inserts or replaces one entry.

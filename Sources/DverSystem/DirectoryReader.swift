@@ -10,6 +10,10 @@ public enum DirectoryReader {
         public let status: FileStatus
     }
 
+    /// Appended to names that are not valid UTF-8 (after repairing them), which no real name
+    /// can contain since it holds a NUL.
+    public static let invalidNameMarker = "\u{0}<invalid UTF-8>"
+
     /// Entries except `.` and `..`, unsorted. Entries that vanish while listing are skipped.
     /// - Throws: `SystemError` when the directory cannot be opened.
     public static func list(_ path: String) throws -> [Entry] {
@@ -26,7 +30,8 @@ public enum DirectoryReader {
             let name: String = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
                 let pointer = bytes.baseAddress!.assumingMemoryBound(to: CChar.self) // d_name is NUL-terminated
                 if fstatat(fd, pointer, &raw, AT_SYMLINK_NOFOLLOW) != 0 { return "" }
-                return String(cString: pointer)
+                // Invalid UTF-8 is kept visible (repaired with U+FFFD) so callers can reject it.
+                return String(validatingCString: pointer) ?? String(cString: pointer) + Self.invalidNameMarker
             }
             if name.isEmpty { continue }
             entries.append(Entry(name: name, status: FileStatus(raw)))
