@@ -22,6 +22,25 @@ struct AddTests {
         #expect(again.unchanged == 2)
     }
 
+    @Test("a staged deletion survives a second add, and an unchanged add leaves the index file alone")
+    func stagedDeletionSurvives() throws {
+        let ws = try Workspace.make(["data/raw/a.csv": "1\n", "data/raw/b.csv": "2\n"])
+        try ws.add("data/raw")
+        _ = try ws.project.commit(message: "one")
+        try ws.delete("data/raw/a.csv")
+        #expect(try ws.add("data/raw").deleted == 1)
+        let indexFile = ws.project.layout.workspaceIndexFile
+        let before = try FileSystem.readFile(indexFile)
+        let beforeStatus = try FileSystem.linkStatus(indexFile)
+        let again = try ws.add("data/raw")
+        #expect(again.deleted == 0)
+        #expect(try FileSystem.readFile(indexFile) == before)
+        #expect(try FileSystem.linkStatus(indexFile).inode == beforeStatus.inode)
+        #expect(try ws.status("raw").staged.map(\.path) == ["data/raw/a.csv"])
+        _ = try ws.project.commit(message: "two")
+        #expect(try ws.status("raw").isClean)
+    }
+
     @Test("re-adding unchanged files reads no file data")
     func unchangedAddReadsNothing() throws {
         let ws = try Workspace.make(["data/raw/a.bin": .random(size: 200_000, seed: 7)])
