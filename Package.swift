@@ -23,8 +23,10 @@ let package = Package(
         .target(name: "DverCore", dependencies: ["COpenSSL"]),
         // FastCDC 2020 over byte buffers.
         .target(name: "DverChunking", dependencies: ["DverCore"]),
+        // Linux calls glibc declares only under _GNU_SOURCE.
+        .target(name: "CSystemShims"),
         // Thin typed wrappers over the syscalls the store needs.
-        .target(name: "DverSystem"),
+        .target(name: "DverSystem", dependencies: ["CSystemShims"]),
         // Packs, indexes, codecs, refs, locks, durability.
         .target(name: "DverStore",
                 dependencies: ["DverCore", "DverChunking", "DverSystem", "CZstd", "CZlib"]),

@@ -17,6 +17,9 @@ final class PackWriter: @unchecked Sendable {
     private var temporaryPath = ""
     private var buffer: [UInt8] = []
     private var offset: UInt64 = 0
+    /// Bytes before this offset have had writeback started (see `startWritebackIfDue`).
+    private var writebackStarted: UInt64 = 0
+    private static let writebackStep: UInt64 = 8 << 20
     private var entries: [PackEntry] = []
     private(set) var sealedPacks: [String] = []
     private(set) var rawBytes: UInt64 = 0
@@ -59,6 +62,7 @@ final class PackWriter: @unchecked Sendable {
         rawBytes += UInt64(rawLength)
         storedBytes += UInt64(storedCount)
         if buffer.count >= 1 << 20 { try flushBuffer() }
+        startWritebackIfDue()
         if offset >= UInt64(PackFormat.targetPackSize) { try seal() }
     }
 
@@ -114,6 +118,18 @@ final class PackWriter: @unchecked Sendable {
         header.appendBigEndian(UInt32(0))
         buffer.append(contentsOf: header.bytes)
         offset = UInt64(PackFormat.packHeaderSize)
+        writebackStarted = 0
+    }
+
+    /// Starts writeback of every full 8 MiB written since the last call, so that the fsync at
+    /// `seal` has little left to do and disk writes overlap hashing.
+    private func startWritebackIfDue() {
+        guard let fd, durable else { return }
+        let written = offset - UInt64(buffer.count)
+        guard written >= writebackStarted + Self.writebackStep else { return }
+        let end = written / Self.writebackStep * Self.writebackStep
+        fd.startWriteback(offset: Int64(writebackStarted), count: Int64(end - writebackStarted))
+        writebackStarted = end
     }
 
     private func flushBuffer() throws {

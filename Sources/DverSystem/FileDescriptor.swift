@@ -1,3 +1,4 @@
+import CSystemShims
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -103,5 +104,13 @@ public struct FileDescriptor: Sendable {
     /// Hints sequential access to the kernel (readahead).
     public func adviseSequential() {
         _ = posix_fadvise(rawValue, 0, 0, POSIX_FADV_SEQUENTIAL)
+    }
+}
+
+extension FileDescriptor {
+    /// Starts writeback of a byte range without waiting (sync_file_range WRITE), so a later
+    /// fsync finds most of the data already on its way to disk. Advisory: errors are ignored.
+    public func startWriteback(offset: Int64, count: Int64) {
+        _ = dver_start_writeback(rawValue, offset, count)
     }
 }

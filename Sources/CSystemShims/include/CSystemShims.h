@@ -1,0 +1,10 @@
+#ifndef DVER_CSYSTEMSHIMS_H
+#define DVER_CSYSTEMSHIMS_H
+
+#include <stdint.h>
+
+/// sync_file_range(fd, offset, count, SYNC_FILE_RANGE_WRITE): start writeback of a range
+/// without waiting. Wrapped because glibc declares it only under _GNU_SOURCE. Returns 0 or -1.
+int dver_start_writeback(int fd, int64_t offset, int64_t count);
+
+#endif
