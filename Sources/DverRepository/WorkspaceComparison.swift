@@ -16,6 +16,9 @@ struct WorkspaceComparison {
 
     static func run(index: WorkspaceIndex, range: Range<Int>, mount: String, root: String) throws -> WorkspaceComparison {
         let groups = groupByDirectory(index, range)
+        // Stat caches by position, contiguous, so workers read them without copying entries.
+        let caches = index.entries.map(\.stat)
+        let indexTime = index.loadedTime
         let seen = Mutex<[Int]>([])
         let results = Mutex(WorkspaceComparison())
         let failure = FirstError()
@@ -30,8 +33,9 @@ struct WorkspaceComparison {
                 var position = worker
                 while position < directories.count, !failure.isSet {
                     do {
-                        try visit(directories[position], group: groups[directories[position]] ?? [:], index: index, root: root,
-                                  into: &local, seen: &localSeen, subdirectories: &localNext)
+                        let group = names(in: groups[directories[position]] ?? [], of: index)
+                        try visit(directories[position], group: group, caches: caches,
+                                  indexTime: indexTime, root: root, into: &local, seen: &localSeen, subdirectories: &localNext)
                     } catch {
                         failure.record(error)
                     }
@@ -54,40 +58,60 @@ struct WorkspaceComparison {
         return comparison
     }
 
-    /// Tracked entries (with a staged version) grouped by parent directory: name → position.
-    private static func groupByDirectory(_ index: WorkspaceIndex, _ range: Range<Int>) -> [String: [String: Int]] {
-        var groups = [String: [String: Int]]()
+    /// Where each directory's tracked files sit in the index: runs of positions, since the
+    /// files of one directory are contiguous in byte order except where subdirectories
+    /// interleave. Cheap and serial; the per-name tables are built by the workers.
+    private static func groupByDirectory(_ index: WorkspaceIndex, _ range: Range<Int>) -> [String: [Range<Int>]] {
+        var groups = [String: [Range<Int>]]()
         var currentDirectory = Substring()
-        var current = [String: Int]()
-        for position in range where index.entries[position].staged != nil {
+        var runStart = range.lowerBound
+        var runEnd = range.lowerBound
+        func closeRun() {
+            if runEnd > runStart { groups[String(currentDirectory), default: []].append(runStart..<runEnd) }
+        }
+        for position in range {
             let path = index.entries[position].path
             guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { continue }
             let directory = path[..<slash]
-            if directory != currentDirectory {
-                if !current.isEmpty { groups[String(currentDirectory), default: [:]].merge(current) { first, _ in first } }
-                current = [:]
+            if directory != currentDirectory || position != runEnd {
+                closeRun()
                 currentDirectory = directory
+                runStart = position
             }
-            current[String(path[path.index(after: slash)...])] = position
+            runEnd = position + 1
         }
-        if !current.isEmpty { groups[String(currentDirectory), default: [:]].merge(current) { first, _ in first } }
+        closeRun()
         return groups
     }
 
-    private static func visit(_ directory: String, group: [String: Int], index: WorkspaceIndex, root: String,
-                              into result: inout WorkspaceComparison, seen: inout [Int], subdirectories: inout [String]) throws {
-        let entries = try DirectoryReader.listTyped("\(root)/\(directory)") { group[$0] != nil }
+    /// Name → index position for one directory's tracked files (those with a staged version).
+    private static func names(in runs: [Range<Int>], of index: WorkspaceIndex) -> [String: Int] {
+        var table = [String: Int](minimumCapacity: runs.reduce(0) { $0 + $1.count })
+        for run in runs {
+            for position in run {
+                let entry = index.entries[position]
+                guard entry.staged != nil, let slash = entry.path.utf8.lastIndex(of: UInt8(ascii: "/")) else { continue }
+                table[String(entry.path[entry.path.index(after: slash)...])] = position
+            }
+        }
+        return table
+    }
+
+    private static func visit(_ directory: String, group: [String: Int], caches: [StatCache], indexTime: Int64,
+                              root: String, into result: inout WorkspaceComparison, seen: inout [Int],
+                              subdirectories: inout [String]) throws {
+        let entries = try DirectoryReader.listTyped("\(root)/\(directory)") { group[$0] }
         for entry in entries where !WorkspaceScanner.isIgnored(entry.name) {
             if entry.isDirectory {
                 subdirectories.append("\(directory)/\(entry.name)")
                 continue
             }
-            guard let position = group[entry.name], let status = entry.status else {
+            guard let position = entry.tag, let status = entry.status else {
                 result.untracked.append("\(directory)/\(entry.name)")
                 continue
             }
             seen.append(position)
-            if !index.entries[position].stat.matches(status, indexTime: index.loadedTime) {
+            if !caches[position].matches(status, indexTime: indexTime) {
                 result.suspects.append((position, status))
             }
         }

@@ -136,7 +136,12 @@ extension WorkspaceIndex {
     /// Decodes an index. A hand-rolled cursor over the raw bytes: status on 100k files decodes
     /// the whole index, so this is on the hot path.
     public static func decode(_ bytes: [UInt8]) throws -> WorkspaceIndex {
-        try bytes.withUnsafeBytes { raw in
+        try bytes.withUnsafeBytes { try decode($0) }
+    }
+
+    /// Decodes an index from raw bytes (e.g. a mapping of the file).
+    public static func decode(_ raw: UnsafeRawBufferPointer) throws -> WorkspaceIndex {
+        do {
             var cursor = IndexCursor(raw)
             guard raw.count >= 16, raw.prefix(8).elementsEqual(magic) else { throw cursor.failure("bad magic") }
             cursor.offset = 8
@@ -176,7 +181,9 @@ extension WorkspaceIndex {
     /// Loads the index, or an empty one if none was written yet.
     public static func load(_ path: String) throws -> WorkspaceIndex {
         guard let status = try FileSystem.linkStatusIfExists(path) else { return WorkspaceIndex() }
-        var index = try decode(try FileSystem.readFile(path))
+        // Mapped, not read: status on 100k files would otherwise copy 10 MB first.
+        let file = try MappedFile(path: path)
+        var index = try decode(file.bytes)
         index.loadedTime = status.modificationNanoseconds
         return index
     }

@@ -41,16 +41,20 @@ public enum DirectoryReader {
 }
 
 extension DirectoryReader {
-    /// A directory entry with the type readdir reported and, when asked for, lstat data.
+    /// A directory entry with the type readdir reported and, for the entries a caller asked
+    /// about, a tag and lstat data.
     public struct TypedEntry: Sendable {
         public let name: String
         public let isDirectory: Bool
+        /// The caller's tag for this name (see `listTyped`), nil for names it did not ask about.
+        public let tag: Int?
         public let status: FileStatus?
     }
 
-    /// Lists a directory using readdir's d_type, calling fstatat only for entries where
-    /// `wantsStatus(name)` is true (and where d_type is unknown). Missing directory: empty.
-    public static func listTyped(_ path: String, wantsStatus: (String) -> Bool) throws -> [TypedEntry] {
+    /// Lists a directory using readdir's d_type. `tag(name)` returns a value for names the
+    /// caller tracks; those (and entries of unknown type) are lstat'ed with fstatat on the
+    /// directory. A missing directory lists as empty.
+    public static func listTyped(_ path: String, tag: (String) -> Int?) throws -> [TypedEntry] {
         guard let directory = opendir(path) else {
             if errno == ENOENT || errno == ENOTDIR { return [] }
             throw SystemError("opendir", path: path, errno: errno)
@@ -62,16 +66,18 @@ extension DirectoryReader {
         while let entry = readdir(directory) {
             let type = Int32(entry.pointee.d_type)
             let name: String = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
-                String(cString: bytes.baseAddress!.assumingMemoryBound(to: CChar.self)) // d_name is NUL-terminated
+                let pointer = bytes.baseAddress!.assumingMemoryBound(to: CChar.self) // d_name is NUL-terminated
+                return String(validatingCString: pointer) ?? String(cString: pointer) + Self.invalidNameMarker
             }
             if name == "." || name == ".." { continue }
+            let tagged = tag(name)
             var status: FileStatus?
-            if type == Int32(DT_UNKNOWN) || wantsStatus(name) {
+            if type == Int32(DT_UNKNOWN) || tagged != nil {
                 guard fstatat(fd, name, &raw, AT_SYMLINK_NOFOLLOW) == 0 else { continue }  // vanished meanwhile
                 status = FileStatus(raw)
             }
             let isDirectory = status.map { $0.kind == .directory } ?? (type == Int32(DT_DIR))
-            entries.append(TypedEntry(name: name, isDirectory: isDirectory, status: status))
+            entries.append(TypedEntry(name: name, isDirectory: isDirectory, tag: tagged, status: status))
         }
         return entries
     }
