@@ -93,7 +93,16 @@ public final class Ingester: Sendable {
         let count: Int
         do {
             defer { fd.close() }
-            count = try fd.readFully(into: buffer.baseAddress!, count: buffer.count)  // buffer is non-empty
+            // One read normally suffices: ask for one byte more than lstat said, and stop when
+            // exactly the expected size arrived (a file changed meanwhile has a new mtime, so the
+            // stat cache taken before reading makes the next status re-read it).
+            let expected = Int(max(0, item.status.size))
+            let first = try fd.read(into: buffer.baseAddress!, count: min(buffer.count, expected + 1))  // buffer is non-empty
+            if first == expected || first == 0 {
+                count = first
+            } else {
+                count = first + (try fd.readFully(into: buffer.baseAddress! + first, count: buffer.count - first))
+            }
         }
         if count >= buffer.count {
             // The file grew past the small-file limit after lstat; take the streaming path.
