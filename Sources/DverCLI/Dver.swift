@@ -8,21 +8,18 @@ public struct Dver: ParsableCommand {
         commandName: "dver",
         abstract: "Version control for data: chunked, deduplicated datasets with repos, commits and branches.",
         discussion: """
-        A project is the directory holding .dver/. Each repo is a dataset mounted at a workspace
-        directory (data/<name> by default when 'dver add' creates it).
+        A project is the directory holding .dver/. Each repo is a dataset mounted at a workspace directory (data/<name> by default when 'dver add' creates it).
 
         Typical session:
           dver init
-          dver add data/raw              # creates repo 'raw' mounted at data/raw, stages its files
+          dver add data/raw              # creates repo raw, stages its files
           dver commit -m "first drop"
           dver status; dver log raw; dver diff raw@main~1 raw@main
           dver checkout raw@main~1       # workspace restored byte for byte
 
-        Revisions: REPO[@REV][:PATH] where REV is a branch, a commit id prefix (4+ hex digits),
-        HEAD, and ~N / ^ for ancestors: raw@main~2, raw@3fa9c1, raw@main:images/cat.png.
+        Revisions: REPO[@REV][:PATH] where REV is a branch, a commit id prefix (4+ hex digits), HEAD, and ~N / ^ for ancestors: raw@main~2, raw@3fa9c1, raw@main:images/cat.png.
 
-        Exit codes: 0 ok, 1 failure, 2 refused to lose uncommitted changes (see --force),
-        3 integrity problem, 4 lock timeout or concurrent update, 64 usage error.
+        Exit codes: 0 ok, 1 failure, 2 refused to lose uncommitted changes (see --force), 3 integrity problem, 4 lock timeout or concurrent update, 64 usage error.
         """,
         version: "0.1.0",
         subcommands: [

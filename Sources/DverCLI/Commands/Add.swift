@@ -5,9 +5,7 @@ struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stage files: chunk, hash and store new and changed files.",
         discussion: """
-        A directory outside every repo becomes a new repo named after its last component,
-        mounted at that directory. Files deleted beneath a path are staged as deleted.
-        Unchanged files (same size, mtime, ctime, inode, mode) are not read again.
+        A directory outside every repo becomes a new repo named after its last component, mounted at that directory. Files deleted beneath a path are staged as deleted. Unchanged files (same size, mtime, ctime, inode, mode) are not read again.
 
         Examples:
           dver add data/raw             # creates repo 'raw' on first use

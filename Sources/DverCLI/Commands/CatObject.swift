@@ -9,8 +9,7 @@ struct CatObject: ParsableCommand {
         commandName: "cat-object",
         abstract: "Print a stored object by id (plumbing).",
         discussion: """
-        Chunks print their raw bytes; chunk lists, trees and commits print decoded (text or
-        --json). -t prints only the kind, -s only the size, --raw the encoded bytes.
+        Chunks print their raw bytes; chunk lists, trees and commits print decoded (text or --json). -t prints only the kind, -s only the size, --raw the encoded bytes.
 
         Examples:
           dver cat-object -t 3fa9...

@@ -6,8 +6,7 @@ struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show added, modified and deleted files with sizes.",
         discussion: """
-        With no revision: each repo's checked-out commit against its workspace (tracked files,
-        staged or not). With one: that revision against the workspace. With two: between them.
+        With no revision: each repo's checked-out commit against its workspace (tracked files, staged or not). With one: that revision against the workspace. With two: between them.
 
         Examples:
           dver diff

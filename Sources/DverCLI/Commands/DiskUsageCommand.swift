@@ -6,8 +6,7 @@ struct DiskUsageCommand: ParsableCommand {
         commandName: "du",
         abstract: "Logical bytes versus bytes stored: dedup and compression ratios.",
         discussion: """
-        logical = the sum of every reachable commit's snapshot size (what full copies would
-        take); unique = distinct chunk bytes; stored = pack and index files on disk.
+        logical = the sum of every reachable commit's snapshot size (what full copies would take); unique = distinct chunk bytes; stored = pack and index files on disk.
 
         Examples:
           dver du

@@ -6,8 +6,7 @@ struct Fsck: ParsableCommand {
         abstract: "Verify every object's hash and every reference.",
         discussion: """
         Checks pack indexes, decodes and re-hashes every object, and walks every branch:
-        commits, trees, chunk lists and chunks must all be present and well-formed. Exit status
-        3 when damage is found; leftovers of interrupted writes are warnings.
+        commits, trees, chunk lists and chunks must all be present and well-formed. Exit status 3 when damage is found; leftovers of interrupted writes are warnings.
 
         Examples:
           dver fsck

@@ -6,9 +6,7 @@ struct GarbageCollect: ParsableCommand {
         commandName: "gc",
         abstract: "Reclaim space: delete leftovers of interrupted writes and unreachable objects.",
         discussion: """
-        Objects reachable from any branch, detached head, commit set or the index are kept.
-        Packs holding unreachable objects, and small packs, are rewritten into one new pack
-        (sealed before the old ones are deleted). Waits for other dver commands to finish.
+        Objects reachable from any branch, detached head, commit set or the index are kept. Packs holding unreachable objects, and small packs, are rewritten into one new pack (sealed before the old ones are deleted). Waits for other dver commands to finish.
 
         Examples:
           dver gc

@@ -9,8 +9,7 @@ struct HashObject: ParsableCommand {
         commandName: "hash-object",
         abstract: "Print the object id a file would get (plumbing).",
         discussion: """
-        A file of one chunk gets the SHA-256 of its bytes (equal to sha256sum); larger files get
-        the id of their chunk-list root. -w also stores the objects (needs a store).
+        A file of one chunk gets the SHA-256 of its bytes (equal to sha256sum); larger files get the id of their chunk-list root. -w also stores the objects (needs a store).
 
         Examples:
           dver hash-object data/raw/a.csv

@@ -7,8 +7,7 @@ struct LsTree: ParsableCommand {
         commandName: "ls-tree",
         abstract: "List a tree object by id or revision (plumbing).",
         discussion: """
-        Output lines: KIND LAYOUT ID SIZE PATH, where LAYOUT is 'chunk' (id is the file's only
-        chunk) or 'list' (id is a chunk-list root).
+        Output lines: KIND LAYOUT ID SIZE PATH, where LAYOUT is 'chunk' (id is the file's only chunk) or 'list' (id is a chunk-list root).
 
         Examples:
           dver ls-tree raw@main

@@ -6,8 +6,7 @@ struct Remove: ParsableCommand {
         commandName: "rm",
         abstract: "Untrack files and delete them from the workspace (or keep them with --cached).",
         discussion: """
-        The deletion is staged; 'dver commit' records it. Refuses (exit 2) to delete files with
-        unstaged changes unless --force.
+        The deletion is staged; 'dver commit' records it. Refuses (exit 2) to delete files with unstaged changes unless --force.
 
         Examples:
           dver rm data/raw/bad.csv
