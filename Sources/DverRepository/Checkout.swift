@@ -50,21 +50,35 @@ extension Project {
 extension Workspace {
     mutating func checkout(_ repo: RepoRecord, commit: ObjectID, branch: String?, force: Bool) throws -> CheckoutResult {
         let status = try self.status(of: repo, progress: project.progress)
+        if index.bases[repo.name] == commit, status.staged.isEmpty, status.unstaged.isEmpty {
+            // Already there (the common case for hooks): only the checked-out branch may change.
+            var result = CheckoutResult(repo: repo.name, commit: commit, branch: branch)
+            result.unchanged = index.range(under: repo.mount).count
+            record(repo, commit: commit, branch: branch)
+            return result
+        }
         let tree = try project.store.decodeCommit(commit).tree
-        var target = [String: FileRef]()
-        for file in try TreeReader(store: project.store).files(tree, prefix: repo.mount) { target[file.path] = file.ref }
+        // In tree order, which is nearly byte order: the new index entries are built in this order
+        // so that sorting them is cheap.
+        let targetFiles = try TreeReader(store: project.store).files(tree, prefix: repo.mount)
+        var target = [String: FileRef](minimumCapacity: targetFiles.count)
+        for file in targetFiles { target[file.path] = file.ref }
 
-        // What the workspace holds now, for every tracked path (nil = missing).
+        // What the workspace holds now, for every tracked path (nil = missing), and where each
+        // tracked path sits in the index.
         var current = [String: FileRef?]()
-        for position in index.range(under: repo.mount) where index.entries[position].staged != nil {
-            current[index.entries[position].path] = index.entries[position].staged
+        var positions = [String: Int]()
+        for position in index.range(under: repo.mount) {
+            let path = index.entries[position].path
+            positions[path] = position
+            if let staged = index.entries[position].staged { current[path] = staged }
         }
         for change in status.unstaged { current[change.path] = change.new }
         let dirty = Set(status.staged.map(\.path) + status.unstaged.filter { $0.new != nil }.map(\.path))
         // Uncommitted changes to paths the target leaves as they are in the checked-out commit
         // are carried over untouched, as git does (unless --force discards them).
         let carried = force ? [] : dirty.filter { path in
-            let base = index.find(path).flatMap { index.entries[$0].base }
+            let base = positions[path].flatMap { index.entries[$0].base }
             return FileRef.same(base, target[path])
         }
 
@@ -75,7 +89,7 @@ extension Workspace {
                 let wanted = target[path]
                 if let now, wanted.map({ !$0.sameContent(as: now) }) ?? true { conflicts.append(path) }
             }
-            let targetDirectories = Set(target.keys.flatMap { Self.ancestors(of: $0) })
+            let targetDirectories = status.untracked.isEmpty ? [] : Set(target.keys.flatMap { Self.ancestors(of: $0) })
             for path in status.untracked where target[path] != nil || targetDirectories.contains(path)
                 || Self.ancestors(of: path).contains(where: { target[$0] != nil }) {
                 conflicts.append(path)
@@ -88,7 +102,7 @@ extension Workspace {
         var result = CheckoutResult(repo: repo.name, commit: commit, branch: branch)
         var entries = [IndexEntry]()
         for path in carried {
-            guard let position = index.find(path) else { continue }
+            guard let position = positions[path] else { continue }
             var entry = index.entries[position]
             entry.base = target[path]
             entries.append(entry)
@@ -101,16 +115,21 @@ extension Workspace {
             }
             pruneEmptyDirectories(above: path, mount: repo.mount)
         }
+        var planned = [IndexEntry?]()
+        planned.reserveCapacity(targetFiles.count)
         var toWrite = [(path: String, ref: FileRef)]()
-        for (path, ref) in target where !carried.contains(path) {
+        var writeSlots = [Int]()
+        for (path, ref) in targetFiles where !carried.contains(path) {
             if let now = current[path] ?? nil, now.sameContent(as: ref), !dirty.contains(path),
-               let position = index.find(path) {
+               let position = positions[path] {
                 var entry = index.entries[position]
                 entry.staged = ref
                 entry.base = ref
-                entries.append(entry)
+                planned.append(entry)
                 result.unchanged += 1
             } else {
+                writeSlots.append(planned.count)
+                planned.append(IndexEntry(path: path, staged: ref, base: ref, stat: .empty))
                 toWrite.append((project.absolutePath(path), ref))
             }
         }
@@ -118,21 +137,24 @@ extension Workspace {
         project.progress.start("checking out \(repo.name)", totalBytes: totalBytes, totalItems: toWrite.count)
         let statuses = try FileRestorer(store: project.store, progress: project.progress).restore(toWrite)
         project.progress.finish()
-        let prefixLength = project.root.utf8.count + 1
-        for (file, stat) in zip(toWrite, statuses) {
-            let path = String(file.path.utf8.dropFirst(prefixLength)) ?? file.path
-            entries.append(IndexEntry(path: path, staged: file.ref, base: file.ref, stat: StatCache(stat)))
-        }
+        for (slot, stat) in zip(writeSlots, statuses) { planned[slot]?.stat = StatCache(stat) }
+        entries.append(contentsOf: planned.compactMap { $0 })
         result.written = toWrite.count
         result.bytesWritten = totalBytes
         try FileSystem.createDirectories(project.absolutePath(repo.mount))
         index.replace(under: repo.mount, with: entries)
         index.bases[repo.name] = commit
+        indexChanged = true
+        record(repo, commit: commit, branch: branch)
+        return result
+    }
+
+    /// Records what a repo has checked out: a branch, or a detached commit.
+    private mutating func record(_ repo: RepoRecord, commit: ObjectID, branch: String?) {
         var record = repo
         record.branch = branch
         record.detachedCommit = branch == nil ? commit.hex : nil
         registry.update(record)
-        return result
     }
 
     /// Removes directories left empty by a deletion, up to (not including) the mount.

@@ -103,6 +103,18 @@ struct CheckoutTests {
         #expect(try ws.text("data/raw/c.csv") == "edited\n")
     }
 
+    @Test("checking out the commit already there only switches the branch and rewrites nothing")
+    func alreadyThere() throws {
+        let ws = try Self.history([["a.csv": "1\n"], ["a.csv": "2\n"]])
+        let inode = try ws.stat("data/raw/a.csv").inode
+        try ws.project.createBranch("exp", repo: "raw")
+        let result = try ws.project.checkout(RevisionSpec(parsing: "raw@exp"), force: false)
+        #expect(result.written == 0 && result.removed == 0 && result.unchanged == 1)
+        #expect(try ws.project.repo(named: "raw").branch == "exp")
+        #expect(try ws.stat("data/raw/a.csv").inode == inode)
+        #expect(try ws.status("raw").isClean)
+    }
+
     @Test("a local edit that equals the target's content does not block checkout")
     func editMatchingTarget() throws {
         let ws = try Self.history([["a.csv": "1\n"], ["a.csv": "2\n"]])
