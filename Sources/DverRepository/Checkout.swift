@@ -66,14 +66,9 @@ extension Workspace {
 
         // What the workspace holds now, for every tracked path (nil = missing), and where each
         // tracked path sits in the index.
-        var current = [String: FileRef?]()
+        let current = workspaceContent(of: repo, status: status)
         var positions = [String: Int]()
-        for position in index.range(under: repo.mount) {
-            let path = index.entries[position].path
-            positions[path] = position
-            if let staged = index.entries[position].staged { current[path] = staged }
-        }
-        for change in status.unstaged { current[change.path] = change.new }
+        for position in index.range(under: repo.mount) { positions[index.entries[position].path] = position }
         let dirty = Set(status.staged.map(\.path) + status.unstaged.filter { $0.new != nil }.map(\.path))
         // Uncommitted changes to paths the target leaves as they are in the checked-out commit
         // are carried over untouched, as git does (unless --force discards them).

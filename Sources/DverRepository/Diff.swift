@@ -46,13 +46,9 @@ extension Project {
     /// files (staged and unstaged; untracked files are not included).
     public func diffWorkspace(_ spec: RevisionSpec) throws -> [Change] {
         var workspace = try Workspace.load(self)
-        let record = try repo(named: spec.repo)
+        guard let record = workspace.registry.record(named: spec.repo) else { throw RepositoryError.unknownRepo(spec.repo) }
         let status = try workspace.status(of: record, progress: progress)
-        var files = [String: FileRef]()
-        for position in workspace.index.range(under: record.mount) {
-            if let staged = workspace.index.entries[position].staged { files[workspace.index.entries[position].path] = staged }
-        }
-        for change in status.unstaged { files[change.path] = change.new }
+        let files = workspace.workspaceContent(of: record, status: status).compactMapValues { $0 }
         var old = [String: FileRef]()
         let head = try headCommit(of: record)
         if spec.revision != nil || head != nil {

@@ -178,10 +178,3 @@ extension Project {
         report.errors.append(contentsOf: errors)
     }
 }
-
-extension ObjectStore {
-    /// The handle of a sealed pack by name.
-    func locateHandle(pack name: String) -> PackHandle? {
-        packHandles.first { $0.index.name == name }
-    }
-}

@@ -106,12 +106,7 @@ extension Project {
     func liveObjects() throws -> Set<ObjectID> {
         var live = Set<ObjectID>()
         var commits = [ObjectID]()
-        for record in try repos() {
-            for branch in try refs.branches(repo: record.name) {
-                if let id = try refs.read(repo: record.name, branch: branch) { commits.append(id) }
-            }
-            if let detached = record.detachedCommit.flatMap({ ObjectID(hex: $0) }) { commits.append(detached) }
-        }
+        for record in try repos() { commits.append(contentsOf: try heads(of: record)) }
         for set in try CommitSetRecord.find(prefix: "", in: layout.commitSetsDirectory) {
             commits.append(contentsOf: set.commits.values.compactMap { ObjectID(hex: $0) })
         }

@@ -23,10 +23,17 @@ extension Project {
         return result
     }
 
+    /// The commits a repo's branches point at, and its detached commit if any: the roots of
+    /// its history (fsck walks the same roots but reports a damaged ref instead of throwing).
+    func heads(of record: RepoRecord) throws -> [ObjectID] {
+        var heads = try refs.branches(repo: record.name).compactMap { try refs.read(repo: record.name, branch: $0) }
+        if let detached = record.detachedCommit.flatMap({ ObjectID(hex: $0) }) { heads.append(detached) }
+        return heads
+    }
+
     /// Every commit reachable from any branch or detached head of a repo.
     public func reachableCommits(of record: RepoRecord) throws -> [ObjectID] {
-        var pending = try refs.branches(repo: record.name).compactMap { try refs.read(repo: record.name, branch: $0) }
-        if let detached = record.detachedCommit.flatMap({ ObjectID(hex: $0) }) { pending.append(detached) }
+        var pending = try heads(of: record)
         var seen = Set<ObjectID>()
         var order = [ObjectID]()
         while let id = pending.popLast() {

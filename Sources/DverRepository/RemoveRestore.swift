@@ -13,7 +13,7 @@ extension Project {
             var removed = [String]()
             for path in paths {
                 guard let repo = workspace.registry.record(containing: path) else { throw RepositoryError.notInAnyRepo(path) }
-                let status = try workspace.status(of: repo, progress: progress)
+                let status = try workspace.cachedStatus(of: repo, progress: progress)
                 let dirty = Set(status.unstaged.filter { $0.new != nil }.map(\.path))
                 var positions = Array(workspace.index.range(under: path))
                 if let exact = workspace.index.find(path) { positions.append(exact) }
@@ -71,9 +71,10 @@ extension Project {
                         }
                     }
                 }
-                if !unstage, versions.isEmpty { throw RepositoryError.pathNotFound("\(path) (not tracked)") }
+                if unstage { continue }
+                if versions.isEmpty { throw RepositoryError.pathNotFound("\(path) (not tracked)") }
                 // Only files whose workspace content differs are rewritten.
-                let current = try workspace.workspaceContent(of: repo, progress: progress)
+                let current = workspace.workspaceContent(of: repo, status: try workspace.cachedStatus(of: repo, progress: progress))
                 restored.append(contentsOf: versions.filter { !FileRef.same(current[$0.key] ?? nil, $0.value) }
                     .map { ($0.key, $0.value) })
             }

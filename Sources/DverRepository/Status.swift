@@ -41,12 +41,12 @@ extension Project {
         var results = [RepoStatus]()
         for repo in selected { results.append(try workspace.status(of: repo, progress: progress)) }
         if results.contains(where: \.refreshedStatCache) {
-            let snapshot = workspace
-            // Best effort: a busy lock means another command is changing the index anyway.
+            // Best effort: a busy lock means another command is changing the index anyway, and
+            // an index rewritten since we loaded it (new mtime) must not be overwritten.
             if let lock = try? FileLock(path: "\(layout.locksDirectory)/workspace.lock", timeout: 0) {
                 defer { lock.unlock() }
-                let current = try WorkspaceIndex.load(layout.workspaceIndexFile)
-                if current.loadedTime == snapshot.index.loadedTime { try snapshot.index.save(layout.workspaceIndexFile) }
+                let onDisk = try FileSystem.linkStatusIfExists(layout.workspaceIndexFile)?.modificationNanoseconds ?? 0
+                if onDisk == workspace.index.loadedTime { try workspace.index.save(layout.workspaceIndexFile) }
             }
         }
         return results

@@ -10,6 +10,8 @@ struct Workspace {
     var registry: RepoRegistry
     /// Set by changes that must be saved; commands that change nothing skip the rewrite.
     var indexChanged = false
+    /// Statuses computed by `cachedStatus`, for commands taking several paths of one repo.
+    private var statusCache = [String: RepoStatus]()
 
     /// Loads the index and registry. Call under the workspace lock when the result is saved.
     static func load(_ project: Project) throws -> Workspace {
@@ -94,10 +96,18 @@ struct Workspace {
         return result
     }
 
-    /// What the workspace holds for every tracked path of a repo: the staged version, or what
-    /// status found instead (nil for a missing file).
-    mutating func workspaceContent(of repo: RepoRecord, progress: any ProgressSink) throws -> [String: FileRef?] {
-        let status = try self.status(of: repo, progress: progress)
+    /// The status of a repo, computed once per command. Callers that change the index or the
+    /// workspace between calls must use `status(of:progress:)`.
+    mutating func cachedStatus(of repo: RepoRecord, progress: any ProgressSink) throws -> RepoStatus {
+        if let status = statusCache[repo.name] { return status }
+        let status = try status(of: repo, progress: progress)
+        statusCache[repo.name] = status
+        return status
+    }
+
+    /// What the workspace holds for every tracked path of a repo, given its status: the staged
+    /// version, or what status found instead (nil for a missing file).
+    func workspaceContent(of repo: RepoRecord, status: RepoStatus) -> [String: FileRef?] {
         var content = [String: FileRef?]()
         for position in index.range(under: repo.mount) where index.entries[position].staged != nil {
             content[index.entries[position].path] = index.entries[position].staged

@@ -100,7 +100,7 @@ struct WorkspaceComparison {
     private static func visit(_ directory: String, group: [String: Int], caches: [StatCache], indexTime: Int64,
                               root: String, into result: inout WorkspaceComparison, seen: inout [Int],
                               subdirectories: inout [String]) throws {
-        let entries = try DirectoryReader.listTyped("\(root)/\(directory)") { group[$0] }
+        let entries = try DirectoryReader.list("\(root)/\(directory)") { group[$0] }
         for entry in entries where !WorkspaceScanner.isIgnored(entry.name) {
             if entry.isDirectory {
                 subdirectories.append("\(directory)/\(entry.name)")

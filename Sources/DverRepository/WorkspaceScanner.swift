@@ -23,13 +23,14 @@ public enum WorkspaceScanner {
         let absolute = directory.isEmpty ? root : "\(root)/\(directory)"
         guard let status = try FileSystem.linkStatusIfExists(absolute) else { return [] }
         guard status.kind == .directory else { return [ScannedFile(path: directory, status: status)] }
-        let top = try DirectoryReader.list(absolute)
         var files = [ScannedFile]()
         var subdirectories = [String]()
-        for entry in top where !isIgnored(entry.name) {
+        for entry in try listFiles(absolute) where !isIgnored(entry.name) {
             let path = RepoPath.join(directory, entry.name)
-            if entry.status.kind == .directory { subdirectories.append(path) } else {
-                files.append(ScannedFile(path: path, status: entry.status))
+            if entry.isDirectory {
+                subdirectories.append(path)
+            } else if let status = entry.status {
+                files.append(ScannedFile(path: path, status: status))
             }
         }
         let results = Mutex<[[ScannedFile]]>([])
@@ -51,19 +52,19 @@ public enum WorkspaceScanner {
         return files
     }
 
+    /// A directory's entries, with lstat data for every one. A directory removed meanwhile
+    /// lists as empty.
+    private static func listFiles(_ path: String) throws -> [DirectoryReader.TypedEntry] {
+        try DirectoryReader.list(path) { _ in 0 }
+    }
+
     private static func walk(_ directory: String, root: String, into files: inout [ScannedFile]) throws {
-        let entries: [DirectoryReader.Entry]
-        do {
-            entries = try DirectoryReader.list("\(root)/\(directory)")
-        } catch let error as SystemError where error.isNotFound {
-            return  // removed while scanning
-        }
-        for entry in entries where !isIgnored(entry.name) {
+        for entry in try listFiles("\(root)/\(directory)") where !isIgnored(entry.name) {
             let path = "\(directory)/\(entry.name)"
-            if entry.status.kind == .directory {
+            if entry.isDirectory {
                 try walk(path, root: root, into: &files)
-            } else {
-                files.append(ScannedFile(path: path, status: entry.status))
+            } else if let status = entry.status {
+                files.append(ScannedFile(path: path, status: status))
             }
         }
     }

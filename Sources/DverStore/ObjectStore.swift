@@ -47,6 +47,11 @@ public final class ObjectStore: Sendable {
 
     public var packHandles: [PackHandle] { packs.withLock { $0 } }
 
+    /// The handle of a sealed pack by name.
+    public func locateHandle(pack name: String) -> PackHandle? {
+        packHandles.first { $0.index.name == name }
+    }
+
     /// Locates an object.
     public func locate(_ id: ObjectID) -> (PackHandle, PackEntry)? {
         let handles = packs.withLock { $0 }

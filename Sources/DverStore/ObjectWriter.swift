@@ -90,11 +90,6 @@ public final class ObjectWriter: Sendable {
         }
     }
 
-    /// True when the object is stored or pending in this session.
-    public func has(_ id: ObjectID) -> Bool {
-        pending.withLock { $0.contains(id) } || store.contains(id)
-    }
-
     /// Seals every pack (data, fsync, rename, index, fsync, rename, directory fsync) and adds
     /// them to the store. Call once every `put` has returned.
     public func finish() throws -> WriteStatistics {

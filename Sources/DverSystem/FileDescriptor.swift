@@ -43,18 +43,6 @@ public struct FileDescriptor: Sendable {
         return total
     }
 
-    public func pread(into pointer: UnsafeMutableRawPointer, count: Int, offset: Int64) throws -> Int {
-        var total = 0
-        while total < count {
-            let got = try retryingEINTR("read", path: path) {
-                Glibc.pread(rawValue, pointer + total, count - total, off_t(offset) + off_t(total))
-            }
-            if got == 0 { break }
-            total += got
-        }
-        return total
-    }
-
     /// Writes all `count` bytes.
     public func writeAll(_ pointer: UnsafeRawPointer, count: Int) throws {
         var written = 0
@@ -95,10 +83,6 @@ public struct FileDescriptor: Sendable {
 
     public func truncate(to size: Int64) throws {
         _ = try retryingEINTR("ftruncate", path: path) { Glibc.ftruncate(rawValue, off_t(size)) }
-    }
-
-    public func changeMode(_ mode: mode_t) throws {
-        _ = try retryingEINTR("fchmod", path: path) { Glibc.fchmod(rawValue, mode) }
     }
 
     /// Hints sequential access to the kernel (readahead).

@@ -196,7 +196,7 @@ public enum FileSystem {
         return String(path[..<slash])
     }
 
-    /// The current umask-adjusted default for new files.
+    /// chmod.
     public static func changeMode(_ path: String, _ mode: mode_t) throws {
         _ = try retryingEINTR("chmod", path: path) { chmod(path, mode) }
     }

@@ -33,8 +33,4 @@ public final class MappedFile: Sendable {
 
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
-    /// Asks the kernel to read the mapping ahead for a sequential scan.
-    public func adviseSequential() {
-        if let base { madvise(UnsafeMutableRawPointer(mutating: base), count, MADV_SEQUENTIAL) }
-    }
 }

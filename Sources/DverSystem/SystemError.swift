@@ -19,7 +19,6 @@ public struct SystemError: Error, Equatable, Sendable {
     }
 
     public var isNotFound: Bool { errno == ENOENT }
-    public var isExists: Bool { errno == EEXIST }
     public var isNoSpace: Bool { errno == ENOSPC || errno == EDQUOT }
     public var isPermission: Bool { errno == EACCES || errno == EPERM || errno == EROFS }
 }
