@@ -12,12 +12,18 @@ import Glibc
 struct ConcurrencyTests {
     private static let rounds = 5
 
-    @Test("two commits started together: one records the staged changes, the other finds nothing")
-    func simultaneousCommits() throws {
+    /// A project whose repo `raw` has one commit, "base", holding `base.csv`.
+    private static func projectWithBaseCommit() throws -> TestProject {
         let project = try TestProject()
         try project.write("data/raw/base.csv", "base\n")
         project.run(["add", "data/raw"])
         project.run(["commit", "-m", "base"])
+        return project
+    }
+
+    @Test("two commits started together: one records the staged changes, the other finds nothing")
+    func simultaneousCommits() throws {
+        let project = try Self.projectWithBaseCommit()
         var committed = ["base"]
         for round in 0..<Self.rounds {
             try project.write("data/raw/file-\(round).csv", "round \(round)\n")
@@ -39,10 +45,7 @@ struct ConcurrencyTests {
 
     @Test("two add+commit pipelines on different files of one repo")
     func simultaneousPipelines() throws {
-        let project = try TestProject()
-        try project.write("data/raw/base.csv", "base\n")
-        project.run(["add", "data/raw"])
-        project.run(["commit", "-m", "base"])
+        let project = try Self.projectWithBaseCommit()
         var committed = ["base"]
         for round in 0..<Self.rounds {
             let sides = ["left", "right"]
