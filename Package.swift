@@ -18,6 +18,8 @@ let package = Package(
                        providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Pure values: ids, hashing, encodings. No I/O.
         .target(name: "DverCore", dependencies: ["COpenSSL"]),
@@ -33,10 +35,14 @@ let package = Package(
         // Repos, staging, workspace index, commit, checkout, diff, fsck.
         .target(name: "DverRepository",
                 dependencies: ["DverCore", "DverChunking", "DverSystem", "DverStore"]),
+        // Remotes: directory and S3 transports, push/fetch/pull/clone.
+        .target(name: "DverRemote",
+                dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository", "CCurl"]),
         // Command line front end.
         .target(name: "DverCLI",
                 dependencies: [
                     "DverCore", "DverSystem", "DverStore", "DverRepository",
+                    "DverRemote",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ]),
         .executableTarget(name: "dver", dependencies: ["DverCLI"]),
@@ -51,5 +57,7 @@ let package = Package(
         .testTarget(name: "DverRepositoryTests",
                     dependencies: ["DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverTestSupport"]),
+        .testTarget(name: "DverRemoteTests",
+                    dependencies: ["DverRemote", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
     ]
 )

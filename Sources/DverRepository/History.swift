@@ -23,11 +23,13 @@ extension Project {
         return result
     }
 
-    /// The commits a repo's branches point at, and its detached commit if any: the roots of
+    /// The commits a repo's branches and remote-tracking refs point at, and its detached commit if any: the roots of
     /// its history (fsck walks the same roots but reports a damaged ref instead of throwing).
     func heads(of record: RepoRecord) throws -> [ObjectID] {
         var heads = try refs.branches(repo: record.name).compactMap { try refs.read(repo: record.name, branch: $0) }
         if let detached = record.detachedCommit.flatMap({ ObjectID(hex: $0) }) { heads.append(detached) }
+        // Fetched remote branches keep their objects alive too (gc must not reclaim them).
+        heads.append(contentsOf: try refs.remoteTrackingRefs(repo: record.name).map(\.commit))
         return heads
     }
 

@@ -1,0 +1,136 @@
+import DverCore
+import DverSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A remote in a directory (local disk or a mounted network file system). Objects are files;
+/// writes go to a temporary name, are fsynced and renamed, so readers see whole files only.
+/// Conditional writes compare the SHA-256 of the current content under an flock on
+/// `ROOT/.lock` (which needs a file system with working flock, as NFSv4 and SMB3 have).
+public struct DirectoryTransport: RemoteTransport {
+    public let root: String
+    private let counter = RequestCounter()
+
+    public init(root: String) { self.root = root }
+
+    public var displayURL: String { root }
+    public var requestCount: Int { counter.count }
+
+    private func path(_ key: String) -> String { "\(root)/\(key)" }
+
+    public func prepare(creating: Bool) throws {
+        counter.increment()
+        if FileSystem.isDirectory(root) { return }
+        let parent = FileSystem.parentPath(root)
+        guard creating, FileSystem.isDirectory(parent) else { throw RemoteError.remoteNotFound(url: root) }
+        try FileSystem.createDirectories(root)
+    }
+
+    public func get(_ key: String) throws -> RemoteBlob? {
+        counter.increment()
+        guard FileSystem.exists(path(key)) else {
+            if !FileSystem.isDirectory(root) { throw RemoteError.remoteNotFound(url: root) }
+            return nil
+        }
+        let bytes = try FileSystem.readFile(path(key))
+        return RemoteBlob(bytes: bytes, version: SHA256.hash(bytes).hex)
+    }
+
+    public func getRange(_ key: String, offset: UInt64, length: Int) throws -> [UInt8] {
+        counter.increment()
+        let fd = try openForReading(key)
+        defer { fd.close() }
+        var bytes = [UInt8](repeating: 0, count: length)
+        var done = 0
+        while done < length {
+            let got = bytes.withUnsafeMutableBytes { buffer in
+                pread(fd.rawValue, buffer.baseAddress! + done, length - done, off_t(offset) + off_t(done))  // length > done
+            }
+            if got < 0, errno == EINTR { continue }
+            guard got > 0 else {
+                throw RemoteError.transferFailed(url: path(key), detail: "short read: \(done) of \(length) bytes at offset \(offset)")
+            }
+            done += got
+        }
+        return bytes
+    }
+
+    public func download(_ key: String, to destination: String, progress: @escaping TransferProgress) throws {
+        counter.increment()
+        let source = try openForReading(key)
+        defer { source.close() }
+        let target = try FileDescriptor.open(destination, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
+        defer { target.close() }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let got = try buffer.withUnsafeMutableBytes { try source.read(into: $0.baseAddress!, count: $0.count) }  // 1 MiB buffer
+            if got == 0 { break }
+            try buffer.withUnsafeBytes { try target.writeAll($0.baseAddress!, count: got) }  // 1 MiB buffer
+            progress(UInt64(got))
+        }
+    }
+
+    public func upload(_ key: String, fromFile source: String, progress: @escaping TransferProgress) throws {
+        counter.increment()
+        let file = try MappedFile(path: source)
+        try write(key, file.bytes)
+        progress(UInt64(file.count))
+    }
+
+    public func put(_ key: String, bytes: [UInt8]) throws {
+        counter.increment()
+        try bytes.withUnsafeBytes { try write(key, $0) }
+    }
+
+    public func putConditionally(_ key: String, bytes: [UInt8], expected: String?) throws -> String? {
+        counter.increment()
+        let lock: FileLock
+        do {
+            lock = try FileLock(path: path(".lock"), timeout: 600)
+        } catch FileLock.Failure.system(let error) {
+            throw error
+        }
+        defer { lock.unlock() }
+        let current = FileSystem.exists(path(key)) ? SHA256.hash(try FileSystem.readFile(path(key))).hex : nil
+        guard current == expected else { return nil }
+        try bytes.withUnsafeBytes { try write(key, $0) }
+        return SHA256.hash(bytes).hex
+    }
+
+    public func size(of key: String) throws -> UInt64? {
+        counter.increment()
+        return try FileSystem.linkStatusIfExists(path(key)).map { UInt64($0.size) }
+    }
+
+    private func openForReading(_ key: String) throws -> FileDescriptor {
+        do {
+            return try FileDescriptor.openForReading(path(key))
+        } catch let error as SystemError where error.isNotFound {
+            throw RemoteError.transferFailed(url: path(key), detail: "the file is missing")
+        }
+    }
+
+    /// temp file → fsync → rename → fsync directory.
+    private func write(_ key: String, _ bytes: UnsafeRawBufferPointer) throws {
+        let target = path(key)
+        let directory = FileSystem.parentPath(target)
+        if !FileSystem.isDirectory(directory) {
+            guard FileSystem.isDirectory(root) else { throw RemoteError.remoteNotFound(url: root) }
+            try FileSystem.createDirectories(directory)
+        }
+        let temporary = "\(target).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+        do {
+            if let base = bytes.baseAddress, bytes.count > 0 { try fd.writeAll(base, count: bytes.count) }
+            try fd.sync()
+            fd.close()
+            try FileSystem.rename(temporary, to: target)
+        } catch {
+            fd.close()
+            _ = unlink(temporary)
+            throw error
+        }
+        try FileSystem.syncDirectory(directory)
+    }
+}

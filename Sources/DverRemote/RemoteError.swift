@@ -1,0 +1,88 @@
+/// DverRemote: remotes of a dver project — a transport protocol with a directory and an S3
+/// implementation, the remote layout (packs, pack indexes and `index.json` holding the refs),
+/// and push, fetch, pull and clone on top of the object store. See docs/REMOTES.md.
+import DverCore
+
+/// Errors of remote operations. Each names the remote or object involved and what to do next.
+public enum RemoteError: Error, Sendable {
+    case unknownRemote(String, known: [String])
+    case remoteExists(String)
+    case noDefaultRemote
+    case invalidRemoteName(String)
+    case invalidURL(String, reason: String)
+    case invalidConfig(path: String, reason: String)
+    case missingCredentials(remote: String)
+    case accessDenied(url: String, detail: String)
+    case bucketNotFound(bucket: String, endpoint: String)
+    case remoteNotFound(url: String)
+    case unreachable(url: String, detail: String)
+    case httpFailure(method: String, url: String, status: Int, detail: String)
+    case transferFailed(url: String, detail: String)
+    case newerRemoteFormat(url: String, version: Int, supported: Int)
+    case corruptRemote(url: String, reason: String)
+    case corruptRemoteObject(ObjectID, pack: String, reason: String)
+    case missingRemoteObject(ObjectID)
+    case nonFastForward(repo: String, branch: String, remote: String)
+    case diverged(repo: String, branch: String, remote: String)
+    case unknownRemoteBranch(repo: String, branch: String, remote: String)
+    case unknownRemoteRepo(repo: String, remote: String)
+    case concurrentUpdate(url: String)
+    case destinationNotEmpty(String)
+    case interrupted
+}
+
+extension RemoteError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .unknownRemote(let name, let known):
+            let list = known.isEmpty ? "none is configured; add one with 'dver remote add NAME URL'" : "configured: \(known.joined(separator: ", "))"
+            return "no remote named '\(name)' (\(list))"
+        case .remoteExists(let name):
+            return "a remote named '\(name)' already exists; 'dver remote remove \(name)' first, or choose another name"
+        case .noDefaultRemote:
+            return "no remote given and no default remote; name one, or run 'dver remote add origin URL' (the first remote becomes the default) or 'dver remote set-default NAME'"
+        case .invalidRemoteName(let name):
+            return "invalid remote name '\(name)': use letters, digits, '.', '_' and '-'"
+        case .invalidURL(let url, let reason):
+            return "invalid remote URL '\(url)': \(reason); use s3://BUCKET[/PREFIX] or a directory path"
+        case .invalidConfig(let path, let reason):
+            return "cannot read '\(path)': \(reason)"
+        case .missingCredentials(let remote):
+            return "no S3 credentials for remote '\(remote)': set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials, or 'dver remote add ... --profile NAME'"
+        case .accessDenied(let url, let detail):
+            return "access denied by \(url) (\(detail)); check the access key and secret key (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the profile) and the bucket policy"
+        case .bucketNotFound(let bucket, let endpoint):
+            return "bucket '\(bucket)' does not exist at \(endpoint); create it (e.g. 'aws s3 mb s3://\(bucket)') or fix the remote URL"
+        case .remoteNotFound(let url):
+            return "'\(url)' does not exist; create the directory, or fix the remote URL ('dver remote list')"
+        case .unreachable(let url, let detail):
+            return "cannot reach \(url): \(detail); check the endpoint and that the server is running, then rerun (completed transfers are kept)"
+        case .httpFailure(let method, let url, let status, let detail):
+            return "\(method) \(url) failed with HTTP \(status)\(detail.isEmpty ? "" : " (\(detail))"); rerun to resume"
+        case .transferFailed(let url, let detail):
+            return "transfer of \(url) failed: \(detail); rerun to resume (completed transfers are kept)"
+        case .newerRemoteFormat(let url, let version, let supported):
+            return "the remote at \(url) was written by a newer dver (remote format \(version); this dver reads up to \(supported)); upgrade dver"
+        case .corruptRemote(let url, let reason):
+            return "the remote at \(url) is damaged: \(reason)"
+        case .corruptRemoteObject(let id, let pack, let reason):
+            return "object \(id.hex) in remote pack \(pack) is corrupt (\(reason)); nothing was written for it locally — repair the remote by pushing from a good copy ('dver push --force' rewrites nothing that is intact)"
+        case .missingRemoteObject(let id):
+            return "object \(id.hex) is referenced but missing on the remote; push it again from a store that has it"
+        case .nonFastForward(let repo, let branch, let remote):
+            return "push of \(repo)@\(branch) to '\(remote)' rejected: the remote branch has commits the local branch does not contain; 'dver pull \(remote) \(repo)' first (and reconcile), or push with --force to overwrite them"
+        case .diverged(let repo, let branch, let remote):
+            return "\(repo)@\(branch) and \(remote)'s \(branch) have diverged; cannot fast-forward. Keep your work on another branch ('dver branch -r \(repo) NAME'), or overwrite the remote with 'dver push --force'"
+        case .unknownRemoteBranch(let repo, let branch, let remote):
+            return "remote '\(remote)' has no branch '\(branch)' in repo '\(repo)'; 'dver fetch \(remote)' then 'dver remote show' lists what it has"
+        case .unknownRemoteRepo(let repo, let remote):
+            return "remote '\(remote)' has no repo '\(repo)'"
+        case .concurrentUpdate(let url):
+            return "the remote at \(url) kept changing while updating its index; another push is running — rerun"
+        case .destinationNotEmpty(let path):
+            return "'\(path)' exists and is not an empty directory; choose a new directory for the clone"
+        case .interrupted:
+            return "interrupted"
+        }
+    }
+}

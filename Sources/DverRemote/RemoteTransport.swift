@@ -1,0 +1,58 @@
+import Synchronization
+
+/// An object read from a remote, with the version token a conditional write compares against
+/// (the S3 ETag; for a directory, the SHA-256 of the content).
+public struct RemoteBlob: Sendable {
+    public var bytes: [UInt8]
+    public var version: String
+}
+
+/// Called with the number of bytes moved since the previous call; may run on any thread.
+public typealias TransferProgress = @Sendable (UInt64) -> Void
+
+/// The operations every remote storage offers: whole-object reads and writes, ranged reads, and
+/// one conditional write for the remote index. Keys are `/`-separated paths below the remote's
+/// root (`index.json`, `packs/pack-NAME.pack`). Implementations are thread-safe: transfers run
+/// several requests at once.
+public protocol RemoteTransport: Sendable {
+    /// The remote's URL, for messages (never contains credentials).
+    var displayURL: String { get }
+    /// Requests made so far (for tests and the bench's "no-op push" figure).
+    var requestCount: Int { get }
+
+    /// Checks that the remote's location exists and answers (creating a directory remote's
+    /// directory when `creating`).
+    /// - Throws: `RemoteError.remoteNotFound`, `.bucketNotFound`, `.accessDenied`, `.unreachable`.
+    func prepare(creating: Bool) throws
+
+    /// The object, or nil when it does not exist.
+    func get(_ key: String) throws -> RemoteBlob?
+
+    /// `length` bytes at `offset`.
+    /// - Throws: `RemoteError.transferFailed` when fewer bytes come back.
+    func getRange(_ key: String, offset: UInt64, length: Int) throws -> [UInt8]
+
+    /// Streams an object into a local file (created or truncated).
+    func download(_ key: String, to path: String, progress: @escaping TransferProgress) throws
+
+    /// Stores an object whole (S3: multipart for large files), replacing any previous content.
+    func upload(_ key: String, fromFile path: String, progress: @escaping TransferProgress) throws
+
+    /// Stores small bytes.
+    func put(_ key: String, bytes: [UInt8]) throws
+
+    /// Stores `bytes` only if the object's current version is `expected` (nil: only if it does
+    /// not exist). Returns the new version, or nil (writing nothing) when another writer got
+    /// there first.
+    func putConditionally(_ key: String, bytes: [UInt8], expected: String?) throws -> String?
+
+    /// The object's size, or nil when it does not exist.
+    func size(of key: String) throws -> UInt64?
+}
+
+/// A thread-safe request counter shared by the transports.
+final class RequestCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func increment() { value.add(1, ordering: .relaxed) }
+    var count: Int { value.load(ordering: .relaxed) }
+}

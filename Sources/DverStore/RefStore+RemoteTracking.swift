@@ -1,0 +1,70 @@
+import DverCore
+import DverSystem
+
+/// Remote-tracking refs: `refs/<repo>/remotes/<remote>/<branch>`, where a branch of a remote was
+/// when it was last fetched. Written like branch refs (temp file, fsync, rename, under the refs
+/// lock), only after every object the commit reaches is in a sealed local pack.
+extension RefStore {
+    private func remotesDirectory(_ repo: String, _ remote: String) -> String {
+        "\(layout.refsDirectory)/\(repo)/remotes/\(remote)"
+    }
+
+    /// The commit a remote's branch pointed at when last fetched, or nil.
+    /// - Throws: `StoreError.corruptFile` when the ref does not hold an id.
+    public func readRemoteTracking(repo: String, remote: String, branch: String) throws -> ObjectID? {
+        let file = "\(remotesDirectory(repo, remote))/\(branch)"
+        guard FileSystem.exists(file) else { return nil }
+        let text = try FileSystem.readText(file).trimmingTrailingNewlines()
+        guard let id = ObjectID(hex: text) else {
+            throw StoreError.corruptFile(path: file, reason: "a remote-tracking ref must hold a 64-digit commit id")
+        }
+        return id
+    }
+
+    /// Every remote-tracking ref of a repo: (remote, branch, commit), sorted.
+    public func remoteTrackingRefs(repo: String) throws -> [(remote: String, branch: String, commit: ObjectID)] {
+        let base = "\(layout.refsDirectory)/\(repo)/remotes"
+        guard FileSystem.isDirectory(base) else { return [] }
+        var result = [(remote: String, branch: String, commit: ObjectID)]()
+        for remote in try FileSystem.list(base).map(\.name).sorted() where FileSystem.isDirectory("\(base)/\(remote)") {
+            var names = [String]()
+            func walk(_ directory: String, _ prefix: String) throws {
+                for entry in try FileSystem.list(directory) where !entry.name.contains(".tmp-") {
+                    let full = "\(directory)/\(entry.name)"
+                    let name = prefix.isEmpty ? entry.name : "\(prefix)/\(entry.name)"
+                    if FileSystem.isDirectory(full) { try walk(full, name) } else { names.append(name) }
+                }
+            }
+            try walk("\(base)/\(remote)", "")
+            for branch in names.sorted() {
+                if let commit = try readRemoteTracking(repo: repo, remote: remote, branch: branch) {
+                    result.append((remote, branch, commit))
+                }
+            }
+        }
+        return result
+    }
+
+    /// Records where a remote's branch points (nil deletes the tracking ref).
+    /// - Throws: `StoreError.invalidRefName`, `.lockTimeout`.
+    public func setRemoteTracking(repo: String, remote: String, branch: String, to commit: ObjectID?) throws {
+        try Self.validateBranchName(branch)
+        try Self.validateBranchName(remote)
+        let file = "\(remotesDirectory(repo, remote))/\(branch)"
+        try withLock {
+            if let commit {
+                try FileSystem.createDirectories(FileSystem.parentPath(file))
+                try FileSystem.writeAtomically(file, text: commit.hex + "\n")
+            } else {
+                try FileSystem.removeIfExists(file)
+            }
+        }
+    }
+
+    /// Deletes every tracking ref of one remote (used by `dver remote remove`).
+    public func deleteRemoteTracking(remote: String, repos: [String]) throws {
+        try withLock {
+            for repo in repos { try FileSystem.removeTree(remotesDirectory(repo, remote)) }
+        }
+    }
+}
