@@ -26,6 +26,7 @@ public struct Dver: ParsableCommand {
             Init.self, Add.self, Status.self, CommitCommand.self, Log.self, Diff.self, Branch.self, Checkout.self,
             List.self, Cat.self, Remove.self, Restore.self, DiskUsageCommand.self, Fsck.self, GarbageCollect.self, Repo.self,
             HashObject.self, CatObject.self, LsTree.self,
+            RemoteCommand.self, Push.self, Fetch.self, Pull.self, Clone.self,
         ])
 
     public init() {}

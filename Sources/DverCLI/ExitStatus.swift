@@ -1,5 +1,6 @@
 import ArgumentParser
 import DverCore
+import DverRemote
 import DverRepository
 import DverStore
 import DverSystem
@@ -26,6 +27,8 @@ enum ExitStatus: Int32 {
             return .integrity
         case CoreError.malformedObject, CoreError.hashMismatch: return .integrity
         case StoreError.lockTimeout, StoreError.refConflict: return .concurrency
+        case RemoteError.corruptRemote, RemoteError.corruptRemoteObject, RemoteError.missingRemoteObject: return .integrity
+        case RemoteError.concurrentUpdate: return .concurrency
         default: return .failure
         }
     }

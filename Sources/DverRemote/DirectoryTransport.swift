@@ -29,10 +29,8 @@ public struct DirectoryTransport: RemoteTransport {
 
     public func get(_ key: String) throws -> RemoteBlob? {
         counter.increment()
-        guard FileSystem.exists(path(key)) else {
-            if !FileSystem.isDirectory(root) { throw RemoteError.remoteNotFound(url: root) }
-            return nil
-        }
+        // A missing directory reads as an empty remote; `prepare` tells the two apart.
+        guard FileSystem.exists(path(key)) else { return nil }
         let bytes = try FileSystem.readFile(path(key))
         return RemoteBlob(bytes: bytes, version: SHA256.hash(bytes).hex)
     }

@@ -1,0 +1,83 @@
+import ArgumentParser
+import DverRemote
+import DverRepository
+
+struct Pull: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch, then fast-forward branches and the workspace to the remote's.",
+        discussion: """
+        Fetches, then moves each local branch the remote also has forward to the remote's commit and checks out the workspace of the checked-out branch. Like checkout it refuses (exit 2) to overwrite uncommitted changes unless --force. Branches that have diverged are refused with a message. Repos the project lacks are created at the remote's mount.
+
+        With a path, only the objects under that path are downloaded (ranged reads of the remote's packs) and those files are written into the workspace; refs and the index are left alone, so 'dver status' shows them against the checked-out commit.
+
+        Examples:
+          dver pull                       # every repo from the default remote
+          dver pull origin raw
+          dver pull raw@main:images/cats  # partial: only images/cats
+        """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Remote name (default: the default remote), then REPO[@BRANCH][:PATH].")
+    var remote: String?
+
+    @Argument(help: "REPO, REPO@BRANCH or REPO@BRANCH:PATH.")
+    var target: String?
+
+    @Flag(name: [.short, .long], help: "Overwrite uncommitted changes in the workspace.")
+    var force = false
+
+    @Option(name: [.short, .customLong("transfers")], help: "Requests run at once (default 8).")
+    var transfers: Int?
+
+    func run() throws {
+        let project = try global.project()
+        let resolved = try RemoteTarget.resolve(remote, target, project: project, transfers: transfers)
+        let result = try PullOperation(project: project, remote: resolved.remote, force: force).run(resolved.spec)
+        try PullOutput(console: global.console, json: global.json).print(result, remote: resolved.remote.name)
+    }
+}
+
+/// Prints a pull's result (shared with clone).
+struct PullOutput {
+    let console: Console
+    let json: Bool
+
+    func print(_ result: PullResult, remote: String, extra: [String: String] = [:]) throws {
+        if json {
+            struct Item: Encodable {
+                let repo: String; let branch: String; let old: String?; let new: String; let result: String; let files_written: Int?
+            }
+            struct Output: Encodable {
+                let remote: String; let updates: [Item]; let partial_files: [String]; let objects_received: Int
+                let bytes_received: UInt64; let requests: Int; let extra: [String: String]
+            }
+            try console.emit(Output(remote: remote, updates: result.updates.map {
+                Item(repo: $0.repo, branch: $0.branch, old: $0.old?.hex, new: $0.new.hex, result: $0.kind.rawValue,
+                     files_written: $0.checkout?.written)
+            }, partial_files: result.partialFiles, objects_received: result.fetch.objectsReceived,
+                                    bytes_received: result.fetch.bytesReceived, requests: result.fetch.requests, extra: extra))
+            return
+        }
+        if let commit = result.partialCommit {
+            console.line("Wrote \(result.partialFiles.count) files from \(commit.shortHex()) (\(result.fetch.objectsReceived) objects, "
+                + "\(Format.bytes(result.fetch.bytesReceived)) downloaded); refs and index unchanged")
+            return
+        }
+        for update in result.updates {
+            var line = "  \(update.repo)@\(update.branch): "
+            switch update.kind {
+            case .upToDate: line += "up to date"
+            case .ahead: line += "ahead of \(remote) (push to publish)"
+            case .created, .fastForward:
+                line += (update.old.map { "\($0.shortHex())..\(update.new.shortHex())" } ?? "new at \(update.new.shortHex())") + " (\(update.kind.rawValue))"
+                if let checkout = update.checkout {
+                    line += "; wrote \(checkout.written) files (\(Format.bytes(checkout.bytesWritten))), removed \(checkout.removed)"
+                }
+            }
+            console.line(line)
+        }
+        if result.updates.isEmpty { console.line("Nothing to pull from \(remote)") }
+        console.line("Received \(result.fetch.objectsReceived) objects (\(Format.bytes(result.fetch.bytesReceived))) from \(remote)")
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import DverRemote
+import DverRepository
+
+struct Push: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send branches and the objects they reach to a remote.",
+        discussion: """
+        Sends only packs of objects the remote lacks (compared through the remote's pack indexes, never by listing the bucket); the remote's refs move last, in one conditional write. A push with nothing new reads one object and prints "Everything up to date". An interrupted push, rerun, sends only what is still missing.
+
+        Without REPO, every branch of every repo is pushed. A branch whose remote head is not an ancestor of the local one is refused (fetch and reconcile first, or --force).
+
+        Examples:
+          dver push                       # every branch to the default remote
+          dver push origin raw            # every branch of repo raw
+          dver push origin raw@main
+          dver push --force raw@main      # overwrite the remote branch
+          dver push -j 16                 # 16 requests at once
+        """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Remote name (default: the default remote), then REPO[@BRANCH].")
+    var remote: String?
+
+    @Argument(help: "REPO or REPO@BRANCH (default: every branch of every repo).")
+    var target: String?
+
+    @Flag(name: [.short, .long], help: "Overwrite remote branches that are not ancestors of the local ones.")
+    var force = false
+
+    @Option(name: [.short, .customLong("transfers")], help: "Requests run at once (default 8, or the remote's 'transfers').")
+    var transfers: Int?
+
+    func run() throws {
+        let project = try global.project()
+        let resolved = try RemoteTarget.resolve(remote, target, project: project, transfers: transfers)
+        let targets = try PushOperation.targets(project: project, specs: resolved.spec.map { [$0] } ?? [])
+        let result = try PushOperation(project: project, remote: resolved.remote, force: force).run(targets)
+        if global.json {
+            struct Item: Encodable { let repo: String; let branch: String?; let old: String?; let new: String; let result: String }
+            struct Output: Encodable {
+                let remote: String; let updates: [Item]; let objects_sent: Int; let bytes_sent: UInt64; let packs_sent: Int; let requests: Int
+            }
+            try global.console.emit(Output(remote: resolved.remote.name, updates: result.updates.map {
+                Item(repo: $0.repo, branch: $0.branch, old: $0.old?.hex, new: $0.new.hex, result: $0.kind.rawValue)
+            }, objects_sent: result.objectsSent, bytes_sent: result.bytesSent, packs_sent: result.packsSent, requests: result.requests))
+            return
+        }
+        if result.isUpToDate {
+            global.console.line("Everything up to date (\(resolved.remote.name), \(result.requests) request\(result.requests == 1 ? "" : "s"))")
+            return
+        }
+        for update in result.updates where update.kind != .upToDate {
+            let range = update.old.map { "\($0.shortHex())..\(update.new.shortHex())" } ?? update.new.shortHex()
+            global.console.line("  \(update.repo)@\(update.branch ?? "-"): \(range) (\(update.kind.rawValue))")
+        }
+        global.console.line("Pushed to \(resolved.remote.name): \(result.objectsSent) objects in \(result.packsSent) packs "
+            + "(\(Format.bytes(result.bytesSent))), \(result.requests) requests")
+    }
+}

@@ -1,0 +1,38 @@
+import DverRepository
+import DverStore
+import DverSystem
+
+/// `dver clone`: a new project in an empty directory, with the remote configured as `origin`
+/// (the default remote) and every repo of the remote checked out at its default branch.
+public enum CloneOperation {
+    /// - Throws: `RemoteError.destinationNotEmpty`; remote errors, after which the directory
+    ///   the clone created is removed again.
+    public static func run(settings: RemoteSettings, directory: String, progress: any ProgressSink,
+                           environment: [String: String]) throws -> (project: Project, result: PullResult) {
+        var created = false
+        if FileSystem.exists(directory) {
+            guard FileSystem.isDirectory(directory), try FileSystem.list(directory).isEmpty else {
+                throw RemoteError.destinationNotEmpty(directory)
+            }
+        } else {
+            try FileSystem.createDirectories(directory)
+            created = true
+        }
+        do {
+            let project = try Project.initialize(at: directory, progress: progress)
+            var registry = RemoteRegistry()
+            try registry.add(settings)
+            try registry.save(project.layout)
+            let remote = try Remote.open(settings, layout: project.layout, environment: environment)
+            let result = try PullOperation(project: project, remote: remote).run()
+            return (project, result)
+        } catch {
+            if created {
+                try? FileSystem.removeTree(directory)
+            } else {
+                try? FileSystem.removeTree("\(directory)/\(StoreLayout.directoryName)")
+            }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import DverCore
+import DverRepository
+import DverStore
+import DverSystem
+
+/// How a remote-tracking ref moved.
+public struct TrackingUpdate: Sendable, Equatable {
+    public var repo: String
+    public var branch: String
+    public var old: ObjectID?
+    public var new: ObjectID
+}
+
+/// What a fetch did.
+public struct FetchResult: Sendable {
+    public var updates: [TrackingUpdate] = []
+    /// The remote's index as read (repos, mounts, heads), for pull and clone.
+    public var index = RemoteIndex()
+    public var objectsReceived = 0
+    public var bytesReceived: UInt64 = 0
+    public var requests = 0
+}
+
+/// Brings commits and everything they reach from a remote into the local store, then records
+/// the remote's branches as remote-tracking refs (`refs/REPO/remotes/REMOTE/BRANCH`). Objects
+/// are verified before they are stored and sealed (fsync) before any ref names them.
+public struct FetchOperation {
+    public let project: Project
+    public let remote: Remote
+
+    public init(project: Project, remote: Remote) {
+        self.project = project
+        self.remote = remote
+    }
+
+    /// Fetches every branch of the given repos (all of the remote's repos when nil).
+    /// - Throws: `RemoteError.unknownRemoteRepo`, transport and integrity errors; the local
+    ///   refs are untouched then.
+    public func run(repos: [String]? = nil) throws -> FetchResult {
+        let start = remote.transport.requestCount
+        var result = FetchResult()
+        let (index, version) = try remote.readIndex()
+        if version == nil { try remote.transport.prepare(creating: false) }
+        result.index = index
+        let names = repos ?? index.repos.keys.sorted()
+        var wanted = [TrackingUpdate]()
+        for name in names {
+            guard let repo = index.repos[name] else { throw RemoteError.unknownRemoteRepo(repo: name, remote: remote.name) }
+            for (branch, hex) in repo.branches.sorted(by: { $0.key < $1.key }) {
+                guard let id = ObjectID(hex: hex) else {
+                    throw RemoteError.corruptRemote(url: remote.transport.displayURL, reason: "\(name)@\(branch) is not a commit id")
+                }
+                let old = try project.refs.readRemoteTracking(repo: name, remote: remote.name, branch: branch)
+                if old != id || !project.store.contains(id) { wanted.append(TrackingUpdate(repo: name, branch: branch, old: old, new: id)) }
+            }
+        }
+        let received = try download(commits: wanted.map(\.new), packs: index.packs)
+        result.objectsReceived = received.objects
+        result.bytesReceived = received.bytes
+        for update in wanted {
+            try project.refs.setRemoteTracking(repo: update.repo, remote: remote.name, branch: update.branch, to: update.new)
+        }
+        result.updates = wanted
+        result.requests = remote.transport.requestCount - start
+        return result
+    }
+
+    /// Downloads everything `commits` reach that the local store lacks, and seals it.
+    /// - Returns: objects and bytes received.
+    public func download(commits: [ObjectID], packs: [RemotePackRecord]) throws -> (objects: Int, bytes: UInt64) {
+        let complete = try CompleteHistory.commits(project: project)
+        let pending = commits.filter { !complete.contains($0) }
+        guard !pending.isEmpty else { return (0, 0) }
+        return try withDownloader(packs: packs) { walker in
+            try walker.walk(from: pending, complete: complete)
+        }
+    }
+
+    /// Runs `body` with a walker whose downloads go into one write session, sealed at the end.
+    func withDownloader(packs: [RemotePackRecord], _ body: (inout ObjectWalker) throws -> Void) throws -> (objects: Int, bytes: UInt64) {
+        let objects = RemoteObjectSet(records: packs, indexes: try remote.packIndexes(packs))
+        let writer = project.makeWriter()
+        let counter = ByteCounter(project.progress)
+        var walker = ObjectWalker(store: project.store, downloader: ObjectDownloader(
+            remote: remote, objects: objects, writer: writer, progress: counter,
+            temporaryDirectory: project.layout.temporaryDirectory))
+        project.progress.start("fetching from \(remote.name)", totalBytes: nil, totalItems: nil)
+        defer { project.progress.finish() }
+        do {
+            try body(&walker)
+            let statistics = try writer.finish()
+            return (statistics.objectsWritten, counter.bytes)
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+}
+
+/// Commits whose whole closure is known to be in the local store: everything reachable from
+/// branch heads and remote-tracking refs (both are only set once their objects are sealed).
+enum CompleteHistory {
+    static func commits(project: Project) throws -> Set<ObjectID> {
+        var pending = [ObjectID]()
+        for record in try project.repos() {
+            pending += try project.refs.branches(repo: record.name).compactMap { try project.refs.read(repo: record.name, branch: $0) }
+            pending += try project.refs.remoteTrackingRefs(repo: record.name).map(\.commit)
+        }
+        var seen = Set<ObjectID>()
+        while let id = pending.popLast() {
+            guard project.store.contains(id), seen.insert(id).inserted else { continue }
+            pending.append(contentsOf: try project.store.decodeCommit(id).parents)
+        }
+        return seen
+    }
+}
+
+/// Counts bytes received while passing progress on.
+final class ByteCounter: ProgressSink {
+    private let inner: any ProgressSink
+    private let total = Locked<UInt64>(0)
+    init(_ inner: any ProgressSink) { self.inner = inner }
+    var bytes: UInt64 { total.withLock { $0 } }
+    func start(_ label: String, totalBytes: UInt64?, totalItems: Int?) { inner.start(label, totalBytes: totalBytes, totalItems: totalItems) }
+    func advance(bytes: UInt64, items: Int) {
+        total.withLock { $0 += bytes }
+        inner.advance(bytes: bytes, items: items)
+    }
+    func finish() { inner.finish() }
+    func notice(_ message: String) { inner.notice(message) }
+}

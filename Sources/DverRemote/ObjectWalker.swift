@@ -1,0 +1,96 @@
+import DverCore
+import DverStore
+
+/// Walks commits, trees and chunk lists level by level, reading each object from the local
+/// store or downloading it (a level's missing objects in one batch of parallel requests), and
+/// downloads the chunks the local store lacks at the end.
+struct ObjectWalker {
+    let store: ObjectStore
+    let downloader: ObjectDownloader
+    private var visited = Set<ObjectID>()
+
+    init(store: ObjectStore, downloader: ObjectDownloader) {
+        self.store = store
+        self.downloader = downloader
+    }
+
+    /// Everything reachable from `roots` (commits, trees or chunk lists), not descending into
+    /// commits in `complete`.
+    mutating func walk(from roots: [ObjectID], complete: Set<ObjectID> = []) throws {
+        var frontier = roots.filter { visited.insert($0).inserted }
+        var chunks = [ObjectID]()
+        while !frontier.isEmpty {
+            let loaded = try load(frontier)
+            var next = [ObjectID]()
+            func follow(_ id: ObjectID) { if visited.insert(id).inserted { next.append(id) } }
+            func chunk(_ id: ObjectID) { if visited.insert(id).inserted, !store.contains(id) { chunks.append(id) } }
+            for id in frontier {
+                guard let (kind, bytes) = loaded[id] else { continue }
+                switch kind {
+                case .commit:
+                    let commit = try Commit.decode(bytes)
+                    follow(commit.tree)
+                    for parent in commit.parents where !complete.contains(parent) { follow(parent) }
+                case .tree:
+                    switch try TreeNode.decode(bytes).content {
+                    case .interior(_, let children): children.forEach { follow($0.id) }
+                    case .leaf(let entries):
+                        for entry in entries {
+                            if entry.kind == .directory || entry.chunked { follow(entry.id) } else { chunk(entry.id) }
+                        }
+                    }
+                case .chunkList:
+                    let node = try ChunkListNode.decode(bytes)
+                    for entry in node.entries { if node.level > 0 { follow(entry.id) } else { chunk(entry.id) } }
+                case .chunk:
+                    break
+                }
+            }
+            frontier = next
+        }
+        try downloader.fetch(chunks, keep: false)
+    }
+
+    /// The entry at `path` below the tree `root`, descending only the nodes that can hold it.
+    mutating func entry(at path: String, root: ObjectID) throws -> TreeEntry? {
+        var current = TreeEntry(name: "", kind: .directory, size: 0, id: root)
+        for component in path.split(separator: "/").map(String.init) {
+            guard current.kind == .directory else { return nil }
+            var node = current.id
+            var found: TreeEntry?
+            for _ in 0..<32 {
+                guard let (_, bytes) = try load([node])[node] else { return nil }
+                switch try TreeNode.decode(bytes).content {
+                case .leaf(let entries):
+                    found = entries.first { $0.name == component }
+                case .interior(_, let children):
+                    guard let child = children.last(where: { !component.precedesInByteOrder($0.firstName) }) else { return nil }
+                    node = child.id
+                    continue
+                }
+                break
+            }
+            guard let found else { return nil }
+            current = found
+        }
+        return current
+    }
+
+    /// One object, from the local store or downloaded (and stored).
+    /// - Throws: `RemoteError.missingRemoteObject` when neither has it.
+    func object(_ id: ObjectID) throws -> (kind: ObjectKind, bytes: [UInt8]) {
+        guard let found = try load([id])[id] else { throw RemoteError.missingRemoteObject(id) }
+        return found
+    }
+
+    /// Objects by id: from the local store when present, else downloaded (and stored).
+    private func load(_ ids: [ObjectID]) throws -> [ObjectID: (ObjectKind, [UInt8])] {
+        var result = [ObjectID: (ObjectKind, [UInt8])]()
+        var remote = [ObjectID]()
+        for id in ids {
+            if store.contains(id) { result[id] = try store.read(id) } else { remote.append(id) }
+        }
+        if !remote.isEmpty { result.merge(try downloader.fetch(remote, keep: true)) { first, _ in first } }
+        return result
+    }
+}

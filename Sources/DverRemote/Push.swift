@@ -1,0 +1,192 @@
+import DverCore
+import DverRepository
+import DverStore
+import DverSystem
+import Foundation
+
+/// What to push: a branch (whose ref the remote then records), or a bare commit (its objects
+/// only — used for commits that git commits pin, which the git pre-push hook sends).
+public enum PushTarget: Sendable, Equatable {
+    case branch(repo: String, branch: String)
+    case commit(repo: String, id: ObjectID)
+}
+
+/// How one ref moved on the remote.
+public struct RefUpdate: Sendable, Equatable {
+    public enum Kind: String, Sendable { case upToDate = "up-to-date", created, fastForward = "fast-forward", forced, objectsOnly = "objects" }
+    public var repo: String
+    public var branch: String?
+    public var old: ObjectID?
+    public var new: ObjectID
+    public var kind: Kind
+}
+
+/// What a push did.
+public struct PushResult: Sendable {
+    public var updates: [RefUpdate] = []
+    public var objectsSent = 0
+    public var bytesSent: UInt64 = 0
+    public var packsSent = 0
+    public var requests = 0
+    public var isUpToDate: Bool { updates.allSatisfy { $0.kind == .upToDate } }
+}
+
+/// Sends local commits and the objects they reach to a remote: only what the remote's pack
+/// indexes lack; chunk packs are registered as each is uploaded (so an interrupted push resumes
+/// where it stopped), commits/trees/chunk lists and the refs last, in one conditional write of
+/// `index.json`. A push with nothing to send reads `index.json` once and stops.
+public struct PushOperation {
+    public let project: Project
+    public let remote: Remote
+    public var force = false
+
+    public init(project: Project, remote: Remote, force: Bool = false) {
+        self.project = project
+        self.remote = remote
+        self.force = force
+    }
+
+    /// Every branch of the given repos (all repos when empty), as push targets.
+    public static func targets(project: Project, specs: [RevisionSpec]) throws -> [PushTarget] {
+        var targets = [PushTarget]()
+        let chosen = specs.isEmpty ? try project.repos().map { RevisionSpec(parsing: $0.name) } : specs
+        for spec in chosen {
+            let record = try project.repo(named: spec.repo)
+            if let branch = spec.revision {
+                guard try project.refs.read(repo: record.name, branch: branch) != nil else {
+                    throw RepositoryError.unknownBranch(repo: record.name, branch: branch)
+                }
+                targets.append(.branch(repo: record.name, branch: branch))
+            } else {
+                targets += try project.refs.branches(repo: record.name).map { .branch(repo: record.name, branch: $0) }
+            }
+        }
+        return targets
+    }
+
+    /// - Throws: `RemoteError.nonFastForward` (nothing is changed on the remote), transport errors.
+    public func run(_ targets: [PushTarget]) throws -> PushResult {
+        let start = remote.transport.requestCount
+        var state = try remote.readIndex()
+        var result = PushResult()
+        var planned = [(update: RefUpdate, mount: String, defaultBranch: String)]()
+        for target in targets {
+            let plan = try self.plan(target, index: state.index)
+            result.updates.append(plan.update)
+            if plan.update.kind != .upToDate { planned.append(plan) }
+        }
+        if planned.isEmpty {
+            result.requests = remote.transport.requestCount - start
+            return result
+        }
+        if state.version == nil { try remote.transport.prepare(creating: true) }
+
+        let remoteObjects = RemoteObjectSet(records: state.index.packs, indexes: try remote.packIndexes(state.index.packs))
+        let heads = planned.map { $0.update.new }
+        let missing = try MissingObjects(from: heads, store: project.store, skip: { remoteObjects.contains($0) })
+        let staging = "\(project.layout.temporaryDirectory)/push-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileSystem.removeTree(staging) }
+        let sent = Locked((objects: 0, bytes: UInt64(0), packs: 0))
+        let shared = Locked(state)
+
+        let batches = chunkBatches(missing.chunks)
+        let total = batches.reduce(0) { $0 + $1.bytes } + UInt64(missing.metadata.count * 256)
+        project.progress.start("pushing to \(remote.name)", totalBytes: total, totalItems: missing.chunks.count + missing.metadata.count)
+        defer { project.progress.finish() }
+        let progress = project.progress
+        let store = project.store
+        let remote = self.remote
+        // Chunks: each batch becomes a pack, uploaded and registered on its own.
+        try ParallelWork.run(batches.count, workers: remote.transfers) { position in
+            let packs = try OutgoingPack.build(batches[position].ids, from: store, in: "\(staging)/\(position)")
+            for pack in packs {
+                try pack.upload(to: remote.transport) { progress.advance(bytes: $0, items: 0) }
+                progress.advance(bytes: 0, items: pack.record.objects)
+            }
+            try shared.withLock { current in
+                current = try remote.updateIndex(from: current) { $0.register(packs.map(\.record)) }
+            }
+            try? FileSystem.removeTree("\(staging)/\(position)")
+            sent.withLock { $0.objects += packs.reduce(0) { $0 + $1.record.objects }; $0.packs += packs.count
+                $0.bytes += packs.reduce(0) { $0 + $1.record.packSize } }
+        }
+        // Metadata, then refs: one conditional write publishes both.
+        let metadataPacks = missing.metadata.isEmpty ? [] : try OutgoingPack.build(missing.metadata, from: store, in: "\(staging)/metadata")
+        try ParallelWork.run(metadataPacks.count, workers: remote.transfers) { position in
+            try metadataPacks[position].upload(to: remote.transport) { progress.advance(bytes: $0, items: 0) }
+        }
+        sent.withLock { $0.objects += missing.metadata.count; $0.packs += metadataPacks.count
+            $0.bytes += metadataPacks.reduce(0) { $0 + $1.record.packSize } }
+        state = shared.withLock { $0 }
+        try remote.updateIndex(from: state) { index in
+            index.register(metadataPacks.map(\.record))
+            for plan in planned {
+                guard let branch = plan.update.branch else { continue }
+                let now = index.head(repo: plan.update.repo, branch: branch).flatMap { ObjectID(hex: $0) }
+                if now != plan.update.old, !force {
+                    throw RemoteError.nonFastForward(repo: plan.update.repo, branch: branch, remote: remote.name)
+                }
+                var repo = index.repos[plan.update.repo] ?? RemoteRepoRecord(mount: plan.mount, defaultBranch: plan.defaultBranch)
+                repo.branches[branch] = plan.update.new.hex
+                index.repos[plan.update.repo] = repo
+            }
+        }
+        let totals = sent.withLock { $0 }
+        result.objectsSent = totals.objects
+        result.bytesSent = totals.bytes
+        result.packsSent = totals.packs
+        result.requests = remote.transport.requestCount - start
+        return result
+    }
+
+    /// Decides what a target needs: nothing, a new branch, a fast-forward or (with force) an overwrite.
+    private func plan(_ target: PushTarget, index: RemoteIndex) throws -> (update: RefUpdate, mount: String, defaultBranch: String) {
+        switch target {
+        case .commit(let repo, let id):
+            let record = try project.repo(named: repo)
+            return (RefUpdate(repo: repo, branch: nil, old: nil, new: id, kind: .objectsOnly), record.mount, record.defaultBranch)
+        case .branch(let repo, let branch):
+            let record = try project.repo(named: repo)
+            guard let local = try project.refs.read(repo: repo, branch: branch) else {
+                throw RepositoryError.unknownBranch(repo: repo, branch: branch)
+            }
+            let remoteHead = index.head(repo: repo, branch: branch).flatMap { ObjectID(hex: $0) }
+            var kind = RefUpdate.Kind.created
+            if let remoteHead {
+                if remoteHead == local {
+                    kind = .upToDate
+                } else if project.store.contains(remoteHead), try project.isAncestor(remoteHead, of: local) {
+                    kind = .fastForward
+                } else if force {
+                    kind = .forced
+                } else {
+                    throw RemoteError.nonFastForward(repo: repo, branch: branch, remote: remote.name)
+                }
+            }
+            return (RefUpdate(repo: repo, branch: branch, old: remoteHead, new: local, kind: kind), record.mount, record.defaultBranch)
+        }
+    }
+
+    /// Chunks in batches of up to 48 MiB stored, in local pack order (sequential reads).
+    private func chunkBatches(_ ids: [ObjectID]) -> [(ids: [ObjectID], bytes: UInt64)] {
+        let located = ids.compactMap { id in project.store.locate(id).map { (id, $0.0.index.name, $0.1) } }
+            .sorted { ($0.1, $0.2.offset) < ($1.1, $1.2.offset) }
+        var batches = [(ids: [ObjectID], bytes: UInt64)]()
+        var current = [ObjectID]()
+        var bytes: UInt64 = 0
+        for (id, _, entry) in located {
+            current.append(id)
+            bytes += UInt64(entry.storedLength) + UInt64(PackFormat.recordHeaderSize)
+            if bytes >= 48 << 20 {
+                batches.append((current, bytes))
+                current = []
+                bytes = 0
+            }
+        }
+        if !current.isEmpty { batches.append((current, bytes)) }
+        // Ids the store lacks are reported by OutgoingPack.build.
+        let missingLocally = ids.filter { !project.store.contains($0) }
+        if !missingLocally.isEmpty { batches.append((missingLocally, 0)) }
+        return batches
+    }
+}
