@@ -39,6 +39,9 @@ public struct PushOperation {
     public let project: Project
     public let remote: Remote
     public var force = false
+    /// Stored bytes of chunks per uploaded pack; each pack is registered on the remote as soon
+    /// as it is uploaded, so an interrupted push loses at most the packs in flight.
+    public var batchBytes: UInt64 = 48 << 20
 
     public init(project: Project, remote: Remote, force: Bool = false) {
         self.project = project
@@ -167,7 +170,7 @@ public struct PushOperation {
         }
     }
 
-    /// Chunks in batches of up to 48 MiB stored, in local pack order (sequential reads).
+    /// Chunks in batches of up to `batchBytes` stored, in local pack order (sequential reads).
     private func chunkBatches(_ ids: [ObjectID]) -> [(ids: [ObjectID], bytes: UInt64)] {
         let located = ids.compactMap { id in project.store.locate(id).map { (id, $0.0.index.name, $0.1) } }
             .sorted { ($0.1, $0.2.offset) < ($1.1, $1.2.offset) }
@@ -177,7 +180,7 @@ public struct PushOperation {
         for (id, _, entry) in located {
             current.append(id)
             bytes += UInt64(entry.storedLength) + UInt64(PackFormat.recordHeaderSize)
-            if bytes >= 48 << 20 {
+            if bytes >= batchBytes {
                 batches.append((current, bytes))
                 current = []
                 bytes = 0
