@@ -88,12 +88,14 @@ public struct FetchOperation {
         defer { project.progress.finish() }
         do {
             try body(&walker)
-            let statistics = try writer.finish()
-            return (statistics.objectsWritten, counter.bytes)
         } catch {
-            writer.abandon()
+            // Keep what was downloaded and verified (sealed, referenced by nothing yet) so that
+            // a rerun fetches only the rest; a damaged object was never put into the session.
+            if (try? writer.finish()) == nil { writer.abandon() }
             throw error
         }
+        let statistics = try writer.finish()
+        return (statistics.objectsWritten, counter.bytes)
     }
 }
 

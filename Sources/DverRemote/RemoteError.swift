@@ -66,7 +66,7 @@ extension RemoteError: CustomStringConvertible {
         case .corruptRemote(let url, let reason):
             return "the remote at \(url) is damaged: \(reason)"
         case .corruptRemoteObject(let id, let pack, let reason):
-            return "object \(id.hex) in remote pack \(pack) is corrupt (\(reason)); nothing was written for it locally — repair the remote by pushing from a good copy ('dver push --force' rewrites nothing that is intact)"
+            return "object \(id.hex) in remote pack \(pack) is corrupt (\(reason)); it was not written locally and no ref moved — the remote's copy of \(pack) is damaged: restore it from a backup, or push from an intact store to a fresh remote"
         case .missingRemoteObject(let id):
             return "object \(id.hex) is referenced but missing on the remote; push it again from a store that has it"
         case .nonFastForward(let repo, let branch, let remote):
