@@ -73,6 +73,10 @@ final class HTTPClient: Sendable {
     }
 }
 
+/// `DVER_CURL_VERBOSE=1` makes libcurl trace requests on stderr (headers only; secrets are
+/// never in them: SigV4 sends a signature, not the key).
+private let verbose = getenv("DVER_CURL_VERBOSE").map { String(cString: $0) == "1" } ?? false
+
 /// One libcurl easy handle. Used by one request at a time (checked out of `HTTPClient`'s
 /// locked pool), hence `@unchecked Sendable`.
 final class CurlEasy: @unchecked Sendable {
@@ -89,7 +93,7 @@ final class CurlEasy: @unchecked Sendable {
         defer { context.close() }
         var headers: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headers) }
-        for header in request.headers + ["Expect:"] { headers = curl_slist_append(headers, header) }
+        for header in request.headers { headers = curl_slist_append(headers, header) }
 
         dver_curl_set_string(handle, CURLOPT_URL, request.url)
         dver_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
@@ -98,6 +102,7 @@ final class CurlEasy: @unchecked Sendable {
         dver_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
         dver_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, 30)
         dver_curl_set_headers(handle, headers)
+        if verbose { dver_curl_set_long(handle, CURLOPT_VERBOSE, 1) }
         if let signing {
             dver_curl_set_string(handle, CURLOPT_AWS_SIGV4, signing.provider)
             dver_curl_set_string(handle, CURLOPT_USERNAME, signing.credentials.accessKeyID)
@@ -218,7 +223,7 @@ private final class TransferContext {
         }
         guard let colon = line.firstIndex(of: ":") else { return }
         let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = line[line.index(after: colon)...].trimmingHTTPWhitespace()
         responseHeaders[name] = value
     }
 }
@@ -243,26 +248,13 @@ private let curlHeader: dver_curl_io_callback = { buffer, size, count, context i
     return size * count
 }
 
-extension String {
-    func trimmingCharacters(in set: WhitespaceSet) -> String {
-        var view = Substring(self)
-        while let first = view.first, set.contains(first) { view = view.dropFirst() }
-        while let last = view.last, set.contains(last) { view = view.dropLast() }
-        return String(view)
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: WhitespaceSet) -> String { String(self).trimmingCharacters(in: set) }
-}
-
-/// Whitespace sets for trimming without Foundation.
-enum WhitespaceSet {
-    case whitespaces, whitespacesAndNewlines
-    func contains(_ character: Character) -> Bool {
-        switch self {
-        case .whitespaces: character == " " || character == "\t"
-        case .whitespacesAndNewlines: character == " " || character == "\t" || character == "\n" || character == "\r"
-        }
+extension StringProtocol {
+    /// Without leading and trailing spaces, tabs, CR and LF (byte-wise: "\r\n" is a single
+    /// Character in Swift, which a Character comparison would miss).
+    func trimmingHTTPWhitespace() -> String {
+        let bytes = Array(utf8)
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        guard let first = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) }) else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }

@@ -22,7 +22,9 @@ extension Project {
             let files = entry.kind == .directory ? try reader.files(entry.id, prefix: prefix) : [(path: prefix, ref: FileRef(entry))]
             if !force {
                 let status = try workspace.status(of: record, progress: progress)
-                let dirty = Set(status.staged.map(\.path) + status.unstaged.map(\.path) + status.untracked)
+                // Files present in the workspace with uncommitted content; deleted ones are restored.
+                let changed = (status.staged + status.unstaged).filter { $0.new != nil }.map(\.path)
+                let dirty = Set(changed + status.untracked).filter { FileSystem.exists(absolutePath($0)) }
                 let conflicts = files.filter { dirty.contains($0.path) && !holds($0.path, $0.ref) }.map(\.path)
                 if !conflicts.isEmpty {
                     throw RepositoryError.uncommittedChanges(operation: "pull", paths: conflicts.sorted { $0.precedesInByteOrder($1) })
