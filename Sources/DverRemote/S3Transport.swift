@@ -141,6 +141,15 @@ public final class S3Transport: RemoteTransport {
         return response.headers["content-length"].flatMap { UInt64($0) }
     }
 
+    /// Creates the bucket (used by tests and set-up scripts; push never creates buckets).
+    public func createBucket() throws {
+        let target = url(nil)
+        let response = try send(HTTPRequest(method: "PUT", url: target, headers: Self.hashHeader(Self.emptyPayloadHash)))
+        guard (200..<300).contains(response.status) || S3ErrorBody(response.body).code == "BucketAlreadyOwnedByYou" else {
+            throw failure(response, "PUT", target)
+        }
+    }
+
     // MARK: Multipart upload
 
     private func uploadInParts(_ key: String, path: String, size: UInt64, progress: @escaping TransferProgress) throws {
