@@ -194,7 +194,8 @@ public final class S3Transport: RemoteTransport {
 
     // MARK: Requests and errors
 
-    /// Sends a request, retrying twice after connection failures and 500/503 answers.
+    /// Sends a request, retrying after connection failures (twice) and 500/503 answers (four
+    /// times, backing off from 0.2 s to 1.6 s).
     private func send(_ request: HTTPRequest, retryServerErrors: Bool = true) throws -> HTTPResponse {
         var attempt = 0
         while true {
@@ -202,8 +203,8 @@ public final class S3Transport: RemoteTransport {
             counter.increment()
             do {
                 let response = try client.perform(request)
-                if retryServerErrors, response.status == 500 || response.status == 503, attempt < 3 {
-                    usleep(useconds_t(200_000 * attempt))
+                if retryServerErrors, response.status == 500 || response.status == 503, attempt < 5 {
+                    usleep(useconds_t(100_000 << attempt))
                     continue
                 }
                 return response

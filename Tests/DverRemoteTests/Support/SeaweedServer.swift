@@ -73,6 +73,7 @@ final class SeaweedServer: @unchecked Sendable {
     /// Starts `weed server` and waits until its S3 gateway answers signed requests.
     func start() throws {
         let binary = try #require(Self.binary)
+        removeSockets()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
@@ -97,6 +98,8 @@ final class SeaweedServer: @unchecked Sendable {
         while true {
             do {
                 try probe.createBucket()
+                // Answers for objects too (after a restart the filer may still be loading).
+                _ = try probe.get("readiness-probe")
                 return
             } catch {
                 if !process.isRunning || Date() > deadline {
@@ -120,6 +123,7 @@ final class SeaweedServer: @unchecked Sendable {
         if process.isRunning { Glibc.kill(pid, SIGKILL) }
         process.waitUntilExit()
         self.process = nil
+        removeSockets()
     }
 
     /// Kills the server at once, as a crash would.
@@ -132,6 +136,16 @@ final class SeaweedServer: @unchecked Sendable {
 
     /// Removes the server's files (after `stop`).
     func removeFiles() { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// SeaweedFS leaves unix sockets named after its ports in /tmp; a restart on the same ports
+    /// needs them gone. Only this server's ports are touched.
+    private func removeSockets() {
+        let ports = [masterPort, volumePort, filerPort, s3Port].flatMap { [$0, $0 + 10000] }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/tmp") else { return }
+        for name in names where name.hasPrefix("seaweedfs-") && name.hasSuffix(".sock") {
+            if ports.contains(where: { name.hasSuffix("-\($0).sock") }) { try? FileManager.default.removeItem(atPath: "/tmp/\(name)") }
+        }
+    }
 
     func transport(bucket: String, prefix: String = "", secretKey: String = SeaweedServer.secretKey,
                    multipartThreshold: UInt64 = 16 << 20) throws -> S3Transport {
