@@ -1,0 +1,116 @@
+import DverCore
+import Foundation
+import Testing
+
+/// `dver remote`, `push`, `fetch`, `pull` and `clone` end to end through a directory remote.
+@Suite("remote commands")
+struct RemoteCommandTests {
+    func sourceProject() throws -> TestProject {
+        let project = try TestProject()
+        try project.write("data/raw/a.csv", "1,2\n")
+        var random = SeededGenerator(seed: 3)
+        try project.write("data/raw/images/cats/c.bin", random.bytes(300_000))
+        try project.write("data/raw/images/dogs/d.bin", random.bytes(200_000))
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "first"])
+        return project
+    }
+
+    @Test("remote add/list/set-default/remove, with --json")
+    func remoteManagement() throws {
+        let project = try TestProject()
+        project.run(["remote", "add", "origin", "\(project.outside)/remote"])
+        project.run(["remote", "add", "s3", "s3://bucket/prefix", "--endpoint", "http://127.0.0.1:9", "--region", "eu-west-1"])
+        let list = try project.run(["remote", "list", "--json"]).jsonArray()
+        #expect(list.map { $0["name"] as? String } == ["origin", "s3"])
+        #expect(list.first { $0["name"] as? String == "origin" }?["default"] as? Bool == true)
+        project.run(["remote", "set-default", "s3"])
+        #expect(project.run(["remote", "list"]).stdout.contains("* s3"))
+        project.run(["remote", "add", "s3", "/tmp/x"], expect: 1)
+        project.run(["remote", "add", "bad", "ftp://x"], expect: 1)
+        project.run(["remote", "add", "dir", "/tmp/x", "--endpoint", "http://x"], expect: 64)
+        project.run(["remote", "remove", "s3"])
+        project.run(["remote", "remove", "s3"], expect: 1)
+        #expect(try project.run(["remote", "list", "--json"]).jsonArray().count == 1)
+    }
+
+    @Test("push, no-op push, clone, pull and partial pull from the command line")
+    func workflow() throws {
+        let source = try sourceProject()
+        let remote = "\(source.outside)/remote"
+        source.run(["remote", "add", "origin", remote, "-q"])
+        #expect(source.run(["push"]).stdout.contains("raw@main"))
+        let again = source.run(["push"])
+        #expect(again.stdout.contains("Everything up to date"))
+        #expect(again.stdout.contains("1 request"))
+        let pushJSON = try source.run(["push", "--json"]).jsonObject()
+        #expect(pushJSON["requests"] as? Int == 1)
+
+        let clone = try TestProject(initialize: false)
+        clone.run(["clone", remote, "copy"], in: clone.outside)
+        let copy = "\(clone.outside)/copy"
+        #expect(try clone.hashes(under: "\(copy)/data") == (try source.hashes(under: "data")))
+        #expect(clone.run(["status"], in: copy).stdout.contains("workspace clean"))
+
+        try source.append("data/raw/a.csv", "3,4\n")
+        source.run(["add", "-q", "data/raw"])
+        source.run(["commit", "-q", "-m", "second"])
+        source.run(["push", "-q", "origin", "raw@main"])
+        let fetched = try clone.run(["fetch", "--json"], in: copy).jsonObject()
+        #expect((fetched["updated"] as? [[String: Any]])?.count == 1)
+        clone.run(["pull"], in: copy)
+        #expect(try clone.read("\(copy)/data/raw/a.csv") == Array("1,2\n3,4\n".utf8))
+
+        let partial = try TestProject()
+        partial.run(["remote", "add", "-q", "origin", remote])
+        let result = partial.run(["pull", "raw@main:images/cats"])
+        #expect(result.stdout.contains("Wrote 1 files"))
+        #expect(partial.exists("data/raw/images/cats/c.bin"))
+        #expect(!partial.exists("data/raw/images/dogs/d.bin"))
+        #expect(!partial.exists("data/raw/a.csv"))
+    }
+
+    @Test("refusals: non-fast-forward push (exit 1), pull over uncommitted changes (exit 2), unknown remote")
+    func refusals() throws {
+        let source = try sourceProject()
+        let remote = "\(source.outside)/remote"
+        source.run(["remote", "add", "-q", "origin", remote])
+        source.run(["push", "-q"])
+        let other = try TestProject(initialize: false)
+        other.run(["clone", "-q", remote, "copy"], in: other.outside)
+        let copy = "\(other.outside)/copy"
+
+        try source.append("data/raw/a.csv", "from source\n")
+        source.run(["add", "-q", "data/raw"])
+        source.run(["commit", "-q", "-m", "source"])
+        source.run(["push", "-q"])
+        try other.append("\(copy)/data/raw/a.csv", "from copy\n")
+        let refused = other.run(["pull"], expect: 2, in: copy)
+        #expect(refused.stderr.contains("data/raw/a.csv"))
+        other.run(["add", "-q", "data/raw"], in: copy)
+        other.run(["commit", "-q", "-m", "copy"], in: copy)
+        let rejected = other.run(["push"], expect: 1, in: copy)
+        #expect(rejected.stderr.contains("rejected"))
+        #expect(rejected.stderr.contains("--force"))
+        other.run(["push", "--force", "-q"], in: copy)
+        #expect(source.run(["push"], expect: 1).stderr.contains("rejected"))
+        #expect(source.run(["push", "nowhere", "raw"], expect: 1).stderr.contains("no remote named 'nowhere'"))
+        #expect(try TestProject().run(["push"], expect: 1).stderr.contains("no default remote"))
+    }
+
+    @Test("S3 credentials come from the environment and are never printed")
+    func credentialsNotPrinted() throws {
+        let project = try sourceProject()
+        let secret = "sup3r-s3cret-value"
+        project.run(["remote", "add", "-q", "origin", "s3://dver-test-bucket/p", "--endpoint", "http://127.0.0.1:9"])
+        let environment = ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": secret]
+        let result = project.run(["push"], expect: 1, environment: environment)
+        #expect(result.stderr.contains("cannot reach"))
+        #expect(!result.output.contains(secret))
+        let config = try project.read(".dver/remotes.json")
+        #expect(!String(decoding: config, as: UTF8.self).contains(secret))
+        let missing = project.run(["push"], expect: 1, environment: ["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "HOME": project.outside,
+                                                                     "AWS_PROFILE": ""])
+        #expect(missing.stderr.contains("no S3 credentials"))
+    }
+}
