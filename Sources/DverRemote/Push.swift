@@ -87,6 +87,12 @@ public struct PushOperation {
         let remoteObjects = RemoteObjectSet(records: state.index.packs, indexes: try remote.packIndexes(state.index.packs))
         let heads = planned.map { $0.update.new }
         let missing = try MissingObjects(from: heads, store: project.store, skip: { remoteObjects.contains($0) })
+        if missing.chunks.isEmpty, missing.metadata.isEmpty, planned.allSatisfy({ $0.update.branch == nil }) {
+            // Bare commits the remote already has: nothing to write.
+            for index in result.updates.indices where result.updates[index].kind == .objectsOnly { result.updates[index].kind = .upToDate }
+            result.requests = remote.transport.requestCount - start
+            return result
+        }
         let staging = "\(project.layout.temporaryDirectory)/push-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileSystem.removeTree(staging) }
         let sent = Locked((objects: 0, bytes: UInt64(0), packs: 0))
