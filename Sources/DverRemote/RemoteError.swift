@@ -28,7 +28,6 @@ public enum RemoteError: Error, Sendable {
     case unknownRemoteRepo(repo: String, remote: String)
     case concurrentUpdate(url: String)
     case destinationNotEmpty(String)
-    case interrupted
 }
 
 extension RemoteError: CustomStringConvertible {
@@ -74,15 +73,13 @@ extension RemoteError: CustomStringConvertible {
         case .diverged(let repo, let branch, let remote):
             return "\(repo)@\(branch) and \(remote)'s \(branch) have diverged; cannot fast-forward. Keep your work on another branch ('dver branch -r \(repo) NAME'), or overwrite the remote with 'dver push --force'"
         case .unknownRemoteBranch(let repo, let branch, let remote):
-            return "remote '\(remote)' has no branch '\(branch)' in repo '\(repo)'; 'dver fetch \(remote)' then 'dver remote show' lists what it has"
+            return "remote '\(remote)' has no branch '\(branch)' in repo '\(repo)'; 'dver fetch --json \(remote)' lists the branches it has"
         case .unknownRemoteRepo(let repo, let remote):
             return "remote '\(remote)' has no repo '\(repo)'"
         case .concurrentUpdate(let url):
             return "the remote at \(url) kept changing while updating its index; another push is running — rerun"
         case .destinationNotEmpty(let path):
             return "'\(path)' exists and is not an empty directory; choose a new directory for the clone"
-        case .interrupted:
-            return "interrupted"
         }
     }
 }
