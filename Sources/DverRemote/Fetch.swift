@@ -83,7 +83,8 @@ public struct FetchOperation {
         let counter = ByteCounter(project.progress)
         var walker = ObjectWalker(store: project.store, downloader: ObjectDownloader(
             remote: remote, objects: objects, writer: writer, progress: counter,
-            temporaryDirectory: project.layout.temporaryDirectory))
+            temporaryDirectory: project.layout.temporaryDirectory, layout: project.layout,
+            durable: project.writeSettings.durable))
         project.progress.start("fetching from \(remote.name)", totalBytes: nil, totalItems: nil)
         defer { project.progress.finish() }
         do {
@@ -92,10 +93,15 @@ public struct FetchOperation {
             // Keep what was downloaded and verified (sealed, referenced by nothing yet) so that
             // a rerun fetches only the rest; a damaged object was never put into the session.
             if (try? writer.finish()) == nil { writer.abandon() }
+            try? project.store.reload()
             throw error
         }
         let statistics = try writer.finish()
-        return (statistics.objectsWritten, counter.bytes)
+        if walker.downloader.adopted.count > 0, project.writeSettings.durable {
+            try FileSystem.syncDirectory(project.layout.packsDirectory)
+        }
+        try project.store.reload()
+        return (statistics.objectsWritten + walker.downloader.adopted.objects, counter.bytes)
     }
 }
 

@@ -13,8 +13,13 @@ struct ObjectDownloader: Sendable {
     let objects: RemoteObjectSet
     let writer: ObjectWriter
     let progress: any ProgressSink
-    /// Where whole packs are downloaded to (deleted after use).
+    /// Where whole packs are downloaded to (deleted after use, or adopted).
     let temporaryDirectory: String
+    /// The local store's layout and durability, for adopting whole downloaded packs.
+    let layout: StoreLayout
+    let durable: Bool
+    /// Packs taken over whole, and their objects.
+    let adopted = AdoptedPacks()
 
     /// A piece of work: one whole pack, or one byte range of it.
     private struct Job: Sendable {
@@ -84,12 +89,34 @@ struct ObjectDownloader: Sendable {
             throw RemoteError.corruptRemote(url: remote.transport.displayURL,
                                             reason: "\(job.record.packKey) is \(file.count) bytes, expected \(job.record.packSize) (truncated?)")
         }
-        return try store(job, from: file.bytes, base: 0, keep: keep)
+        // Every record wanted (a clone, or a fetch of new packs): verify them all, then take
+        // the file over as a local pack instead of copying its records.
+        let adopt = job.entries.count == job.record.objects
+        let kept = try store(job, from: file.bytes, base: 0, keep: keep, writing: !adopt)
+        if adopt {
+            try adoptPack(path, record: job.record)
+            adopted.add(objects: job.record.objects)
+        }
+        return kept
+    }
+
+    /// Moves a downloaded, fully verified pack into the local store: pack file (fsync, rename),
+    /// then its index (the cached copy, checked against its name), then the directory fsync —
+    /// the write order of FORMAT.md.
+    private func adoptPack(_ path: String, record: RemotePackRecord) throws {
+        let index = try FileSystem.readFile("\(remote.cacheDirectory)/packs/\(record.name).idx")
+        try Remote.checkPackIndex(index, record: record, url: remote.transport.displayURL)
+        let fd = try FileDescriptor.open(path, O_RDONLY)
+        if durable { try fd.sync() }
+        fd.close()
+        try FileSystem.changeMode(path, 0o444)
+        try FileSystem.rename(path, to: "\(layout.packsDirectory)/\(record.name).pack")
+        try FileSystem.writeAtomically("\(layout.packsDirectory)/\(record.name).idx", index, durable: durable)
     }
 
     /// Checks and stores the records of `job` found in `bytes`, which start at pack offset `base`.
     private func store(_ job: Job, from bytes: UnsafeRawBufferPointer, base: UInt64,
-                       keep: Bool) throws -> [ObjectID: (ObjectKind, [UInt8])] {
+                       keep: Bool, writing: Bool = true) throws -> [ObjectID: (ObjectKind, [UInt8])] {
         var kept = [ObjectID: (ObjectKind, [UInt8])]()
         for entry in job.entries {
             let header = Int(entry.offset - base) - PackFormat.recordHeaderSize
@@ -115,7 +142,9 @@ struct ObjectDownloader: Sendable {
             guard actual == entry.id else {
                 throw RemoteError.corruptRemoteObject(entry.id, pack: job.record.name, reason: "content hashes to \(actual.hex)")
             }
-            if entry.codec == .raw {
+            if !writing {
+                // Adopted whole afterwards.
+            } else if entry.codec == .raw {
                 try raw.withUnsafeBytes { _ = try writer.put(entry.id, kind: entry.kind, bytes: $0, compress: false) }
             } else {
                 try writer.copy(entry, stored: stored)
@@ -125,4 +154,12 @@ struct ObjectDownloader: Sendable {
         }
         return kept
     }
+}
+
+/// Counts packs a download took over whole (thread-safe).
+final class AdoptedPacks: Sendable {
+    private let state = Locked((count: 0, objects: 0))
+    func add(objects: Int) { state.withLock { $0.count += 1; $0.objects += objects } }
+    var count: Int { state.withLock { $0.count } }
+    var objects: Int { state.withLock { $0.objects } }
 }
