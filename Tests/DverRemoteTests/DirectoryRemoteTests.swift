@@ -37,6 +37,12 @@ struct DirectoryRemoteTests {
         #expect(try cloned.project.status().allSatisfy(\.isClean))
         #expect(try cloned.fsckClean())
         #expect(try RemoteRegistry.load(clone.layout).defaultRemote == "origin")
+        // The clone wanted every chunk of the chunk pack: it was taken over as it is.
+        let remotePacks = try FileSystem.list(sandbox.path("remote/packs")).map(\.name).filter { $0.hasSuffix(".pack") }
+        let largest = try #require(try remotePacks.max {
+            try FileSystem.linkStatus(sandbox.path("remote/packs/\($0)")).size < FileSystem.linkStatus(sandbox.path("remote/packs/\($1)")).size
+        })
+        #expect(try cloned.packNames().contains(largest))
     }
 
     @Test("a push with nothing new makes one request and says so")
