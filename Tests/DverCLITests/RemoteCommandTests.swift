@@ -58,8 +58,11 @@ struct RemoteCommandTests {
         source.run(["push", "-q", "origin", "raw@main"])
         let fetched = try clone.run(["fetch", "--json"], in: copy).jsonObject()
         #expect((fetched["updated"] as? [[String: Any]])?.count == 1)
-        clone.run(["pull"], in: copy)
+        let pulled = try clone.run(["pull", "--json"], in: copy).jsonObject()
+        #expect((pulled["updates"] as? [[String: Any]])?.first?["result"] as? String == "fast-forward")
         #expect(try clone.read("\(copy)/data/raw/a.csv") == Array("1,2\n3,4\n".utf8))
+        let second = try clone.run(["clone", "--json", remote, "second"], in: clone.outside).jsonObject()
+        #expect((second["extra"] as? [String: String])?["root"] == "\(clone.outside)/second")
 
         let partial = try TestProject()
         partial.run(["remote", "add", "-q", "origin", remote])
