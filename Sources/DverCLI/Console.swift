@@ -38,9 +38,12 @@ struct Console: Sendable {
     }
 
     /// Progress for long operations: a bar on a terminal, nothing otherwise.
-    var progress: any ProgressSink {
+    var progress: any ProgressSink { progress(itemNoun: "files") }
+
+    /// Progress whose item counts are called `itemNoun` ("objects" for transfers).
+    func progress(itemNoun: String) -> any ProgressSink {
         if quiet || !Console.standardErrorIsTerminal { return NoticeOnlyProgress(quiet: quiet) }
-        return TerminalProgress()
+        return TerminalProgress(itemNoun: itemNoun)
     }
 
     static func writeOut(_ text: String) {

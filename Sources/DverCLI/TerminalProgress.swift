@@ -16,6 +16,10 @@ final class TerminalProgress: ProgressSink {
     }
 
     private let state = Mutex(State())
+    /// What the item counts count ("files", or "objects" for transfers).
+    private let itemNoun: String
+
+    init(itemNoun: String = "files") { self.itemNoun = itemNoun }
 
     func start(_ label: String, totalBytes: UInt64?, totalItems: Int?) {
         state.withLock { $0 = State(label: label, totalBytes: totalBytes, totalItems: totalItems) }
@@ -29,7 +33,7 @@ final class TerminalProgress: ProgressSink {
             guard now.timeIntervalSince(state.lastDraw) >= 0.1, now.timeIntervalSince(state.started) >= 0.3 else { return nil }
             state.lastDraw = now
             state.drawn = true
-            return Self.render(state, now: now)
+            return Self.render(state, now: now, itemNoun: itemNoun)
         }
         if let line { Console.writeError("\r\u{1B}[2K" + line) }
     }
@@ -46,7 +50,7 @@ final class TerminalProgress: ProgressSink {
         Console.writeError("\r\u{1B}[2Kdver: \(message)\n")
     }
 
-    private static func render(_ state: State, now: Date) -> String {
+    private static func render(_ state: State, now: Date, itemNoun: String) -> String {
         let elapsed = max(now.timeIntervalSince(state.started), 0.001)
         var parts = [state.label]
         if let total = state.totalBytes, total > 0 {
@@ -60,7 +64,7 @@ final class TerminalProgress: ProgressSink {
             parts.append(Format.bytes(state.bytes))
         }
         parts.append("\(Format.bytes(UInt64(Double(state.bytes) / elapsed)))/s")
-        if let items = state.totalItems { parts.append("\(state.items)/\(items) files") }
+        if let items = state.totalItems { parts.append("\(state.items)/\(items) \(itemNoun)") }
         return parts.joined(separator: "  ")
     }
 }

@@ -32,7 +32,7 @@ struct Clone: ParsableCommand {
         var settings = try s3.settings(name: "origin", location: location)
         settings.transfers = transfers
         let target = directory.hasPrefix("/") ? directory : "\(workingDirectory)/\(directory)"
-        let (project, result) = try CloneOperation.run(settings: settings, directory: target, progress: global.console.progress,
+        let (project, result) = try CloneOperation.run(settings: settings, directory: target, progress: global.console.progress(itemNoun: "objects"),
                                                        environment: ProcessInfo.processInfo.environment)
         if !global.json { global.console.line("Cloned \(location) into \(project.root)") }
         try PullOutput(console: global.console, json: global.json).print(result, remote: "origin", extra: ["root": project.root])

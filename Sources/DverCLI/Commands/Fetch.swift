@@ -26,7 +26,7 @@ struct Fetch: ParsableCommand {
     var transfers: Int?
 
     func run() throws {
-        let project = try global.project()
+        let project = try global.transferProject()
         let resolved = try RemoteTarget.resolve(remote, repo, project: project, transfers: transfers)
         let result = try FetchOperation(project: project, remote: resolved.remote).run(repos: resolved.spec.map { [$0.repo] })
         if global.json {

@@ -31,7 +31,7 @@ struct Pull: ParsableCommand {
     var transfers: Int?
 
     func run() throws {
-        let project = try global.project()
+        let project = try global.transferProject()
         let resolved = try RemoteTarget.resolve(remote, target, project: project, transfers: transfers)
         let result = try PullOperation(project: project, remote: resolved.remote, force: force).run(resolved.spec)
         try PullOutput(console: global.console, json: global.json).print(result, remote: resolved.remote.name)

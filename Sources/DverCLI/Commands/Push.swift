@@ -33,7 +33,7 @@ struct Push: ParsableCommand {
     var transfers: Int?
 
     func run() throws {
-        let project = try global.project()
+        let project = try global.transferProject()
         let resolved = try RemoteTarget.resolve(remote, target, project: project, transfers: transfers)
         let targets = try PushOperation.targets(project: project, specs: resolved.spec.map { [$0] } ?? [])
         let result = try PushOperation(project: project, remote: resolved.remote, force: force).run(targets)

@@ -184,3 +184,10 @@ struct RemoteTarget {
         return RemoteTarget(remote: remote, spec: specText.map { RevisionSpec(parsing: $0) })
     }
 }
+
+extension GlobalOptions {
+    /// The project, with progress bars counting objects (push, fetch, pull).
+    func transferProject() throws -> Project {
+        try Project.open(from: workingDirectory, progress: console.progress(itemNoun: "objects"))
+    }
+}
