@@ -70,9 +70,9 @@ public struct PushOperation {
     /// - Throws: `RemoteError.nonFastForward` (nothing is changed on the remote), transport errors.
     public func run(_ targets: [PushTarget]) throws -> PushResult {
         let start = remote.transport.requestCount
-        var state = try remote.readIndex()
+        let state = try remote.readIndex()
         var result = PushResult()
-        var planned = [(update: RefUpdate, mount: String, defaultBranch: String)]()
+        var planned = [PlannedUpdate]()
         for target in targets {
             let plan = try self.plan(target, index: state.index)
             result.updates.append(plan.update)
@@ -95,52 +95,15 @@ public struct PushOperation {
         }
         let staging = "\(project.layout.temporaryDirectory)/push-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileSystem.removeTree(staging) }
-        let sent = Locked((objects: 0, bytes: UInt64(0), packs: 0))
-        let shared = Locked(state)
-
         let batches = chunkBatches(missing.chunks)
         let total = batches.reduce(0) { $0 + $1.bytes } + UInt64(missing.metadata.count * 256)
         project.progress.start("pushing to \(remote.name)", totalBytes: total, totalItems: missing.chunks.count + missing.metadata.count)
         defer { project.progress.finish() }
-        let progress = project.progress
-        let store = project.store
-        let remote = self.remote
-        // Chunks: each batch becomes a pack, uploaded and registered on its own.
-        try ParallelWork.run(batches.count, workers: remote.transfers) { position in
-            let packs = try OutgoingPack.build(batches[position].ids, from: store, in: "\(staging)/\(position)")
-            for pack in packs {
-                try pack.upload(to: remote.transport) { progress.advance(bytes: $0, items: 0) }
-                progress.advance(bytes: 0, items: pack.record.objects)
-            }
-            try shared.withLock { current in
-                current = try remote.updateIndex(from: current) { $0.register(packs.map(\.record)) }
-            }
-            try? FileSystem.removeTree("\(staging)/\(position)")
-            sent.withLock { $0.objects += packs.reduce(0) { $0 + $1.record.objects }; $0.packs += packs.count
-                $0.bytes += packs.reduce(0) { $0 + $1.record.packSize } }
-        }
-        // Metadata, then refs: one conditional write publishes both.
-        let metadataPacks = missing.metadata.isEmpty ? [] : try OutgoingPack.build(missing.metadata, from: store, in: "\(staging)/metadata")
-        try ParallelWork.run(metadataPacks.count, workers: remote.transfers) { position in
-            try metadataPacks[position].upload(to: remote.transport) { progress.advance(bytes: $0, items: 0) }
-        }
-        sent.withLock { $0.objects += missing.metadata.count; $0.packs += metadataPacks.count
-            $0.bytes += metadataPacks.reduce(0) { $0 + $1.record.packSize } }
-        state = shared.withLock { $0 }
-        try remote.updateIndex(from: state) { index in
-            index.register(metadataPacks.map(\.record))
-            for plan in planned {
-                guard let branch = plan.update.branch else { continue }
-                let now = index.head(repo: plan.update.repo, branch: branch).flatMap { ObjectID(hex: $0) }
-                if now != plan.update.old, !force {
-                    throw RemoteError.nonFastForward(repo: plan.update.repo, branch: branch, remote: remote.name)
-                }
-                var repo = index.repos[plan.update.repo] ?? RemoteRepoRecord(mount: plan.mount, defaultBranch: plan.defaultBranch)
-                repo.branches[branch] = plan.update.new.hex
-                index.repos[plan.update.repo] = repo
-            }
-        }
-        let totals = sent.withLock { $0 }
+
+        var (latest, totals) = try sendChunks(batches, state: state, staging: staging)
+        let metadataPacks = try sendMetadata(missing.metadata, staging: staging)
+        totals.add(metadataPacks)
+        try publish(metadataPacks, planned: planned, state: latest)
         result.objectsSent = totals.objects
         result.bytesSent = totals.bytes
         result.packsSent = totals.packs
@@ -149,7 +112,7 @@ public struct PushOperation {
     }
 
     /// Decides what a target needs: nothing, a new branch, a fast-forward or (with force) an overwrite.
-    private func plan(_ target: PushTarget, index: RemoteIndex) throws -> (update: RefUpdate, mount: String, defaultBranch: String) {
+    private func plan(_ target: PushTarget, index: RemoteIndex) throws -> PlannedUpdate {
         switch target {
         case .commit(let repo, let id):
             let record = try project.repo(named: repo)
