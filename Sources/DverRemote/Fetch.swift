@@ -60,6 +60,8 @@ public struct FetchOperation {
         for update in wanted {
             try project.refs.setRemoteTracking(repo: update.repo, remote: remote.name, branch: update.branch, to: update.new)
         }
+        // Commit sets are not stored on the remote: the commits name them, so rebuild the records.
+        try project.recordCommitSets(reachableFrom: wanted.map(\.new))
         result.updates = wanted
         result.requests = remote.transport.requestCount - start
         return result

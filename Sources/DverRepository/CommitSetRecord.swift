@@ -28,3 +28,35 @@ public struct CommitSetRecord: Codable, Sendable {
         return try names.compactMap { try JSONFile.load(CommitSetRecord.self, from: "\(directory)/\($0)") }
     }
 }
+
+extension Project {
+    /// Writes the commit-set records that commits name but the project lacks (after a fetch:
+    /// commits carry their set id, repo, message and time, so `dver checkout SET` works in a
+    /// clone). Walks the given commits and their ancestors; existing records only gain repos.
+    /// - Returns: how many records were written.
+    @discardableResult
+    public func recordCommitSets(reachableFrom heads: [ObjectID]) throws -> Int {
+        var sets = [CommitSetID: (time: Int64, message: String, commits: [String: String])]()
+        var pending = heads
+        var seen = Set<ObjectID>()
+        while let id = pending.popLast() {
+            guard seen.insert(id).inserted, store.contains(id) else { continue }
+            let commit = try store.decodeCommit(id)
+            pending.append(contentsOf: commit.parents)
+            guard let set = commit.commitSet else { continue }
+            sets[set, default: (commit.time, commit.message, [:])].commits[commit.repo] = id.hex
+        }
+        var written = 0
+        for (id, set) in sets {
+            let path = "\(layout.commitSetsDirectory)/\(id.hex).json"
+            var record = try JSONFile.load(CommitSetRecord.self, from: path)
+                ?? CommitSetRecord(id: id, time: set.time, message: set.message, commits: [:])
+            let before = record.commits
+            record.commits.merge(set.commits) { existing, _ in existing }
+            if FileSystem.exists(path), record.commits == before { continue }
+            try record.save(in: layout.commitSetsDirectory, durable: writeSettings.durable)
+            written += 1
+        }
+        return written
+    }
+}

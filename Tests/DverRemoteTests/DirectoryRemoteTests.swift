@@ -37,6 +37,14 @@ struct DirectoryRemoteTests {
         #expect(try cloned.project.status().allSatisfy(\.isClean))
         #expect(try cloned.fsckClean())
         #expect(try RemoteRegistry.load(clone.layout).defaultRemote == "origin")
+        // The commit set of the first commit (both repos) was rebuilt: checking it out works.
+        let rawHead = try #require(try cloned.head("raw"))
+        let setID = try #require(try clone.store.decodeCommit(rawHead).commitSet)
+        let rebuilt = try clone.commitSets(prefix: setID.hex)
+        #expect(rebuilt.count == 1)
+        #expect(Set(rebuilt.first?.commits.keys.sorted() ?? []) == ["labels", "raw"])
+        let record = try #require(rebuilt.first)
+        #expect(try clone.checkout(commitSet: record, force: false).count == 2)
         // The clone wanted every chunk of the chunk pack: it was taken over as it is.
         let remotePacks = try FileSystem.list(sandbox.path("remote/packs")).map(\.name).filter { $0.hasSuffix(".pack") }
         let largest = try #require(try remotePacks.max {
