@@ -18,6 +18,8 @@ let package = Package(
                        providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2",
+                       providers: [.apt(["libgit2-dev"])]),
 
         // Pure values: ids, hashing, encodings. No I/O.
         .target(name: "DverCore", dependencies: ["COpenSSL"]),
@@ -33,10 +35,14 @@ let package = Package(
         // Repos, staging, workspace index, commit, checkout, diff, fsck.
         .target(name: "DverRepository",
                 dependencies: ["DverCore", "DverChunking", "DverSystem", "DverStore"]),
+        // Git integration through libgit2: dver.lock at revisions, hooks, ignore blocks, merge driver.
+        .target(name: "DverGit",
+                dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository", "CGit2"]),
         // Command line front end.
         .target(name: "DverCLI",
                 dependencies: [
                     "DverCore", "DverSystem", "DverStore", "DverRepository",
+                    "DverGit",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ]),
         .executableTarget(name: "dver", dependencies: ["DverCLI"]),
@@ -50,6 +56,8 @@ let package = Package(
         .testTarget(name: "DverStoreTests", dependencies: ["DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverRepositoryTests",
                     dependencies: ["DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
+        .testTarget(name: "DverGitTests",
+                    dependencies: ["DverGit", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverTestSupport"]),
     ]
 )
