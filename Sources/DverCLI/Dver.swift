@@ -19,6 +19,8 @@ public struct Dver: ParsableCommand {
 
         Revisions: REPO[@REV][:PATH] where REV is a branch, a commit id prefix (4+ hex digits), HEAD, and ~N / ^ for ancestors: raw@main~2, raw@3fa9c1, raw@main:images/cat.png.
 
+        Git: 'dver hooks install' pins data in git commits through dver.lock and restores it on 'git checkout' (docs/GIT.md).
+
         Exit codes: 0 ok, 1 failure, 2 refused to lose uncommitted changes (see --force), 3 integrity problem, 4 lock timeout or concurrent update, 64 usage error.
         """,
         version: "0.1.0",
@@ -26,6 +28,7 @@ public struct Dver: ParsableCommand {
             Init.self, Add.self, Status.self, CommitCommand.self, Log.self, Diff.self, Branch.self, Checkout.self,
             List.self, Cat.self, Remove.self, Restore.self, DiskUsageCommand.self, Fsck.self, GarbageCollect.self, Repo.self,
             HashObject.self, CatObject.self, LsTree.self,
+            Hooks.self,
         ])
 
     public init() {}

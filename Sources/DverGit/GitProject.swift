@@ -105,7 +105,9 @@ public final class GitProject {
     public func installMergeDriver() throws {
         try attributesBlock.write(["/\(LockFile.fileName) merge=\(Self.mergeDriverName)"])
         try git.setLocalConfig("merge.\(Self.mergeDriverName).name", "dver.lock merge driver (dver hooks install)")
-        try git.setLocalConfig("merge.\(Self.mergeDriverName).driver", "dver hooks merge-lock %O %A %B")
+        // git runs the driver at the working tree root with paths relative to it.
+        let project = projectPath.isEmpty ? "" : "--project \(HookBlock.shellQuoted(projectPath)) "
+        try git.setLocalConfig("merge.\(Self.mergeDriverName).driver", "dver hooks merge-lock \(project)%O %A %B")
     }
 
     /// Removes what `installMergeDriver` added.

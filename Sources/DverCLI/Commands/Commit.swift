@@ -1,4 +1,5 @@
 import ArgumentParser
+import DverGit
 import DverRepository
 
 struct CommitCommand: ParsableCommand {
@@ -21,12 +22,17 @@ struct CommitCommand: ParsableCommand {
 
     func run() throws {
         let project = try global.project()
+        let git = GitSupport.open(project, console: global.console)
         let result: CommitResult
         do {
-            result = try project.commit(message: message, repos: repos)
+            result = try project.commit(message: message, repos: repos, gitHead: try git?.headForCommit() ?? "")
         } catch RepositoryError.nothingToCommit {
             global.console.notice("nothing to commit (stage changes with 'dver add')")
             throw ReportedFailure(status: .failure)
+        }
+        if let git {
+            // The next git commit pins these commits; 'git status' shows dver.lock modified.
+            do { try git.writeLock() } catch { global.console.notice("dver: could not update dver.lock: \(error)") }
         }
         if global.json {
             struct Item: Encodable { let repo: String; let branch: String?; let commit: String; let parent: String?; let changes: Int }

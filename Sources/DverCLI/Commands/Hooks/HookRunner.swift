@@ -1,0 +1,85 @@
+import ArgumentParser
+import DverCore
+import DverGit
+import DverRepository
+import DverSystem
+import Foundation
+
+/// What each git hook does on dver's side (docs/GIT.md, "Hooks").
+struct HookRunner {
+    let git: GitProject
+    let console: Console
+    let json: Bool
+
+    /// Writes and stages dver.lock; applies the policy when data is not committed to dver.
+    func preCommit() throws {
+        let project = git.project
+        let dirty = try project.status().filter { !$0.isClean }
+        if !dirty.isEmpty {
+            let policy = try GitSettings.load(project).preCommitPolicy
+            let lines = dirty.map { status in
+                "  \(status.repo.name) (\(status.repo.mount)/): \(status.staged.count) staged, "
+                    + "\(status.unstaged.count) not staged, \(status.untracked.count) untracked"
+            }.joined(separator: "\n")
+            if policy == .block {
+                Console.writeError("""
+                    dver: git commit refused (pre-commit policy 'block'): these repos hold data not committed to dver:
+                    \(lines)
+                    commit the data first ('dver add PATH && dver commit -m MSG'), bypass once with 'git commit --no-verify', \
+                    or switch to warnings with 'dver hooks policy warn'
+
+                    """)
+                throw ReportedFailure(status: .failure)
+            }
+            console.notice("""
+                dver: warning: these repos hold data not committed to dver; this git commit pins their last dver commits:
+                \(lines)
+                """)
+        }
+        let (lock, changed) = try git.writeLock()
+        try git.stageLock()
+        if changed {
+            let pins = lock.entries.map { "\($0.repo)@\($0.branch ?? "detached") \($0.commit.shortHex())" }.joined(separator: ", ")
+            console.notice("dver: dver.lock updated and staged: \(pins.isEmpty ? "no repos with commits" : pins)")
+        }
+    }
+
+    /// post-checkout (OLD NEW FLAG) and post-merge (SQUASH): restores what HEAD's lock pins.
+    /// Never fails: git has already moved, so problems are reported and the hook exits 0.
+    func restoreAfterCheckout(hook: String, arguments: [String]) {
+        if hook == "post-checkout" {
+            // FLAG 0 is a file checkout ('git checkout -- PATH'); equal OLD and NEW move nothing.
+            guard arguments.count >= 3, arguments[2] == "1", arguments[0] != arguments[1] else { return }
+        }
+        do {
+            let state = git.git.state
+            guard state == .none else {
+                console.notice("dver: git is in the middle of a \(state.rawValue); data not restored. "
+                    + "When it is finished, run 'dver checkout --git HEAD'.")
+                return
+            }
+            guard let head = try git.git.head().commit, let lock = try git.lock(atCommit: head) else { return }
+            let report = try LockRestore(project: git.project).restore(lock)
+            for line in GitSupport.describe(report, pinnedBy: "HEAD") { console.notice("dver: " + line) }
+        } catch {
+            console.notice("dver: error: \(error)\ndver: git finished; the data was not restored. Run 'dver checkout --git HEAD' once the problem is fixed.")
+        }
+    }
+
+    /// Finds the data commits the pushed git commits pin. Pushing them needs a dver remote;
+    /// until remotes exist this reports (with --json) and exits 0.
+    func prePush(remote: String) throws {
+        let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        let updates = try PushScan.parse(input)
+        let scan = try PushScan(gitProject: git).pins(for: updates, remote: remote)
+        let store = git.project.store
+        if json {
+            struct Pin: Encodable { let repo: String; let commit: String; let in_local_store: Bool }
+            struct Output: Encodable { let git_commits: Int; let pins: [Pin] }
+            try console.emit(Output(git_commits: scan.gitCommits, pins: scan.pins.map {
+                Pin(repo: $0.repo, commit: $0.commit.hex, in_local_store: store.contains($0.commit))
+            }))
+        }
+        // No dver remote can be configured yet, so there is nothing to push: exit quietly.
+    }
+}
