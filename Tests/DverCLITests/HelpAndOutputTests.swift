@@ -9,6 +9,8 @@ struct HelpAndOutputTests {
         ["init"], ["add"], ["status"], ["commit"], ["log"], ["diff"], ["branch"], ["checkout"], ["ls"], ["cat"],
         ["rm"], ["restore"], ["du"], ["fsck"], ["gc"], ["repo"], ["repo", "create"], ["repo", "list"], ["repo", "delete"],
         ["hash-object"], ["cat-object"], ["ls-tree"],
+        ["hooks"], ["hooks", "install"], ["hooks", "uninstall"], ["hooks", "status"], ["hooks", "policy"],
+        ["hooks", "run"], ["hooks", "merge-lock"],
     ]
 
     @Test("the tested command list matches the subcommands 'dver --help' lists")

@@ -52,8 +52,10 @@ struct HookRunner {
             guard arguments.count >= 3, arguments[2] == "1", arguments[0] != arguments[1] else { return }
         }
         do {
+            // post-merge runs once the merge commit exists, while git still has MERGE_HEAD:
+            // a merge state there is the finished merge itself.
             let state = git.git.state
-            guard state == .none else {
+            guard state == .none || (hook == "post-merge" && state == .merge) else {
                 console.notice("dver: git is in the middle of a \(state.rawValue); data not restored. "
                     + "When it is finished, run 'dver checkout --git HEAD'.")
                 return
