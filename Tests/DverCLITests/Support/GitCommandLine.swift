@@ -7,6 +7,11 @@ let gitIsInstalled: Bool = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr
     FileManager.default.isExecutableFile(atPath: "\($0)/git")
 }
 
+/// Whether the pre-commit framework is installed (scripts/test.sh installs it).
+let preCommitIsInstalled: Bool = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").contains {
+    FileManager.default.isExecutableFile(atPath: "\($0)/pre-commit")
+}
+
 /// What one `git` run printed.
 struct GitResult: Sendable {
     let status: Int32
@@ -23,9 +28,16 @@ extension TestProject {
     @discardableResult
     func git(_ arguments: [String], in directory: String? = nil, expect: Int32? = 0, stdin: String = "",
              sourceLocation: SourceLocation = #_sourceLocation) throws -> GitResult {
+        try tool(["git"] + arguments, in: directory, expect: expect, stdin: stdin, sourceLocation: sourceLocation)
+    }
+
+    /// Runs a command (looked up on PATH) in the same environment as `git`.
+    @discardableResult
+    func tool(_ arguments: [String], in directory: String? = nil, expect: Int32? = 0, stdin: String = "",
+              sourceLocation: SourceLocation = #_sourceLocation) throws -> GitResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
+        process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory.map(path) ?? root)
         var environment = ProcessInfo.processInfo.environment
         for key in environment.keys where key.hasPrefix("GIT_") || key.hasPrefix("DVER_") { environment[key] = nil }
@@ -57,7 +69,7 @@ extension TestProject {
                                stdout: String(decoding: try Data(contentsOf: scratch.appendingPathComponent("out")), as: UTF8.self),
                                stderr: String(decoding: try Data(contentsOf: scratch.appendingPathComponent("err")), as: UTF8.self))
         if let expect {
-            #expect(result.status == expect, "git \(arguments.joined(separator: " ")) → \(result.status)\n\(result.output)",
+            #expect(result.status == expect, "\(arguments.joined(separator: " ")) → \(result.status)\n\(result.output)",
                     sourceLocation: sourceLocation)
         }
         return result

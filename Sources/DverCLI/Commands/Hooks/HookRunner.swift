@@ -46,7 +46,14 @@ struct HookRunner {
 
     /// post-checkout (OLD NEW FLAG) and post-merge (SQUASH): restores what HEAD's lock pins.
     /// Never fails: git has already moved, so problems are reported and the hook exits 0.
-    func restoreAfterCheckout(hook: String, arguments: [String]) {
+    func restoreAfterCheckout(hook: String, arguments given: [String]) {
+        var arguments = given
+        let environment = ProcessInfo.processInfo.environment
+        if hook == "post-checkout", arguments.isEmpty, let from = environment["PRE_COMMIT_FROM_REF"],
+           let to = environment["PRE_COMMIT_TO_REF"] {
+            // Run by the pre-commit framework, which passes git's arguments in the environment.
+            arguments = [from, to, environment["PRE_COMMIT_CHECKOUT_TYPE"] ?? "1"]
+        }
         if hook == "post-checkout" {
             // FLAG 0 is a file checkout ('git checkout -- PATH'); equal OLD and NEW move nothing.
             guard arguments.count >= 3, arguments[2] == "1", arguments[0] != arguments[1] else { return }
