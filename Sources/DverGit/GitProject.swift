@@ -21,10 +21,13 @@ public final class GitProject {
         projectPath = try git.relativePath(of: project.root)
     }
 
-    /// The git side of a project, or nil when no git repository encloses it.
-    /// - Throws: `GitError` when a repository exists but cannot be used (bare, broken).
-    public static func open(_ project: Project) throws(GitError) -> GitProject? {
-        guard let git = try GitRepository.discover(from: project.root) else { return nil }
+    /// The git side of a project, or nil when no git repository encloses it. The repository is
+    /// searched from `directory` (default: the project root); a hook passes its working
+    /// directory, so that a project found above a nested worktree is recognized as foreign.
+    /// - Throws: `GitError.projectOutsideWorkTree` when the project is not inside that
+    ///   repository's working tree, other `GitError`s when it cannot be used (bare, broken).
+    public static func open(_ project: Project, from directory: String? = nil) throws(GitError) -> GitProject? {
+        guard let git = try GitRepository.discover(from: directory ?? project.root) else { return nil }
         return try GitProject(project: project, git: git)
     }
 

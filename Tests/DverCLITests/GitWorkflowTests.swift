@@ -242,6 +242,12 @@ struct GitWorkflowTests {
         #expect(try project.git(["show", "feature:dver.lock"]).stdout.contains("raw main \(data) data/raw"))
         #expect(try project.git(["show", "main:dver.lock"]).stdout.contains("raw main"))
         #expect(!(try project.git(["show", "main:dver.lock"]).stdout.contains(data)))
+
+        // A worktree nested inside the main project must not restore the main project's data.
+        try project.write("data/raw/a.csv", "edited in main\n")
+        let nested = try project.git(["worktree", "add", "-q", "--detach", "inner", v1.git])
+        #expect(nested.stderr.contains("outside this git working tree"), "\(nested.output)")
+        #expect(try String(decoding: project.read("data/raw/a.csv"), as: UTF8.self) == "edited in main\n")
     }
 
     @Test("git init with no commits yet (unborn HEAD)")

@@ -12,14 +12,18 @@ struct HooksInstall: ParsableCommand {
         Examples:
           dver hooks install
           dver hooks install --json
+          dver hooks install --no-hooks    # merge driver and .gitignore only (pre-commit framework users)
         """)
 
     @OptionGroup var global: GlobalOptions
 
+    @Flag(help: "Leave the hook files alone; only set up the merge driver, .gitignore block and dver.lock.")
+    var noHooks = false
+
     func run() throws {
         let project = try global.project()
         guard let git = try GitProject.open(project) else { throw GitError.notARepository(path: project.root) }
-        let reports = try git.hookInstaller().install()
+        let reports = noHooks ? [] : try git.hookInstaller().install()
         try git.installMergeDriver()
         try git.updateIgnoreFile()
         let lock = try git.writeLock()

@@ -35,12 +35,23 @@ struct HooksRun: ParsableCommand {
             console.notice("dver: no dver store in \(workingDirectory); skipped dver's \(hook) hook ('dver init' creates one)")
             return
         }
-        guard let git = try GitProject.open(project) else { return }
+        guard let git = try openGit(project, console: console) else { return }
         let runner = HookRunner(git: git, console: console, json: global.json)
         switch hook {
         case "pre-commit": try runner.preCommit()
         case "pre-push": try runner.prePush(remote: arguments.first ?? "")
         default: runner.restoreAfterCheckout(hook: hook, arguments: arguments)
+        }
+    }
+
+    /// The project's git side; nil (after a note) when the project lies above this working
+    /// tree — e.g. a worktree nested inside another project — whose data it is not.
+    private func openGit(_ project: Project, console: Console) throws -> GitProject? {
+        do {
+            return try GitProject.open(project, from: workingDirectory)
+        } catch GitError.projectOutsideWorkTree(let root, let workTree) {
+            console.notice("dver: the dver store at \(root) is outside this git working tree (\(workTree)); skipped dver's \(hook) hook")
+            return nil
         }
     }
 }
