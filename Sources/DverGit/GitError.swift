@@ -46,7 +46,7 @@ extension GitError: CustomStringConvertible {
         case .projectOutsideWorkTree(let project, let workTree):
             return "the dver project '\(project)' is not inside the git working tree '\(workTree)'"
         case .unknownHook(let name):
-            return "unknown hook '\(name)'; dver handles pre-commit, post-checkout, post-merge and pre-push"
+            return "unknown hook '\(name)'; dver handles pre-commit, post-checkout, post-merge, post-rewrite and pre-push"
         case .hookNotAFile(let path):
             return "'\(path)' is not a regular file; move it away so dver can add its hook block"
         case .malformedPushLine(let line):

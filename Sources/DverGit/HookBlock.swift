@@ -30,7 +30,8 @@ public enum HookBlock {
                 "dver_push_input_end",
             ]
         } else {
-            lines.append("    (\(enter)dver hooks run \(hook) \"$@\") \(failure)")
+            // stdin stays for the user's part (post-rewrite's list of rewritten commits).
+            lines.append("    (\(enter)dver hooks run \(hook) \"$@\" </dev/null) \(failure)")
         }
         lines += [
             "else",

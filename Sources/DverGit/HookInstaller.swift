@@ -7,7 +7,7 @@ import Foundation
 /// sh wrapper after dver's block (uninstall puts it back).
 public struct HookInstaller: Sendable {
     /// The hooks dver manages, in install order.
-    public static let hooks = ["pre-commit", "post-checkout", "post-merge", "pre-push"]
+    public static let hooks = ["pre-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push"]
     /// Suffix of a non-shell user hook dver's wrapper chains to.
     public static let chainedSuffix = ".dver-chained"
 

@@ -69,7 +69,7 @@ struct GitWorkflowTests {
         #expect(logJSON.map { $0["git_commit"] as? String } == [v2.git, v1.git])
 
         project.run(["hooks", "uninstall"])
-        for hook in ["pre-commit", "post-checkout", "post-merge", "pre-push"] {
+        for hook in ["pre-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push"] {
             #expect(!project.exists(".git/hooks/\(hook)"), "\(hook) held only dver's block")
         }
         #expect(try project.git(["config", "merge.dver-lock.driver"], expect: nil).status != 0)
@@ -187,7 +187,7 @@ struct GitWorkflowTests {
         _ = try Self.commitVersion(project, 1)
         try project.git(["checkout", "-q", "-b", "side"])
         try project.write("notes.txt", "side\n")
-        _ = try Self.commitVersion(project, 2)
+        let sideHashes = try Self.commitVersion(project, 2).hashes
         try project.git(["checkout", "-q", "main"])
         try project.write("notes.txt", "main\n")
         let onMain = try Self.commitVersion(project, 3)
@@ -198,7 +198,34 @@ struct GitWorkflowTests {
         let direct = project.run(["hooks", "run", "post-checkout", onMain.git, try project.gitRevision("side"), "1"])
         #expect(direct.stderr.contains("in the middle of a rebase"))
         #expect(try project.hashes(under: "data/raw") == onMain.hashes)
-        try project.git(["rebase", "--abort"])
+        // Finish the rebase: take main's notes and side's data pins; post-rewrite restores them.
+        try project.write("notes.txt", "main\n")
+        project.run(["checkout", "--git", "side", "--force"])
+        project.run(["hooks", "run", "pre-commit"])
+        try project.git(["add", "notes.txt"])
+        let finished = try project.git(["-c", "core.editor=true", "rebase", "--continue"])
+        #expect(finished.output.contains("Successfully rebased"), "\(finished.output)")
+        #expect(try project.git(["show", "HEAD:dver.lock"]).stdout == project.git(["show", "side:dver.lock"]).stdout)
+        #expect(try project.hashes(under: "data/raw") == sideHashes)
+    }
+
+    @Test("post-rewrite restores the data HEAD pins once a rebase has finished")
+    func restoreAfterRebase() throws {
+        let project = try TestProject()
+        try project.gitInit()
+        project.run(["hooks", "install"])
+        _ = try Self.commitVersion(project, 1)
+        try project.git(["checkout", "-q", "-b", "side"])
+        try project.write("side.txt", "side\n")
+        try project.git(["add", "side.txt"])
+        try project.git(["commit", "-q", "-m", "side notes"])
+        try project.git(["checkout", "-q", "main"])
+        let v2 = try Self.commitVersion(project, 2)
+        try project.git(["checkout", "-q", "side"])
+        #expect(try project.hashes(under: "data/raw") != v2.hashes)
+        let rebase = try project.git(["rebase", "main"])
+        #expect(rebase.output.contains("Successfully rebased"), "\(rebase.output)")
+        #expect(try project.hashes(under: "data/raw") == v2.hashes)
     }
 
     @Test("a project in a subdirectory of the git repository")

@@ -44,7 +44,8 @@ struct HookRunner {
         }
     }
 
-    /// post-checkout (OLD NEW FLAG) and post-merge (SQUASH): restores what HEAD's lock pins.
+    /// post-checkout (OLD NEW FLAG), post-merge (SQUASH) and post-rewrite (rebase): restores
+    /// what HEAD's lock pins.
     /// Never fails: git has already moved, so problems are reported and the hook exits 0.
     func restoreAfterCheckout(hook: String, arguments given: [String]) {
         var arguments = given
@@ -54,15 +55,17 @@ struct HookRunner {
             // Run by the pre-commit framework, which passes git's arguments in the environment.
             arguments = [from, to, environment["PRE_COMMIT_CHECKOUT_TYPE"] ?? "1"]
         }
+        if hook == "post-rewrite", arguments.first != "rebase" { return }   // 'amend' moves no data
         if hook == "post-checkout" {
             // FLAG 0 is a file checkout ('git checkout -- PATH'); equal OLD and NEW move nothing.
             guard arguments.count >= 3, arguments[2] == "1", arguments[0] != arguments[1] else { return }
         }
         do {
-            // post-merge runs once the merge commit exists, while git still has MERGE_HEAD:
-            // a merge state there is the finished merge itself.
+            // post-merge runs once the merge commit exists, while git still has MERGE_HEAD, and
+            // post-rewrite once a rebase is done, before git removes its state: these states
+            // are the finished operations themselves.
             let state = git.git.state
-            guard state == .none || (hook == "post-merge" && state == .merge) else {
+            guard state == .none || (hook == "post-merge" && state == .merge) || (hook == "post-rewrite" && state == .rebase) else {
                 console.notice("dver: git is in the middle of a \(state.rawValue); data not restored. "
                     + "When it is finished, run 'dver checkout --git HEAD'.")
                 return

@@ -9,7 +9,7 @@ struct HooksRun: ParsableCommand {
         commandName: "run",
         abstract: "Run dver's part of a git hook (what the installed hook blocks call).",
         discussion: """
-        pre-commit: write dver.lock for the checked-out data and stage it; warn or refuse (policy) when repos hold uncommitted data. post-checkout, post-merge: restore the data HEAD's dver.lock pins (never overwriting uncommitted changes; skipped while a rebase, merge or cherry-pick is in progress). pre-push: find the data commits the pushed git commits pin (--json prints them). Only pre-commit (policy block) makes git stop; the others always exit 0.
+        pre-commit: write dver.lock for the checked-out data and stage it; warn or refuse (policy) when repos hold uncommitted data. post-checkout, post-merge, post-rewrite (after a rebase): restore the data HEAD's dver.lock pins (never overwriting uncommitted changes; skipped while a rebase, merge or cherry-pick is in progress). pre-push: find the data commits the pushed git commits pin (--json prints them). Only pre-commit (policy block) makes git stop; the others always exit 0.
 
         Examples:
           dver hooks run pre-commit
@@ -19,7 +19,7 @@ struct HooksRun: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "pre-commit, post-checkout, post-merge or pre-push.")
+    @Argument(help: "pre-commit, post-checkout, post-merge, post-rewrite or pre-push.")
     var hook: String
 
     @Argument(help: "The arguments git passed to the hook.")
