@@ -178,6 +178,34 @@ struct GitWorkflowTests {
         #expect(try project.hashes(under: "data/raw") == onA.hashes)
     }
 
+    @Test("pre-commit writes the lock into the index 'git commit -a' and 'git commit PATH' build")
+    func preCommitStagesLock() throws {
+        let project = try TestProject()
+        try project.gitInit()
+        project.run(["hooks", "install"])
+        _ = try Self.commitVersion(project, 1)
+        _ = try Self.commitVersion(project, 2)
+        let older = try #require(try project.run(["log", "raw", "--json"]).jsonArray().last?["id"] as? String)
+        project.run(["checkout", "-q", "raw@main~1"])
+        #expect(try project.git(["status", "--porcelain"]).text == "M dver.lock", "checkout rewrites dver.lock")
+        try project.git(["commit", "-q", "-a", "-m", "pin the older data"])
+        #expect(try project.git(["show", "HEAD:dver.lock"]).stdout.contains("raw - \(older) data/raw"))
+
+        // A stale lock on disk is rewritten by pre-commit into the index each kind of commit builds.
+        project.run(["checkout", "-q", "raw@main"])
+        let current = try project.read("dver.lock")
+        let stale = try project.git(["show", "HEAD:dver.lock"]).stdout
+        for (number, arguments) in [["-a"], ["--", "notes.md"], []].enumerated() {
+            try project.write("dver.lock", stale)
+            try project.write("notes.md", "\(number)\n")
+            try project.git(["add", "notes.md"])
+            try project.write("notes.md", "\(number) changed\n")   // for -a and PATH commits
+            let commit = try project.git(["commit", "-q", "-m", "notes \(number)"] + arguments)
+            #expect(commit.stderr.contains("dver.lock updated and staged"), "\(arguments)")
+            #expect(try Array(project.git(["show", "HEAD:dver.lock"]).stdout.utf8) == current, "\(arguments)")
+        }
+    }
+
     @Test("no restore in the middle of a rebase")
     func rebaseInProgress() throws {
         let project = try TestProject()

@@ -103,3 +103,22 @@ struct GitRepositoryTests {
         #expect(!FileManager.default.fileExists(atPath: sandbox.path("r/proj/.gitattributes")))
     }
 }
+
+@Suite("libgit2 and submodules", .enabled(if: gitAvailable, "git is not installed"))
+struct SubmoduleTests {
+    @Test("a submodule's .git file is followed to its git directory under the superproject")
+    func submodule() throws {
+        let sandbox = try GitSandbox()
+        try sandbox.initRepository("inner")
+        try sandbox.write("inner/x.txt", "x\n")
+        try sandbox.git(["add", "x.txt"], in: "inner")
+        try sandbox.git(["commit", "-qm", "inner"], in: "inner")
+        try sandbox.initRepository("outer")
+        try sandbox.git(["-c", "protocol.file.allow=always", "submodule", "add", "-q", sandbox.path("inner"), "sub"], in: "outer")
+        let repository = try GitRepository.open(from: sandbox.path("outer/sub"))
+        #expect(repository.workTree == sandbox.path("outer/sub"))
+        #expect(repository.gitDirectory == sandbox.path("outer/.git/modules/sub"))
+        #expect(try repository.hooksDirectory() == sandbox.path("outer/.git/modules/sub/hooks"))
+        #expect(try repository.head().commit == sandbox.git(["rev-parse", "HEAD"], in: "inner").output)
+    }
+}

@@ -52,6 +52,10 @@ struct Checkout: ParsableCommand {
         } else {
             results = [try project.checkout(spec, force: force)]
         }
+        if let git = GitSupport.open(project, console: global.console) {
+            // Like 'dver commit': dver.lock names what the next git commit pins.
+            do { try git.writeLock() } catch { global.console.notice("dver: could not update dver.lock: \(error)") }
+        }
         if global.json {
             struct Item: Encodable { let repo: String; let commit: String; let branch: String?; let written: Int; let removed: Int; let unchanged: Int }
             try global.console.emit(results.map {
