@@ -325,12 +325,17 @@ struct GitWorkflowTests {
     func prePush() throws {
         let project = try TestProject()
         try project.gitInit()
+        // A user's pre-push hook that reads git's ref lines from stdin, after dver's block.
+        try project.write(".git/hooks/pre-push", "#!/bin/sh\ncat > \"$(git rev-parse --git-dir)/user-push-input\"\n")
+        chmod(project.path(".git/hooks/pre-push"), 0o755)
         project.run(["hooks", "install"])
         _ = try Self.commitVersion(project, 1)
         let v2 = try Self.commitVersion(project, 2)
         try project.git(["init", "-q", "--bare", project.outside + "/remote.git"])
         try project.git(["remote", "add", "origin", project.outside + "/remote.git"])
         try project.git(["push", "-q", "origin", "main"])
+        let userInput = try String(decoding: project.read(".git/user-push-input"), as: UTF8.self)
+        #expect(userInput.hasPrefix("refs/heads/main \(v2.git) refs/heads/main "), "the user's hook still gets stdin: \(userInput)")
         let zero = String(repeating: "0", count: 40)
         let pins = try project.run(["hooks", "run", "pre-push", "--json", "origin", "url"],
                                    stdin: Data("refs/heads/main \(v2.git) refs/heads/main \(zero)\n".utf8)).jsonObject()
