@@ -37,6 +37,6 @@ struct HooksStatus: ParsableCommand {
             global.console.data("\(report.hook.padding(17))\(text)")
         }
         global.console.data("merge driver     \(driver ? "configured" : "not configured")")
-        global.console.data("pre-commit       policy \(policy.rawValue)")
+        global.console.data("policy           \(policy.rawValue) (what pre-commit does when data is not committed to dver)")
     }
 }
