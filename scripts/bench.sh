@@ -385,7 +385,7 @@ case_status() {
 # with hooks disabled. Also times `dver hooks run post-checkout` alone.
 case_hook() {
     prepare_small_projects
-    local git_plain=- git_hooked=- hook_alone=- first second
+    local git_plain=- git_hooked=- hook_alone=- git_restore=- first second
     if dver_enabled; then
         local -a git_cmd=("${GIT_AS_BENCH[@]}")
         PATH="$(dirname "$DVER"):$PATH"   # the hooks call `dver`
@@ -410,9 +410,30 @@ case_hook() {
         best_of 5 hook_alone quiet hook-alone in_dir "$SMALL_PROJECT" "$DVER" hooks run post-checkout "$first" "$second" 1
         floor_note "git checkout between two commits pinning the same data, hooks disabled: $git_plain s; with dver's hooks: $git_hooked s"
         grep -q "restored" "$BENCH_DIR/logs/hook-hooked.log" && die "the no-op hook restored data"
+
+        # One file of the workspace differs between two pinned data commits: each checkout
+        # restores it (a status of the workspace, then one file written).
+        local changed third
+        changed=$(find "$SMALL_PROJECT/data/small" -type f -print -quit)
+        cp "$changed" "$BENCH_DIR/hook-original"
+        echo "one more row" >>"$changed"
+        cp "$changed" "$BENCH_DIR/hook-changed"
+        quiet hook-add in_dir "$SMALL_PROJECT" "$DVER" add data/small
+        quiet hook-commit-3 in_dir "$SMALL_PROJECT" "$DVER" commit -m "one file changed"
+        quiet hook-commit-3b in_dir "$SMALL_PROJECT" "${git_cmd[@]}" commit -q -a -m "pin one changed file"
+        third=$(in_dir "$SMALL_PROJECT" git rev-parse HEAD)
+        restore_switch() {
+            in_dir "$SMALL_PROJECT" "${git_cmd[@]}" checkout -q "$second" && cmp -s "$changed" "$BENCH_DIR/hook-original" \
+                && in_dir "$SMALL_PROJECT" "${git_cmd[@]}" checkout -q "$third" && cmp -s "$changed" "$BENCH_DIR/hook-changed"
+        }
+        log "git checkout restoring 1 of $SMALL_COUNT files (best of 3)"
+        warm "$SMALL_PROJECT/.dver"
+        best_of 3 git_restore quiet hook-restore restore_switch
+        git_restore=$(calc "$git_restore / 2" 4)
     fi
     row "no-op post-checkout, $SMALL_COUNT files (s)" "$hook_alone" \
         "git checkout $git_plain (hooked $git_hooked)" "< 1" "$(judge "$hook_alone" "<" 1)"
+    row "post-checkout restoring 1 of $SMALL_COUNT (s)" "${git_restore:--}" "no-op checkout, hooked $git_hooked" "info" "-"
 }
 
 # checkout of the big file into an emptied mount directory; floor cp.
@@ -492,7 +513,7 @@ print_table() {
 clean_up() {
     rm -rf "$BENCH_DIR/projects" "$BENCH_DIR/big.bin" "$BENCH_DIR/big.copy" \
         "$BENCH_DIR/sensors.csv" "$BENCH_DIR/sensors.csv.gen-data-tmp" "$BENCH_DIR"/checkout-floor.* \
-        "$BENCH_DIR"/big.copy.* "$BENCH_DIR"/small-copy.*
+        "$BENCH_DIR"/big.copy.* "$BENCH_DIR"/small-copy.* "$BENCH_DIR"/hook-original "$BENCH_DIR"/hook-changed
     if [[ ${BENCH_KEEP:-0} != 1 ]]; then
         rm -rf "$BENCH_DIR/small-src" "$BENCH_DIR/small-src.params"
     fi

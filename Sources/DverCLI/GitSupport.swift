@@ -19,7 +19,7 @@ enum GitSupport {
     static func refreshIgnoreFile(_ project: Project, console: Console) {
         guard let git = open(project, console: console) else { return }
         do {
-            if try git.updateIgnoreFile() { console.notice("dver: updated the repo paths in .gitignore") }
+            if try git.updateIgnoreFile() { console.notice("dver: updated dver's block in .gitignore (the store and repo paths)") }
         } catch {
             console.notice("dver: could not update .gitignore: \(error)")
         }

@@ -348,8 +348,11 @@ struct GitWorkflowTests {
 
     @Test("repos created and deleted are kept in .gitignore's managed block")
     func ignoreBlock() throws {
-        let project = try TestProject()
+        let project = try TestProject(initialize: false)
         try project.gitInit()
+        project.run(["init", "-q"])
+        #expect(try project.git(["status", "--porcelain"]).text == "?? .gitignore", "dver init keeps .dver/ out of git")
+        try project.remove(".gitignore")
         try project.write(".gitignore", "*.tmp\n")
         try project.write("data/raw/a.csv", "1\n")
         project.run(["add", "-q", "data/raw"])
