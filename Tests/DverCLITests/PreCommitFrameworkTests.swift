@@ -36,6 +36,22 @@ struct PreCommitFrameworkTests {
 
         """
 
+    @Test("docs/GIT.md shows exactly this configuration")
+    func documentationMatches() throws {
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: packageRoot.appendingPathComponent("docs/GIT.md"), encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex { $0.hasSuffix("default_install_hook_types: [pre-commit, post-checkout, post-merge]") })
+        let indent = lines[start].prefix { $0 == " " }.count
+        var block = [String]()
+        for line in lines[start...] {
+            guard line.hasPrefix(String(repeating: " ", count: indent)) else { break }
+            block.append(String(line.dropFirst(indent)))
+        }
+        let documented = block.map { $0.replacingOccurrences(of: #" +# .*$"#, with: "", options: .regularExpression) }
+        #expect(documented.joined(separator: "\n") + "\n" == Self.configuration)
+    }
+
     @Test("the documented repo: local entries pin and restore data; dver hooks install chains with the generated script")
     func frameworkEntries() throws {
         let project = try TestProject()
