@@ -305,6 +305,23 @@ struct GitWorkflowTests {
         #expect(try String(decoding: project.read("data/raw/a.csv"), as: UTF8.self) == "edited in main\n")
     }
 
+    @Test("core.hooksPath: hooks go where git runs them")
+    func hooksPath() throws {
+        let project = try TestProject()
+        try project.gitInit()
+        try project.git(["config", "core.hooksPath", ".githooks"])
+        project.run(["hooks", "install"])
+        #expect(try project.run(["hooks", "status", "--json"]).jsonObject()["hooks_directory"] as? String == project.path(".githooks"))
+        #expect(project.exists(".githooks/post-checkout"))
+        #expect(!project.exists(".git/hooks/post-checkout"))
+        let v1 = try Self.commitVersion(project, 1)
+        let v2 = try Self.commitVersion(project, 2)
+        try project.git(["checkout", "-q", v1.git])
+        #expect(try project.hashes(under: "data/raw") == v1.hashes)
+        try project.git(["checkout", "-q", "main"])
+        #expect(try project.hashes(under: "data/raw") == v2.hashes)
+    }
+
     @Test("git init with no commits yet (unborn HEAD)")
     func unbornHead() throws {
         let project = try TestProject()
