@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C system libraries.
@@ -33,10 +34,15 @@ let package = Package(
         // Repos, staging, workspace index, commit, checkout, diff, fsck.
         .target(name: "DverRepository",
                 dependencies: ["DverCore", "DverChunking", "DverSystem", "DverStore"]),
+        // Pipelines: specs, datums, planner, job records, container runtimes.
+        .target(name: "DverPipeline",
+                dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository",
+                               .product(name: "Yams", package: "Yams")]),
         // Command line front end.
         .target(name: "DverCLI",
                 dependencies: [
                     "DverCore", "DverSystem", "DverStore", "DverRepository",
+                    "DverPipeline",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ]),
         .executableTarget(name: "dver", dependencies: ["DverCLI"]),
@@ -50,6 +56,8 @@ let package = Package(
         .testTarget(name: "DverStoreTests", dependencies: ["DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverRepositoryTests",
                     dependencies: ["DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
+        .testTarget(name: "DverPipelineTests",
+                    dependencies: ["DverPipeline", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverTestSupport"]),
     ]
 )

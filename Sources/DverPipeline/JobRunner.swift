@@ -1,0 +1,167 @@
+import DverCore
+import DverRepository
+import DverStore
+import DverSystem
+import Foundation
+
+/// Runs pipeline jobs: resolves the input commits, plans datums (skipping those whose key has
+/// a cached result), runs the rest through the runtime, and commits the merged outputs to the
+/// output repo with provenance (docs/PIPELINES.md, "What a job does").
+public struct JobRunner: Sendable {
+    public let project: Project
+    public let catalog: PipelineCatalog
+    public let jobs: JobStore
+    public let cache: DatumCache
+
+    public init(project: Project) {
+        self.project = project
+        let durable = project.writeSettings.durable
+        catalog = PipelineCatalog(layout: project.layout, durable: durable)
+        jobs = JobStore(layout: project.layout, durable: durable)
+        cache = DatumCache(directory: "\(catalog.directory)/datums", durable: durable)
+    }
+
+    /// Runs one job of `pipeline`. With `datumPath`, runs only the datums whose inputs contain
+    /// that path (even if cached) and commits nothing: a debugging run.
+    /// A job that fails (a datum, the runtime, a duplicate output) is recorded and returned
+    /// with state `.failed`; only problems before the job exists are thrown.
+    /// - Throws: `PipelineError.inputRepoMissing`, lock timeouts.
+    public func run(_ pipeline: StoredPipeline, trigger: String, datumPath: String? = nil) throws -> JobRecord {
+        let spec = pipeline.spec
+        let lock = try pipelineLock(spec.name)
+        defer { lock.unlock() }
+        try project.store.reload()
+        var record = JobRecord(id: JobStore.newID(), pipeline: spec.name, specHash: pipeline.specHash,
+                               trigger: datumPath == nil ? trigger : "datum", started: Date().timeIntervalSince1970)
+        var roots = [String: ObjectID?]()
+        for input in spec.pfsInputs {
+            guard (try? project.repo(named: input.repo)) != nil else { throw PipelineError.inputRepoMissing(pipeline: spec.name, repo: input.repo) }
+            let head = try project.refs.read(repo: input.repo, branch: input.branch)
+            roots[input.name] = try head.map { try project.store.decodeCommit($0).tree }
+            record.inputs.append(ResolvedInput(name: input.name, repo: input.repo, branch: input.branch, commit: head?.hex))
+        }
+        do {
+            try execute(spec, datumPath: datumPath, roots: roots, record: &record)
+        } catch {
+            record.state = .failed
+            record.error = String(describing: error)
+        }
+        record.finished = Date().timeIntervalSince1970
+        try jobs.save(record)
+        return record
+    }
+
+    private func execute(_ spec: PipelineSpec, datumPath: String?, roots: [String: ObjectID?], record: inout JobRecord) throws {
+        let (runtime, image) = try RuntimeSelector.runtime(for: spec.runtime, projectRoot: project.root, transform: spec.transform,
+                                                           cacheDirectory: catalog.directory)
+        record.runtime = runtime.name
+        record.notes = runtime.limitations(spec)
+        let plan = try JobPlanner(store: project.store, cache: cache)
+            .plan(spec, roots: roots, imageIdentity: image.identity, datumPath: datumPath)
+        record.planSeconds = plan.seconds
+        record.datums = plan.records
+        try jobs.save(record)
+
+        let writer = project.makeWriter()
+        let executor = DatumExecutor(project: project, runtime: runtime, image: image, spec: spec, jobID: record.id,
+                                     jobs: jobs, writer: writer)
+        let ran: [Int: DatumRunResult]
+        do {
+            ran = try executor.run(plan.datums, indices: plan.toRun)
+            _ = try writer.finish()
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        var results = plan.cached
+        for (index, result) in ran {
+            record.datums[index] = result.record
+            if let files = result.files {
+                let value = DatumResult(files: files, job: record.id, seconds: result.record.seconds)
+                try cache.store(value, for: plan.datums[index].key)
+                results[index] = value
+            }
+        }
+        let failed = record.datums.filter { $0.state == .failed }
+        if let first = failed.first {
+            record.state = .failed
+            record.error = "\(failed.count) of \(record.datums.count) datums failed; first: \(first.inputs.joined(separator: ", ")): \(first.error ?? "failed")"
+            return
+        }
+        if datumPath == nil {
+            record.outputCommit = try commitOutputs(spec, plan: plan, results: results, record: record).hex
+        }
+        record.state = .succeeded
+    }
+
+    /// Merges every datum's outputs and commits them to the output repo's branch.
+    /// - Throws: `PipelineError.duplicateOutput` naming both datums.
+    func commitOutputs(_ spec: PipelineSpec, plan: JobPlan, results: [Int: DatumResult], record: JobRecord) throws -> ObjectID {
+        var owners = [String: Int]()
+        var files = [TreeBuilder.File]()
+        for index in plan.datums.indices {
+            for file in results[index]?.files ?? [] {
+                if let other = owners[file.path] {
+                    throw PipelineError.duplicateOutput(path: file.path, firstDatum: plan.datums[other].label,
+                                                        secondDatum: plan.datums[index].label)
+                }
+                owners[file.path] = index
+                files.append(TreeBuilder.File(path: file.path, ref: file.ref))
+            }
+        }
+        let writer = project.makeWriter()
+        do {
+            let tree = try TreeBuilder.build(files, writer: writer)
+            let parent = try project.refs.read(repo: spec.name, branch: spec.outputBranch)
+            var provenance = ["pipeline": spec.name, "spec": record.specHash, "job": record.id]
+            for input in record.inputs { provenance["input.\(input.name)"] = "\(input.repo)@\(input.commit ?? "none")" }
+            let now = Date()
+            let commit = Commit(repo: spec.name, tree: tree, parents: parent.map { [$0] } ?? [],
+                                time: Int64((now.timeIntervalSince1970 * 1e9).rounded()),
+                                timeZoneOffsetMinutes: Int16(TimeZone.current.secondsFromGMT(for: now) / 60),
+                                author: "dver pipeline \(spec.name)", message: "\(spec.name): job \(record.id) (\(record.summary))",
+                                commitSet: nil, provenance: provenance)
+            let id = try writer.put(encoded: commit.encoded(), kind: .commit)
+            _ = try writer.finish()
+            try project.refs.update(repo: spec.name, branch: spec.outputBranch, to: id, expected: parent)
+            return id
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+
+    private func pipelineLock(_ name: String) throws -> FileLock {
+        let progress = project.progress
+        do {
+            return try FileLock(path: "\(project.layout.locksDirectory)/pipeline-\(name).lock", timeout: project.refs.lockTimeout) {
+                progress.notice("waiting for another job of pipeline \(name) to finish...")
+            }
+        } catch FileLock.Failure.timedOut(let path, let seconds) {
+            throw StoreError.lockTimeout(path: path, seconds: seconds)
+        }
+    }
+
+    // MARK: Triggers
+
+    /// Runs, in DAG order, every pipeline downstream of these repo branches. A pipeline whose
+    /// upstream job failed is not run (its input did not change).
+    /// - Throws: only problems that prevent jobs from being recorded at all.
+    public func runDownstream(of changed: [(repo: String, branch: String)], trigger: String = "commit",
+                              onJob: (JobRecord) -> Void = { _ in }) throws -> [JobRecord] {
+        guard !catalog.isEmpty else { return [] }
+        let pipelines = try catalog.all()
+        let byName = Dictionary(pipelines.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        var changedNow = changed
+        var records = [JobRecord]()
+        for spec in PipelineCatalog.topologicalOrder(pipelines.map(\.spec)) {
+            guard spec.pfsInputs.contains(where: { input in changedNow.contains { $0.repo == input.repo && $0.branch == input.branch } }),
+                  let stored = byName[spec.name] else { continue }
+            let record = try run(stored, trigger: trigger)
+            records.append(record)
+            onJob(record)
+            if record.outputCommit != nil { changedNow.append((spec.name, spec.outputBranch)) }
+        }
+        return records
+    }
+}
