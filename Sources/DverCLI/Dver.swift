@@ -19,13 +19,14 @@ public struct Dver: ParsableCommand {
 
         Revisions: REPO[@REV][:PATH] where REV is a branch, a commit id prefix (4+ hex digits), HEAD, and ~N / ^ for ancestors: raw@main~2, raw@3fa9c1, raw@main:images/cat.png.
 
-        Exit codes: 0 ok, 1 failure, 2 refused to lose uncommitted changes (see --force), 3 integrity problem, 4 lock timeout or concurrent update, 64 usage error.
+        Exit codes: 0 ok, 1 failure, 2 refused to lose uncommitted changes (see --force), 3 integrity problem, 4 lock timeout or concurrent update, 5 a pipeline job failed (after 'dver commit': the commit itself was made), 64 usage error.
         """,
         version: "0.1.0",
         subcommands: [
             Init.self, Add.self, Status.self, CommitCommand.self, Log.self, Diff.self, Branch.self, Checkout.self,
             List.self, Cat.self, Remove.self, Restore.self, DiskUsageCommand.self, Fsck.self, GarbageCollect.self, Repo.self,
             HashObject.self, CatObject.self, LsTree.self,
+            Pipeline.self, Job.self, Logs.self, Dag.self,
         ])
 
     public init() {}

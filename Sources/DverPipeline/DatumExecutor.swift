@@ -56,9 +56,10 @@ struct DatumExecutor: Sendable {
         let directory = "\(project.layout.temporaryDirectory)/job-\(jobID)/\(datum.key.shortHex(16))"
         let logPath = jobs.logPath(job: jobID, datum: datum.id)
         let start = DispatchTime.now().uptimeNanoseconds
-        defer {
+        func finished(_ files: [DatumResult.OutputFile]?) -> DatumRunResult {
             record.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if ProcessInfo.processInfo.environment["DVER_KEEP_DATUM_DIRS"] != "1" { try? FileSystem.removeTree(directory) }
+            return DatumRunResult(record: record, files: files)
         }
         do {
             let pfs = "\(directory)/pfs"
@@ -87,7 +88,7 @@ struct DatumExecutor: Sendable {
                     record.error = nil
                     record.outputFiles = files.count
                     record.outputBytes = files.reduce(0) { $0 + $1.ref.size }
-                    return DatumRunResult(record: record, files: files)
+                    return finished(files)
                 }
                 record.error = describe(outcome, log: (try? FileSystem.readText(logPath)) ?? "")
                 appendLog(logPath, "--- dver: attempt \(attempt) failed: \(record.error ?? "")\n")
@@ -97,7 +98,7 @@ struct DatumExecutor: Sendable {
             appendLog(logPath, "--- dver: \(record.error ?? "")\n")
         }
         record.state = .failed
-        return DatumRunResult(record: record, files: nil)
+        return finished(nil)
     }
 
     private func describe(_ outcome: ProcessOutcome, log: String) -> String {

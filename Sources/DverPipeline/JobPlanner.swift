@@ -37,9 +37,19 @@ public struct JobPlanner: Sendable {
             if seen.insert(datum.key).inserted { datums.append(datum) }
         }
         if let datumPath {
-            let wanted = datumPath.hasPrefix("/") ? datumPath : "/" + datumPath
+            // "/a.csv", "a.csv" or "raw:/a.csv" (input name and path).
+            var wantedName: String?
+            var wanted = datumPath
+            if let separator = datumPath.range(of: ":/") {
+                wantedName = String(datumPath[..<separator.lowerBound])
+                wanted = String(datumPath[datumPath.index(before: separator.upperBound)...])
+            }
+            if !wanted.hasPrefix("/") { wanted = "/" + wanted }
             datums = datums.filter { datum in
-                datum.inputs.contains { $0.path == wanted || wanted.hasPrefix($0.path == "/" ? "/" : $0.path + "/") || $0.label == datumPath }
+                datum.inputs.contains { input in
+                    (wantedName == nil || wantedName == input.name)
+                        && (input.path == wanted || wanted.hasPrefix(input.path == "/" ? "/" : input.path + "/"))
+                }
             }
             if datums.isEmpty { throw PipelineError.noDatumMatches(path: datumPath, pipeline: spec.name) }
         }

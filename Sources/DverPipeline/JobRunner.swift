@@ -89,14 +89,32 @@ public struct JobRunner: Sendable {
             return
         }
         if datumPath == nil {
-            record.outputCommit = try commitOutputs(spec, plan: plan, results: results, record: record).hex
+            record.outputCommit = try commitOutputs(spec, plan: plan, results: results, record: record, notes: &record.notes).hex
         }
         record.state = .succeeded
     }
 
+    /// Writes the new output commit into the output repo's workspace when that has the output
+    /// branch checked out with no local changes: checks the commit out detached, moves the
+    /// branch, then re-attaches (so the index never sees the branch move under it).
+    /// Returns whether the workspace was updated, or a note saying why not.
+    func checkoutBeforeMove(_ spec: PipelineSpec, commit: ObjectID) -> (updated: Bool, note: String?) {
+        guard let repo = try? project.repo(named: spec.name), repo.branch == spec.outputBranch else {
+            return (false, "workspace of \(spec.name) not updated: another branch or commit is checked out there")
+        }
+        do {
+            _ = try project.checkout(RevisionSpec(parsing: "\(spec.name)@\(commit.hex)"), force: false)
+            return (true, nil)
+        } catch {
+            let reason = String(describing: error).split(separator: "\n").first ?? ""
+            return (false, "workspace \(repo.mount)/ not updated (\(reason)); run 'dver checkout \(spec.name)@\(spec.outputBranch)'")
+        }
+    }
+
     /// Merges every datum's outputs and commits them to the output repo's branch.
     /// - Throws: `PipelineError.duplicateOutput` naming both datums.
-    func commitOutputs(_ spec: PipelineSpec, plan: JobPlan, results: [Int: DatumResult], record: JobRecord) throws -> ObjectID {
+    func commitOutputs(_ spec: PipelineSpec, plan: JobPlan, results: [Int: DatumResult], record: JobRecord,
+                       notes: inout [String]) throws -> ObjectID {
         var owners = [String: Int]()
         var files = [TreeBuilder.File]()
         for index in plan.datums.indices {
@@ -123,7 +141,12 @@ public struct JobRunner: Sendable {
                                 commitSet: nil, provenance: provenance)
             let id = try writer.put(encoded: commit.encoded(), kind: .commit)
             _ = try writer.finish()
+            let sync = checkoutBeforeMove(spec, commit: id)
+            if let note = sync.note { notes.append(note) }
             try project.refs.update(repo: spec.name, branch: spec.outputBranch, to: id, expected: parent)
+            if sync.updated {
+                _ = try project.checkout(RevisionSpec(parsing: "\(spec.name)@\(spec.outputBranch)"), force: false)
+            }
             return id
         } catch {
             writer.abandon()

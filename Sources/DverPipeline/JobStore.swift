@@ -16,7 +16,7 @@ public struct JobStore: Sendable {
     /// A new job id: seconds since the epoch (hex, so ids sort by time) and random bits.
     public static func newID(now: Date = Date()) -> String {
         let seconds = String(UInt64(now.timeIntervalSince1970), radix: 16)
-        return String(repeating: "0", count: max(0, 9 - seconds.count)) + seconds
+        return String(repeating: "0", count: max(0, 8 - seconds.count)) + seconds
             + HexCoding.encode(SecureRandom.bytes(4))
     }
 
@@ -61,13 +61,9 @@ public struct JobStore: Sendable {
 
     /// Jobs, newest first, optionally of one pipeline.
     public func list(pipeline: String? = nil, limit: Int? = nil) throws -> [JobRecord] {
-        var result = [JobRecord]()
-        for id in try ids().reversed() {
-            let record = try load(id)
-            if let pipeline, record.pipeline != pipeline { continue }
-            result.append(record)
-            if let limit, result.count >= limit { break }
-        }
+        var result = try ids().map { try load($0) }.filter { pipeline == nil || $0.pipeline == pipeline }
+        result.sort { $0.started > $1.started }
+        if let limit { result = Array(result.prefix(limit)) }
         return result
     }
 }
