@@ -42,6 +42,11 @@ public struct JobRunner: Sendable {
         }
         do {
             try execute(spec, datumPath: datumPath, roots: roots, record: &record)
+        } catch let error as PipelineError {
+            // A debugging run that selects nothing is a usage problem, not a job.
+            if case .noDatumMatches = error { throw error }
+            record.state = .failed
+            record.error = error.description
         } catch {
             record.state = .failed
             record.error = String(describing: error)

@@ -86,8 +86,7 @@ extension SpecParser {
     }
 
     func string(_ node: Node, _ field: String) throws -> String {
-        guard case .scalar(let scalar) = node,
-              scalar.style == .singleQuoted || scalar.style == .doubleQuoted || (node.int == nil && node.bool == nil && node.float == nil) else {
+        guard case .scalar(let scalar) = node else {
             throw error(at: node, "'\(field)' must be a string", hint: "quote it: \(field): \"...\"")
         }
         return scalar.string
@@ -139,9 +138,11 @@ enum SpecValues {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let digits = trimmed.prefix { $0.isNumber || $0 == "." }
         guard let number = Double(digits), number >= 0 else { return nil }
-        let unit = trimmed.dropFirst(digits.count).lowercased().replacingOccurrences(of: "ib", with: "").replacingOccurrences(of: "b", with: "")
+        var unit = trimmed.dropFirst(digits.count).lowercased()[...]
+        if unit.hasSuffix("b") { unit = unit.dropLast() }
+        if unit.hasSuffix("i") { unit = unit.dropLast() }
         let multipliers: [String: Double] = ["": 1, "k": 1024, "m": 1_048_576, "g": 1_073_741_824, "t": 1_099_511_627_776]
-        guard let multiplier = multipliers[unit] else { return nil }
+        guard let multiplier = multipliers[String(unit)] else { return nil }
         let value = number * multiplier
         return value < 1e18 ? UInt64(value) : nil
     }

@@ -21,8 +21,9 @@ public struct SpecParser: Sendable {
         var top = try mapping(root, "the spec")
         let name = try pipelineName(&top)
         guard let inputNode = top.take("input") else { throw error(at: root, "missing field 'input'", hint: "add input: {pfs: {repo: REPO, glob: \"/*\"}}") }
+        let parsedInput = try input(inputNode)
         guard let transformNode = top.take("transform") else { throw error(at: root, "missing field 'transform'", hint: "add transform: {image: IMAGE, cmd: [...]}") }
-        var spec = PipelineSpec(name: name, input: try input(inputNode), transform: try transform(transformNode))
+        var spec = PipelineSpec(name: name, input: parsedInput, transform: try transform(transformNode))
         if let node = top.take("description") { spec.description = try string(node, "description") }
         if let node = top.take("runtime") {
             let text = try string(node, "runtime")
