@@ -18,7 +18,9 @@ public struct JobRunner: Sendable {
         let durable = project.writeSettings.durable
         catalog = PipelineCatalog(layout: project.layout, durable: durable)
         jobs = JobStore(layout: project.layout, durable: durable)
-        cache = DatumCache(directory: "\(catalog.directory)/datums", durable: durable)
+        // Cache entries need no fsync: they are written after the objects they name are sealed,
+        // and a lost or torn entry only means the datum runs again.
+        cache = DatumCache(directory: "\(catalog.directory)/datums", durable: false)
     }
 
     /// Runs one job of `pipeline`. With `datumPath`, runs only the datums whose inputs contain
