@@ -76,7 +76,7 @@ struct DatumExecutor: Sendable {
                 appendLog(logPath, "--- dver: datum \(datum.id.prefix(12)) (\(datum.label)) attempt \(attempt)/\(spec.datumTries), runtime \(runtime.name)\n")
                 let execution = DatumExecution(jobID: jobID, datumID: datum.id, pfsDirectory: pfs,
                                                inputNames: Array(Set(datum.inputs.map(\.name))).sorted(),
-                                               environment: environment(datum, pfsRoot: runtime.pfsRoot(hostDirectory: pfs)),
+                                               environment: environment(datum, pfsRoot: runtime.pfsRoot(hostDirectory: pfs), attempt: attempt),
                                                transform: spec.transform, resources: spec.resources, timeout: spec.datumTimeout,
                                                stdinPath: stdinPath, logPath: logPath, image: image, attempt: attempt)
                 let outcome = try runtime.run(execution)
@@ -110,10 +110,11 @@ struct DatumExecutor: Sendable {
         return "exit code \(outcome.exitCode ?? -1)"
     }
 
-    /// The spec's env plus DVER_JOB_ID, DVER_DATUM_ID, DVER_PFS, DVER_OUTPUT and one
-    /// DVER_INPUT_<NAME> per input (the matched path as the command sees it).
-    func environment(_ datum: Datum, pfsRoot: String) -> [String: String] {
+    /// The spec's env plus DVER_JOB_ID, DVER_DATUM_ID, DVER_ATTEMPT, DVER_PFS, DVER_OUTPUT and
+    /// one DVER_INPUT_<NAME> per input (the matched path as the command sees it).
+    func environment(_ datum: Datum, pfsRoot: String, attempt: Int) -> [String: String] {
         var environment = spec.transform.env
+        environment["DVER_ATTEMPT"] = String(attempt)
         environment["DVER_JOB_ID"] = jobID
         environment["DVER_DATUM_ID"] = datum.id
         environment["DVER_PFS"] = pfsRoot

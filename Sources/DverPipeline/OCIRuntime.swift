@@ -10,16 +10,21 @@ public struct OCIRuntime: DatumRuntime {
     public enum Tool: String, Sendable { case podman, docker }
 
     public let tool: Tool
+    /// The environment the tool runs with (DOCKER_HOST, CONTAINERS_CONF, ...).
+    public let environment: [String: String]
     public var name: String { tool.rawValue }
 
-    public init(tool: Tool) { self.tool = tool }
+    public init(tool: Tool, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.tool = tool
+        self.environment = environment
+    }
 
     public func pfsRoot(hostDirectory: String) -> String { "/pfs" }
 
     /// Flags before `run` / after it that make podman work on hosts like this one.
     var runFlags: [String] {
         guard tool == .podman else { return [] }
-        if let custom = ProcessInfo.processInfo.environment["DVER_PODMAN_ARGS"] {
+        if let custom = environment["DVER_PODMAN_ARGS"] {
             return custom.split(separator: " ").map(String.init)
         }
         var flags = ["--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768"]
@@ -37,7 +42,7 @@ public struct OCIRuntime: DatumRuntime {
             throw PipelineError.runtimeFailed(runtime: name, message: "image '\(image)' is not an image name",
                                               hint: "\(name) needs an image name; a rootfs directory works with runtime: bwrap (or 'podman import' it)")
         }
-        let result = try ChildProcess.capture([name, "image", "inspect", "--format", "{{.Id}}", image], timeout: 60)
+        let result = try ChildProcess.capture([name, "image", "inspect", "--format", "{{.Id}}", image], environment: environment, timeout: 60)
         if result.code == 0, let id = result.output.split(separator: "\n").last.map(String.init), !id.isEmpty {
             return PreparedImage(identity: id.hasPrefix("sha256:") ? id : "sha256:\(id)", reference: image)
         }
@@ -49,7 +54,7 @@ public struct OCIRuntime: DatumRuntime {
     private func daemonProblem(_ output: String) -> PipelineError? {
         if output.contains("Cannot connect to the Docker daemon") || output.contains("error during connect")
             || output.contains("Is the docker daemon running") {
-            let host = ProcessInfo.processInfo.environment["DOCKER_HOST"] ?? "unix:///var/run/docker.sock"
+            let host = environment["DOCKER_HOST"] ?? "unix:///var/run/docker.sock"
             return .runtimeUnavailable(runtime: name, reason: "no Docker daemon answers at \(host)",
                                        hint: "start dockerd, or point DOCKER_HOST at a daemon, e.g. 'podman system service --time=0 unix:///tmp/podman.sock &' and DOCKER_HOST=unix:///tmp/podman.sock")
         }
@@ -75,10 +80,11 @@ public struct OCIRuntime: DatumRuntime {
         if execution.stdinPath != nil { arguments += ["-i"] }
         arguments += [execution.image.reference] + execution.transform.cmd
         let tool = name
-        return try ChildProcess.run(arguments, environment: ProcessInfo.processInfo.environment, stdinPath: execution.stdinPath,
+        let environment = self.environment
+        return try ChildProcess.run(arguments, environment: environment, stdinPath: execution.stdinPath,
                                     logPath: execution.logPath, timeout: execution.timeout) {
             // Killing the client does not stop the container: remove it through the tool.
-            _ = try? ChildProcess.capture([tool, "rm", "-f", "-t", "0", container], timeout: 30)
+            _ = try? ChildProcess.capture([tool, "rm", "-f", "-t", "0", container], environment: environment, timeout: 30)
         }
     }
 
@@ -95,7 +101,7 @@ public struct OCIRuntime: DatumRuntime {
             return "\(name) could not set up cgroups (\(problem)); set cgroup_manager = \"cgroupfs\" in CONTAINERS_CONF, or remove resources limits (docs/PIPELINES.md)"
         }
         if let unavailable = daemonProblem(log) { return unavailable.description }
-        if code == 127 { return "the command was not found in image \(problem)" }
+        if code == 127 { return "the command was not found in the image: \(problem)" }
         if code == 125 { return "\(name) failed: \(problem)" }
         return nil
     }
