@@ -34,7 +34,7 @@ struct FieldReader {
         let name = field.key.string ?? "?"
         var hint = "fields of \(section): \(allowed.joined(separator: ", "))"
         if let close = allowed.min(by: { SpecValues.editDistance($0, name) < SpecValues.editDistance($1, name) }),
-           SpecValues.editDistance(close, name) <= 2 {
+           SpecValues.editDistance(close, name) <= max(2, max(close.count, name.count) / 2) {
             hint = "did you mean '\(close)'? (\(hint))"
         }
         throw parser.error(at: field.key, "unknown field '\(name)' in \(section)", hint: hint)

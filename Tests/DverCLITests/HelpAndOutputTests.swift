@@ -9,6 +9,8 @@ struct HelpAndOutputTests {
         ["init"], ["add"], ["status"], ["commit"], ["log"], ["diff"], ["branch"], ["checkout"], ["ls"], ["cat"],
         ["rm"], ["restore"], ["du"], ["fsck"], ["gc"], ["repo"], ["repo", "create"], ["repo", "list"], ["repo", "delete"],
         ["hash-object"], ["cat-object"], ["ls-tree"],
+        ["pipeline"], ["pipeline", "create"], ["pipeline", "list"], ["pipeline", "inspect"], ["pipeline", "update"],
+        ["pipeline", "delete"], ["pipeline", "run"], ["job"], ["job", "list"], ["job", "inspect"], ["logs"], ["dag"],
     ]
 
     @Test("the tested command list matches the subcommands 'dver --help' lists")
