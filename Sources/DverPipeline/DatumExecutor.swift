@@ -48,6 +48,9 @@ struct DatumExecutor: Sendable {
         }
         group.wait()
         progress.finish()
+        if ProcessInfo.processInfo.environment["DVER_KEEP_DATUM_DIRS"] != "1" {
+            try? FileSystem.removeTree("\(project.layout.temporaryDirectory)/job-\(jobID)")
+        }
         return results.withLock { $0 }
     }
 

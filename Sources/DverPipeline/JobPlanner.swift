@@ -63,7 +63,6 @@ public struct JobPlanner: Sendable {
                 cached[index] = result
                 record.state = .skipped
                 record.reusedFrom = result.job
-                record.seconds = result.seconds
                 record.outputFiles = result.files.count
                 record.outputBytes = result.bytes
             } else {

@@ -83,7 +83,7 @@ struct Job: ParsableCommand {
             global.console.data("")
             for datum in record.datums {
                 var line = "\(datum.id.prefix(12))  \(datum.state.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))"
-                line += String(format: " %7.3f s", datum.seconds)
+                line += datum.state == .skipped ? "        -" : String(format: " %7.3f s", datum.seconds)
                 if let code = datum.exitCode { line += "  exit \(code)" }
                 if datum.attempts > 1 { line += "  \(datum.attempts) attempts" }
                 if datum.timedOut { line += "  timed out" }

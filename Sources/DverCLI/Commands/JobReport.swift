@@ -7,7 +7,7 @@ enum JobReport {
         let total = (job.finished ?? job.started) - job.started
         let state = job.state == .failed ? "FAILED" : job.state.rawValue
         return "job \(job.id) \(job.pipeline): \(state), \(job.summary)"
-            + String(format: " (plan %.3f s, total %.2f s, %@)", job.planSeconds, total, job.runtime.isEmpty ? "no runtime" : job.runtime)
+            + String(format: " (plan %.1f ms, total %.2f s, %@)", job.planSeconds * 1000, total, job.runtime.isEmpty ? "no runtime" : job.runtime)
     }
 
     /// The lines printed after a job ran.
