@@ -67,6 +67,21 @@ struct BubblewrapJobTests {
         #expect(files["a.txt.env"] == "/pfs/raw/a.txt /pfs /pfs/out\n")
     }
 
+    @Test("resources.memory limits the sandbox's address space")
+    func memoryLimit() throws {
+        let project = try PipelineProject.make(["data/raw/small": "1000", "data/raw/large": "60000000"])
+        try project.commit()
+        try project.create(try Self.spec("mem", cmd: "n=$(cat /pfs/raw/*); x=$(head -c $n /dev/zero | tr '\\0' a); echo ${#x} > /pfs/out/$(ls /pfs/raw)",
+                                         extra: "resources: {memory: 16M}"))
+        let job = try project.run("mem")
+        #expect(job.notes.contains { $0.contains("RLIMIT_AS") })
+        #expect(job.datums.first { $0.inputs == ["raw:/small"] }?.state == .succeeded)
+        let large = try #require(job.datums.first { $0.inputs == ["raw:/large"] })
+        #expect(large.state == .failed, "\(job.datums)")
+        let log = try String(contentsOfFile: project.runner.jobs.logPath(job: job.id, datum: large.id), encoding: .utf8)
+        #expect(log.contains("out of memory"), "\(log)")
+    }
+
     @Test("a directory glob gives the whole subtree; a timeout kills the sandbox; a failure is retried")
     func directoriesTimeoutsRetries() throws {
         let project = try PipelineProject.make(["data/raw/x/1": "1", "data/raw/x/2": "2", "data/raw/y/3": "3"])

@@ -132,6 +132,24 @@ struct LocalJobTests {
         #expect(words[3] == "fast\n")
     }
 
+    @Test("stdin lines reach the command; working_dir under /pfs is translated for local")
+    func stdinAndWorkingDirectory() throws {
+        let project = try PipelineProject.make(["data/raw/a.txt": "a\n"])
+        try project.commit()
+        try project.create("""
+        pipeline: {name: feed}
+        input: {pfs: {repo: raw}}
+        transform:
+          cmd: ["sh", "-c", "cat > out/stdin.txt; ls raw > out/listing.txt"]
+          stdin: ["first line", "second line"]
+          working_dir: /pfs
+        runtime: local
+        """)
+        let job = try project.run("feed")
+        #expect(job.state == .succeeded, "\(job.error ?? "")")
+        #expect(try project.files("feed") == ["stdin.txt": "first line\nsecond line\n", "listing.txt": "a.txt\n"])
+    }
+
     @Test("pipeline run --datum runs one datum even if cached and commits nothing")
     func singleDatum() throws {
         let project = try PipelineProject.make(["data/raw/a.txt": "a\n", "data/raw/b.txt": "b\n"])
