@@ -66,6 +66,8 @@ public struct JobRecord: Codable, Sendable {
     public var datums: [DatumRecord] = []
     public var error: String?
     public var notes: [String] = []
+    /// The process running the job (to tell an interrupted job from a running one).
+    public var processID: Int32?
 
     public init(id: String, pipeline: String, specHash: String, trigger: String, started: Double) {
         self.id = id
@@ -80,6 +82,7 @@ public struct JobRecord: Codable, Sendable {
         case specHash = "spec_hash"
         case outputCommit = "output_commit"
         case planSeconds = "plan_seconds"
+        case processID = "pid"
     }
 
     public func count(_ state: DatumState) -> Int { datums.reduce(0) { $0 + ($1.state == state ? 1 : 0) } }

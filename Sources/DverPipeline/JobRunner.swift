@@ -35,6 +35,7 @@ public struct JobRunner: Sendable {
         try project.store.reload()
         var record = JobRecord(id: JobStore.newID(), pipeline: spec.name, specHash: pipeline.specHash,
                                trigger: datumPath == nil ? trigger : "datum", started: Date().timeIntervalSince1970)
+        record.processID = getpid()
         var roots = [String: ObjectID?]()
         for input in spec.pfsInputs {
             guard (try? project.repo(named: input.repo)) != nil else { throw PipelineError.inputRepoMissing(pipeline: spec.name, repo: input.repo) }
@@ -59,6 +60,10 @@ public struct JobRunner: Sendable {
     }
 
     private func execute(_ spec: PipelineSpec, datumPath: String?, roots: [String: ObjectID?], record: inout JobRecord) throws {
+        guard (try? project.repo(named: spec.name)) != nil else {
+            throw PipelineError.runtimeFailed(runtime: "output", message: "the output repo '\(spec.name)' does not exist (deleted?)",
+                                              hint: "recreate it with 'dver pipeline update FILE' or 'dver repo create \(spec.name)'")
+        }
         let (runtime, image) = try RuntimeSelector.runtime(for: spec.runtime, projectRoot: project.root, transform: spec.transform,
                                                            cacheDirectory: catalog.directory)
         record.runtime = runtime.name

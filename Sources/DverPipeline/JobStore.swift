@@ -2,6 +2,9 @@ import DverCore
 import DverStore
 import DverSystem
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Job records and datum logs under `.dver/jobs/`: `<id>.json` and `<id>/<datum id>.log`.
 public struct JobStore: Sendable {
@@ -35,7 +38,13 @@ public struct JobStore: Sendable {
         let path = recordPath(id)
         guard FileSystem.exists(path) else { throw PipelineError.unknownJob(id) }
         do {
-            return try JSONDecoder().decode(JobRecord.self, from: Data(try FileSystem.readFile(path)))
+            var record = try JSONDecoder().decode(JobRecord.self, from: Data(try FileSystem.readFile(path)))
+            // A "running" job whose process is gone was interrupted (killed, machine crash).
+            if record.state == .running, let pid = record.processID, kill(pid, 0) != 0, errno == ESRCH {
+                record.state = .failed
+                record.error = "interrupted: process \(pid) ended before the job finished"
+            }
+            return record
         } catch let error as DecodingError {
             throw PipelineError.corruptRecord(path: path, reason: "\(error)")
         }

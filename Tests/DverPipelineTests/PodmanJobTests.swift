@@ -81,6 +81,27 @@ struct PodmanJobTests {
         #expect(try project.files("joined") == ["all": "axayazbxbybz"])
     }
 
+    @Test("podman with its default flags either works or fails with an explanation, not a bare exit code")
+    func defaultFlagsAreDiagnosed() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["DVER_PODMAN_ARGS"] = ""
+        let podman = OCIRuntime(tool: .podman, environment: environment)
+        let directory = NSTemporaryDirectory() + "dver-podman-defaults-\(UUID().uuidString)"
+        try FileSystem.createDirectories("\(directory)/pfs/out")
+        defer { try? FileSystem.removeTree(directory) }
+        var transform = Transform()
+        transform.image = try Busybox.podmanImage.get()
+        transform.cmd = ["true"]
+        let outcome = try podman.run(DatumExecution(jobID: "defaults", datumID: UUID().uuidString.lowercased(), pfsDirectory: "\(directory)/pfs",
+                                                    inputNames: [], environment: [:], transform: transform, resources: Resources(), timeout: 60,
+                                                    stdinPath: nil, logPath: "\(directory)/log", image: try podman.prepare(transform), attempt: 1))
+        if !outcome.succeeded {
+            let log = try FileSystem.readText("\(directory)/log")
+            let diagnosis = try #require(podman.diagnose(outcome, log: log), "unexplained failure: \(log)")
+            #expect(diagnosis.contains("runc") || diagnosis.contains("cgroupfs"), "\(diagnosis)")
+        }
+    }
+
     @Test("a missing image is a clear error with the fix")
     func missingImage() throws {
         var transform = Transform()
