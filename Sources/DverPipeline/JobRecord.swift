@@ -46,6 +46,22 @@ public struct DatumRecord: Codable, Sendable {
         case outputFiles = "output_files"
         case outputBytes = "output_bytes"
     }
+
+    /// Tolerates missing optional fields, so records of other versions still read.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        inputs = try container.decodeIfPresent([String].self, forKey: .inputs) ?? []
+        state = try container.decode(DatumState.self, forKey: .state)
+        attempts = try container.decodeIfPresent(Int.self, forKey: .attempts) ?? 0
+        exitCode = try container.decodeIfPresent(Int32.self, forKey: .exitCode)
+        timedOut = try container.decodeIfPresent(Bool.self, forKey: .timedOut) ?? false
+        seconds = try container.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
+        reusedFrom = try container.decodeIfPresent(String.self, forKey: .reusedFrom)
+        outputFiles = try container.decodeIfPresent(Int.self, forKey: .outputFiles) ?? 0
+        outputBytes = try container.decodeIfPresent(UInt64.self, forKey: .outputBytes) ?? 0
+        error = try container.decodeIfPresent(String.self, forKey: .error)
+    }
 }
 
 /// A job: one run of a pipeline over specific input commits (`.dver/jobs/<id>.json`).
@@ -63,6 +79,10 @@ public struct JobRecord: Codable, Sendable {
     public var started: Double
     public var finished: Double?
     public var planSeconds: Double = 0
+    /// Running the datums (materializing inputs, the runtime, storing outputs, sealing packs).
+    public var runSeconds: Double = 0
+    /// Caching results, merging outputs, the output commit and the workspace update.
+    public var commitSeconds: Double = 0
     public var datums: [DatumRecord] = []
     public var error: String?
     public var notes: [String] = []
@@ -82,7 +102,31 @@ public struct JobRecord: Codable, Sendable {
         case specHash = "spec_hash"
         case outputCommit = "output_commit"
         case planSeconds = "plan_seconds"
+        case runSeconds = "run_seconds"
+        case commitSeconds = "commit_seconds"
         case processID = "pid"
+    }
+
+    /// Tolerates missing optional fields, so records of other versions still read.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        pipeline = try container.decode(String.self, forKey: .pipeline)
+        specHash = try container.decodeIfPresent(String.self, forKey: .specHash) ?? ""
+        trigger = try container.decodeIfPresent(String.self, forKey: .trigger) ?? ""
+        runtime = try container.decodeIfPresent(String.self, forKey: .runtime) ?? ""
+        state = try container.decode(JobState.self, forKey: .state)
+        inputs = try container.decodeIfPresent([ResolvedInput].self, forKey: .inputs) ?? []
+        outputCommit = try container.decodeIfPresent(String.self, forKey: .outputCommit)
+        started = try container.decode(Double.self, forKey: .started)
+        finished = try container.decodeIfPresent(Double.self, forKey: .finished)
+        planSeconds = try container.decodeIfPresent(Double.self, forKey: .planSeconds) ?? 0
+        runSeconds = try container.decodeIfPresent(Double.self, forKey: .runSeconds) ?? 0
+        commitSeconds = try container.decodeIfPresent(Double.self, forKey: .commitSeconds) ?? 0
+        datums = try container.decodeIfPresent([DatumRecord].self, forKey: .datums) ?? []
+        error = try container.decodeIfPresent(String.self, forKey: .error)
+        notes = try container.decodeIfPresent([String].self, forKey: .notes) ?? []
+        processID = try container.decodeIfPresent(Int32.self, forKey: .processID)
     }
 
     public func count(_ state: DatumState) -> Int { datums.reduce(0) { $0 + ($1.state == state ? 1 : 0) } }

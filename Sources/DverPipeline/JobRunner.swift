@@ -78,6 +78,12 @@ public struct JobRunner: Sendable {
         let executor = DatumExecutor(project: project, runtime: runtime, image: image, spec: spec, jobID: record.id,
                                      jobs: jobs, writer: writer)
         let ran: [Int: DatumRunResult]
+        var clock = DispatchTime.now().uptimeNanoseconds
+        func lap() -> Double {
+            let now = DispatchTime.now().uptimeNanoseconds
+            defer { clock = now }
+            return Double(now - clock) / 1e9
+        }
         do {
             ran = try executor.run(plan.datums, indices: plan.toRun)
             _ = try writer.finish()
@@ -85,6 +91,8 @@ public struct JobRunner: Sendable {
             writer.abandon()
             throw error
         }
+        record.runSeconds = lap()
+        defer { record.commitSeconds = lap() }
         var results = plan.cached
         for (index, result) in ran {
             record.datums[index] = result.record

@@ -31,6 +31,21 @@ public struct PipelineSpec: Codable, Sendable, Equatable {
         case outputBranch = "output_branch"
     }
 
+    /// Reads a stored spec; fields another version did not write take their defaults.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        description = try container.decodeIfPresent(String.self, forKey: .description) ?? ""
+        input = try container.decode(PipelineInput.self, forKey: .input)
+        transform = try container.decode(Transform.self, forKey: .transform)
+        runtime = try container.decodeIfPresent(RuntimeChoice.self, forKey: .runtime) ?? .auto
+        parallelism = try container.decodeIfPresent(Int.self, forKey: .parallelism) ?? 1
+        datumTries = try container.decodeIfPresent(Int.self, forKey: .datumTries) ?? 1
+        datumTimeout = try container.decodeIfPresent(Double.self, forKey: .datumTimeout)
+        resources = try container.decodeIfPresent(Resources.self, forKey: .resources) ?? Resources()
+        outputBranch = try container.decodeIfPresent(String.self, forKey: .outputBranch) ?? "main"
+    }
+
     /// SHA-256 of the canonical JSON encoding (sorted keys): recorded in each output commit.
     public var hash: ObjectID {
         let encoder = JSONEncoder()
@@ -64,6 +79,16 @@ public struct Transform: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case image, cmd, stdin, env, network
         case workingDirectory = "working_dir"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        image = try container.decodeIfPresent(String.self, forKey: .image) ?? ""
+        cmd = try container.decodeIfPresent([String].self, forKey: .cmd) ?? []
+        stdin = try container.decodeIfPresent([String].self, forKey: .stdin) ?? []
+        env = try container.decodeIfPresent([String: String].self, forKey: .env) ?? [:]
+        workingDirectory = try container.decodeIfPresent(String.self, forKey: .workingDirectory)
+        network = try container.decodeIfPresent(Bool.self, forKey: .network) ?? false
     }
 }
 
@@ -106,6 +131,15 @@ public struct PFSInput: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case name, repo, branch, glob
         case joinOn = "join_on"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        repo = try container.decode(String.self, forKey: .repo)
+        name = try container.decodeIfPresent(String.self, forKey: .name) ?? repo
+        branch = try container.decodeIfPresent(String.self, forKey: .branch) ?? "main"
+        glob = try container.decodeIfPresent(String.self, forKey: .glob) ?? "/*"
+        joinOn = try container.decodeIfPresent(String.self, forKey: .joinOn)
     }
 }
 

@@ -73,7 +73,8 @@ struct Job: ParsableCommand {
                 return
             }
             global.console.data(JobReport.headline(record))
-            global.console.data("spec    \(record.specHash.prefix(12))  trigger \(record.trigger)")
+            global.console.data("spec    \(record.specHash.prefix(12))  trigger \(record.trigger)"
+                + String(format: "  plan %.1f ms, run %.2f s, commit %.2f s", record.planSeconds * 1000, record.runSeconds, record.commitSeconds))
             for input in record.inputs {
                 global.console.data("input   \(input.name) = \(input.repo)@\(input.branch) \(input.commit.map { String($0.prefix(12)) } ?? "(no commit)")")
             }
