@@ -102,6 +102,10 @@ final class PipelineProject {
 /// Which real runtimes this machine has (gates the runtime suites).
 enum Tools {
     static func has(_ program: String) -> Bool { ChildProcess.find(program) != nil }
-    static var bwrap: Bool { has("bwrap") && FileManager.default.isExecutableFile(atPath: "/bin/busybox") }
-    static var podman: Bool { has("podman") && FileManager.default.isExecutableFile(atPath: "/bin/busybox") }
+    static let busybox = FileManager.default.isExecutableFile(atPath: "/bin/busybox")
+    /// bwrap is installed and can create its namespaces here.
+    static let bwrap = has("bwrap") && busybox
+        && (try? ChildProcess.capture(["bwrap", "--unshare-all", "--ro-bind", "/", "/", "true"]).code) == 0
+    /// podman is installed and `podman info` works (rootless set-up, storage).
+    static let podman = has("podman") && busybox && (try? ChildProcess.capture(["podman", "info"]).code) == 0
 }
