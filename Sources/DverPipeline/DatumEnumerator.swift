@@ -21,7 +21,7 @@ public struct ResolvedInput: Sendable, Codable, Equatable {
 /// Reads only tree objects, and only as deep as each glob can match.
 public struct DatumEnumerator: Sendable {
     let store: ObjectStore
-    /// Root tree of each input (by input name); nil when the branch has no commit.
+    /// Root tree of each input branch (by `PFSInput.source`); nil when it has no commit.
     let roots: [String: ObjectID?]
 
     public init(store: ObjectStore, roots: [String: ObjectID?]) {
@@ -66,7 +66,7 @@ public struct DatumEnumerator: Sendable {
 
     /// Entries of one input commit matched by its glob, in path order.
     public func matches(_ input: PFSInput) throws -> [DatumInput] {
-        guard let root = roots[input.name] ?? nil else { return [] }
+        guard let root = roots[input.source] ?? nil else { return [] }
         let glob = try GlobPattern(input.glob)
         var result = [DatumInput]()
         func consider(_ path: String, _ entry: TreeEntry) {

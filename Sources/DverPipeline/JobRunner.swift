@@ -37,10 +37,10 @@ public struct JobRunner: Sendable {
                                trigger: datumPath == nil ? trigger : "datum", started: Date().timeIntervalSince1970)
         record.processID = getpid()
         var roots = [String: ObjectID?]()
-        for input in spec.pfsInputs {
+        for input in spec.pfsInputs where !roots.keys.contains(input.source) {
             guard (try? project.repo(named: input.repo)) != nil else { throw PipelineError.inputRepoMissing(pipeline: spec.name, repo: input.repo) }
             let head = try project.refs.read(repo: input.repo, branch: input.branch)
-            roots[input.name] = try head.map { try project.store.decodeCommit($0).tree }
+            roots[input.source] = try head.map { try project.store.decodeCommit($0).tree }
             record.inputs.append(ResolvedInput(name: input.name, repo: input.repo, branch: input.branch, commit: head?.hex))
         }
         do {
@@ -152,7 +152,9 @@ public struct JobRunner: Sendable {
             let tree = try TreeBuilder.build(files, writer: writer)
             let parent = try project.refs.read(repo: spec.name, branch: spec.outputBranch)
             var provenance = ["pipeline": spec.name, "spec": record.specHash, "job": record.id]
-            for input in record.inputs { provenance["input.\(input.name)"] = "\(input.repo)@\(input.commit ?? "none")" }
+            for input in record.inputs {
+                provenance["input.\(input.repo)" + (input.branch == "main" ? "" : "@\(input.branch)")] = "\(input.repo)@\(input.commit ?? "none")"
+            }
             let now = Date()
             let commit = Commit(repo: spec.name, tree: tree, parents: parent.map { [$0] } ?? [],
                                 time: Int64((now.timeIntervalSince1970 * 1e9).rounded()),

@@ -128,6 +128,9 @@ public struct PFSInput: Codable, Sendable, Equatable {
         self.joinOn = joinOn
     }
 
+    /// "repo@branch": what the input reads (several inputs may read one branch).
+    public var source: String { "\(repo)@\(branch)" }
+
     enum CodingKeys: String, CodingKey {
         case name, repo, branch, glob
         case joinOn = "join_on"

@@ -147,13 +147,28 @@ public struct SpecParser: Sendable {
         return result
     }
 
+    /// Input names must differ within one datum (cross, join); union branches may share a name,
+    /// as their datums never meet.
     private func checkInputNames(_ spec: PipelineSpec, root: Node) throws {
-        var seen = Set<String>()
-        for input in spec.pfsInputs {
-            if input.name == "out" { throw error(at: root, "an input cannot be named 'out' (that is /pfs/out)", hint: "set pfs.name to another name") }
-            if !seen.insert(input.name).inserted {
-                throw error(at: root, "two inputs are named '\(input.name)'", hint: "give each pfs input a distinct 'name'")
+        func names(_ input: PipelineInput) throws -> Set<String> {
+            switch input {
+            case .pfs(let pfs):
+                if pfs.name == "out" { throw error(at: root, "an input cannot be named 'out' (that is /pfs/out)", hint: "set pfs.name to another name") }
+                return [pfs.name]
+            case .union(let inputs):
+                return try inputs.reduce(into: Set<String>()) { $0.formUnion(try names($1)) }
+            case .cross(let inputs), .join(let inputs):
+                var seen = Set<String>()
+                for child in inputs {
+                    let childNames = try names(child)
+                    if let clash = childNames.intersection(seen).first {
+                        throw error(at: root, "two inputs of one datum are named '\(clash)'", hint: "give each pfs input of a cross or join a distinct 'name'")
+                    }
+                    seen.formUnion(childNames)
+                }
+                return seen
             }
         }
+        _ = try names(spec.input)
     }
 }

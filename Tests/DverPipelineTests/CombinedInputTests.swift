@@ -31,8 +31,8 @@ struct CombinedInputTests {
         try project.create(Self.spec("all", input: """
           union:
             - pfs: {repo: left, glob: "/*", name: in}
-            - pfs: {repo: right, glob: "/*", name: in2}
-        """, cmd: "cat $DVER_PFS/*/* > $DVER_OUTPUT/$(cat $DVER_PFS/*/*)"), file: "all.yaml")
+            - pfs: {repo: right, glob: "/*", name: in}
+        """, cmd: "cat $DVER_PFS/in/* > $DVER_OUTPUT/$(cat $DVER_PFS/in/*)"), file: "all.yaml")
         let all = try project.run("all")
         #expect(all.datums.count == 5)
         #expect(Set(try project.files("all").keys) == ["a", "b", "x", "y", "z"])

@@ -85,6 +85,16 @@ struct SpecParserTests {
         #expect(error.description.hasPrefix("pipelines/clean.yaml:\(line):"))
     }
 
+    @Test("input names: distinct within a cross, shared across union branches")
+    func inputNames() throws {
+        let union = try parser.parse("name: u\ninput:\n  union:\n    - pfs: {repo: a, name: in}\n    - pfs: {repo: b, name: in}\ntransform: {cmd: [x]}\n")
+        #expect(union.pfsInputs.map(\.name) == ["in", "in"])
+        let error = try #require(throws: PipelineError.self) {
+            try parser.parse("name: c\ninput:\n  cross:\n    - pfs: {repo: a, name: in}\n    - pfs: {repo: b, name: in}\ntransform: {cmd: [x]}\n")
+        }
+        #expect(error.description.contains("two inputs of one datum are named 'in'"))
+    }
+
     @Test("the spec hash changes with the transform and not with formatting")
     func specHash() throws {
         let a = try parser.parse("name: a\ninput: {pfs: {repo: raw}}\ntransform: {cmd: [x]}\n")
