@@ -16,21 +16,27 @@ enum Busybox {
         for applet in applets { try FileSystem.createSymlink("\(directory)/bin/\(applet)", target: "busybox") }
     }
 
-    /// A rootfs shared by the tests of this process, under the temporary directory.
+    /// A rootfs shared by test runs, under the temporary directory (built once, renamed into place).
     static let sharedRootfs: Result<String, any Error> = Result {
-        let directory = NSTemporaryDirectory() + "dver-test-rootfs-\(getpid())"
-        if !FileSystem.isDirectory(directory) { try makeRootfs(at: directory) }
+        let directory = NSTemporaryDirectory() + "dver-test-rootfs"
+        if FileSystem.exists("\(directory)/bin/busybox") { return directory }
+        let staging = "\(directory).tmp-\(getpid())"
+        try? FileSystem.removeTree(staging)
+        try makeRootfs(at: staging)
+        try? FileSystem.removeTree(directory)
+        try FileSystem.rename(staging, to: directory)
         return directory
     }
 
-    /// `localhost/dver-test-busybox:latest`, imported into podman once per test process.
+    /// `localhost/dver-test-busybox:latest`, imported into podman unless it is there already.
     static let podmanImage: Result<String, any Error> = Result {
+        let name = "localhost/dver-test-busybox:latest"
+        if (try? ChildProcess.capture(["podman", "image", "exists", name]).code) == 0 { return name }
         let rootfs = try sharedRootfs.get()
         let archive = NSTemporaryDirectory() + "dver-test-busybox-\(getpid()).tar"
         defer { unlink(archive) }
         let tar = try ChildProcess.capture(["tar", "-C", rootfs, "-cf", archive, "."])
         #expect(tar.code == 0, "\(tar.output)")
-        let name = "localhost/dver-test-busybox:latest"
         let imported = try ChildProcess.capture(["podman", "import", "--change", "ENV PATH=/bin", archive, name])
         guard imported.code == 0 else { throw PipelineError.runtimeFailed(runtime: "podman", message: imported.output, hint: nil) }
         return name
