@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C system libraries.
@@ -38,11 +39,16 @@ let package = Package(
         // Git integration through libgit2: dver.lock at revisions, hooks, ignore blocks, merge driver.
         .target(name: "DverGit",
                 dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository", "CGit2"]),
+        // Pipelines: specs, datums, planner, job records, container runtimes.
+        .target(name: "DverPipeline",
+                dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository",
+                               .product(name: "Yams", package: "Yams")]),
         // Command line front end.
         .target(name: "DverCLI",
                 dependencies: [
                     "DverCore", "DverSystem", "DverStore", "DverRepository",
                     "DverGit",
+                    "DverPipeline",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ]),
         .executableTarget(name: "dver", dependencies: ["DverCLI"]),
@@ -58,6 +64,8 @@ let package = Package(
                     dependencies: ["DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverGitTests",
                     dependencies: ["DverGit", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
+        .testTarget(name: "DverPipelineTests",
+                    dependencies: ["DverPipeline", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverTestSupport"]),
     ]
 )

