@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C system libraries.
@@ -20,6 +21,8 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2",
+                       providers: [.apt(["libgit2-dev"])]),
 
         // Pure values: ids, hashing, encodings. No I/O.
         .target(name: "DverCore", dependencies: ["COpenSSL"]),
@@ -38,11 +41,20 @@ let package = Package(
         // Remotes: directory and S3 transports, push/fetch/pull/clone.
         .target(name: "DverRemote",
                 dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository", "CCurl"]),
+        // Git integration through libgit2: dver.lock at revisions, hooks, ignore blocks, merge driver.
+        .target(name: "DverGit",
+                dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository", "CGit2"]),
+        // Pipelines: specs, datums, planner, job records, container runtimes.
+        .target(name: "DverPipeline",
+                dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository",
+                               .product(name: "Yams", package: "Yams")]),
         // Command line front end.
         .target(name: "DverCLI",
                 dependencies: [
                     "DverCore", "DverSystem", "DverStore", "DverRepository",
                     "DverRemote",
+                    "DverGit",
+                    "DverPipeline",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ]),
         .executableTarget(name: "dver", dependencies: ["DverCLI"]),
@@ -56,6 +68,10 @@ let package = Package(
         .testTarget(name: "DverStoreTests", dependencies: ["DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverRepositoryTests",
                     dependencies: ["DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
+        .testTarget(name: "DverGitTests",
+                    dependencies: ["DverGit", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
+        .testTarget(name: "DverPipelineTests",
+                    dependencies: ["DverPipeline", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverTestSupport"]),
         .testTarget(name: "DverRemoteTests",
                     dependencies: ["DverRemote", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),

@@ -5,7 +5,7 @@
 # Usage: scripts/bench.sh
 # Environment:
 #   BENCH_DIR=DIR           work directory (default: bench-data/ in the repo, gitignored)
-#   BENCH_CASES="..."       subset of: small status add checkout csv rss remote (default: all)
+#   BENCH_CASES="..."       subset of: small status hook add checkout csv rss pipeline remote (default: all)
 #   BENCH_SKIP_10G=1        skip the 10 GiB peak-memory case
 #   BENCH_KEEP=1            keep the generated small files for the next run
 #   BENCH_FLOORS_ONLY=1     measure only the floors (no build, no dver)
@@ -22,7 +22,7 @@ readonly REPO_ROOT
 readonly GEN="$REPO_ROOT/scripts/gen-data.py"
 BENCH_DIR=${BENCH_DIR:-$REPO_ROOT/bench-data}
 DVER=${DVER:-$REPO_ROOT/.build/release/dver}
-readonly BENCH_CASES=${BENCH_CASES:-small status add checkout csv rss remote}
+readonly BENCH_CASES=${BENCH_CASES:-small status hook add checkout csv rss pipeline remote}
 readonly FLOORS_ONLY=${BENCH_FLOORS_ONLY:-0}
 readonly BIG_SIZE=${BENCH_BIG_SIZE:-1G}
 readonly CSV_SIZE=${BENCH_CSV_SIZE:-512M}
@@ -380,6 +380,62 @@ case_status() {
         "$(judge "$dver_best" "<=" 0.15 "$git_best")"
 }
 
+# A no-op post-checkout hook in the small-file workspace: two git commits that pin the same
+# data, switched back and forth with dver's hooks installed. Floor: the same git checkouts
+# with hooks disabled. Also times `dver hooks run post-checkout` alone.
+case_hook() {
+    prepare_small_projects
+    local git_plain=- git_hooked=- hook_alone=- git_restore=- first second
+    if dver_enabled; then
+        local -a git_cmd=("${GIT_AS_BENCH[@]}")
+        PATH="$(dirname "$DVER"):$PATH"   # the hooks call `dver`
+        quiet hook-git-init in_dir "$SMALL_PROJECT" git init -q -b main
+        quiet hook-install in_dir "$SMALL_PROJECT" "$DVER" hooks install
+        quiet hook-commit-1 in_dir "$SMALL_PROJECT" "${git_cmd[@]}" add -A
+        quiet hook-commit-1b in_dir "$SMALL_PROJECT" "${git_cmd[@]}" commit -q -m "pin data"
+        first=$(in_dir "$SMALL_PROJECT" git rev-parse HEAD)
+        echo "notes" >"$SMALL_PROJECT/notes.txt"
+        quiet hook-commit-2 in_dir "$SMALL_PROJECT" "${git_cmd[@]}" add notes.txt
+        quiet hook-commit-2b in_dir "$SMALL_PROJECT" "${git_cmd[@]}" commit -q -m "same data, new notes"
+        second=$(in_dir "$SMALL_PROJECT" git rev-parse HEAD)
+        warm "$SMALL_PROJECT/.dver"
+        hook_switch() {
+            in_dir "$SMALL_PROJECT" "${git_cmd[@]}" "$@" checkout -q "$first"                 && in_dir "$SMALL_PROJECT" "${git_cmd[@]}" "$@" checkout -q "$second"
+        }
+        log "git checkout back and forth, hooks disabled / with dver's hooks (best of 5)"
+        best_of 5 git_plain quiet hook-plain hook_switch -c core.hooksPath=/nonexistent-hooks
+        best_of 5 git_hooked quiet hook-hooked hook_switch
+        git_plain=$(calc "$git_plain / 2" 4)
+        git_hooked=$(calc "$git_hooked / 2" 4)
+        best_of 5 hook_alone quiet hook-alone in_dir "$SMALL_PROJECT" "$DVER" hooks run post-checkout "$first" "$second" 1
+        floor_note "git checkout between two commits pinning the same data, hooks disabled: $git_plain s; with dver's hooks: $git_hooked s"
+        grep -q "restored" "$BENCH_DIR/logs/hook-hooked.log" && die "the no-op hook restored data"
+
+        # One file of the workspace differs between two pinned data commits: each checkout
+        # restores it (a status of the workspace, then one file written).
+        local changed third
+        changed=$(find "$SMALL_PROJECT/data/small" -type f -print -quit)
+        cp "$changed" "$BENCH_DIR/hook-original"
+        echo "one more row" >>"$changed"
+        cp "$changed" "$BENCH_DIR/hook-changed"
+        quiet hook-add in_dir "$SMALL_PROJECT" "$DVER" add data/small
+        quiet hook-commit-3 in_dir "$SMALL_PROJECT" "$DVER" commit -m "one file changed"
+        quiet hook-commit-3b in_dir "$SMALL_PROJECT" "${git_cmd[@]}" commit -q -a -m "pin one changed file"
+        third=$(in_dir "$SMALL_PROJECT" git rev-parse HEAD)
+        restore_switch() {
+            in_dir "$SMALL_PROJECT" "${git_cmd[@]}" checkout -q "$second" && cmp -s "$changed" "$BENCH_DIR/hook-original" \
+                && in_dir "$SMALL_PROJECT" "${git_cmd[@]}" checkout -q "$third" && cmp -s "$changed" "$BENCH_DIR/hook-changed"
+        }
+        log "git checkout restoring 1 of $SMALL_COUNT files (best of 3)"
+        warm "$SMALL_PROJECT/.dver"
+        best_of 3 git_restore quiet hook-restore restore_switch
+        git_restore=$(calc "$git_restore / 2" 4)
+    fi
+    row "no-op post-checkout, $SMALL_COUNT files (s)" "$hook_alone" \
+        "git checkout $git_plain (hooked $git_hooked)" "< 1" "$(judge "$hook_alone" "<" 1)"
+    row "post-checkout restoring 1 of $SMALL_COUNT (s)" "${git_restore:--}" "no-op checkout, hooked $git_hooked" "info" "-"
+}
+
 # checkout of the big file into an emptied mount directory; floor cp.
 case_checkout() {
     big_file
@@ -431,6 +487,74 @@ case_rss() {
     rate=$(mbps "$size" "$seconds")
     row "peak RSS, add $HUGE_SIZE file (MiB)" "$mib" "streaming" "< 200" "$(judge "$mib" "<" 200)"
     row "add $HUGE_SIZE file (MB/s, info)" "$rate" "-" "-" "-"
+}
+
+# Pipelines over 1,000 input files through bubblewrap: planning when one file changed
+# (from the job record), datums run, planning again after 20 more commits (cost must follow
+# what changed, not history), and per-datum overhead beside bare bwrap runs.
+case_pipeline() {
+    bash "$REPO_ROOT/scripts/setup.sh" bubblewrap busybox-static
+    local rootfs="$BENCH_DIR/rootfs" project seconds bare_ms i
+    local plan=- ran=- plan_late=- commit_seconds=- per_datum=- ls_seconds=-
+    rm -rf "$rootfs"
+    mkdir -p "$rootfs/bin"
+    cp /bin/busybox "$rootfs/bin/busybox"
+    for i in sh cat cp ls tr true; do ln -s busybox "$rootfs/bin/$i"; done
+    mkdir -p "$BENCH_DIR/bwrap-floor/in" "$BENCH_DIR/bwrap-floor/out"
+    log "floor: 100 bare bwrap runs"
+    time_cmd seconds bwrap_runs 100 "$rootfs" "$BENCH_DIR/bwrap-floor"
+    bare_ms=$(calc "$seconds * 1000 / 100" 1)
+    floor_note "bwrap (--unshare-all, rootfs bind, /pfs binds) running 'true': $bare_ms ms a run"
+    if dver_enabled; then
+        project=$(new_project pipeline)
+        mkdir -p "$project/data/raw" "$project/pipelines"
+        for ((i = 0; i < 1000; i++)); do printf 'value %d\n' "$i" >"$project/data/raw/f$i.txt"; done
+        printf '%s\n' 'pipeline: {name: bench}' 'input: {pfs: {repo: raw, glob: "/*"}}' 'transform:' \
+            "  image: $rootfs" '  cmd: ["sh", "-c", "cp /pfs/raw/* /pfs/out/"]' 'runtime: bwrap' \
+            >"$project/pipelines/bench.yaml"
+        quiet pipeline-add in_dir "$project" "$DVER" add data/raw
+        quiet pipeline-commit in_dir "$project" "$DVER" commit -m "1000 files" --no-trigger
+        quiet pipeline-create in_dir "$project" "$DVER" pipeline create pipelines/bench.yaml
+        log "dver pipeline run bench (1,000 datums, parallelism 1)"
+        time_cmd seconds quiet pipeline-first in_dir "$project" "$DVER" pipeline run bench
+        per_datum=$(calc "$seconds * 1000 / 1000" 1)
+        printf 'changed\n' >"$project/data/raw/f500.txt"
+        quiet pipeline-add2 in_dir "$project" "$DVER" add data/raw
+        log "dver commit (1 of 1,000 changed; triggers the pipeline)"
+        time_cmd commit_seconds quiet pipeline-commit2 in_dir "$project" "$DVER" commit -m "one changed" --json
+        plan=$(calc "$(job_field "$BENCH_DIR/logs/pipeline-commit2.log" plan_seconds)" 4)
+        ran=$(job_field "$BENCH_DIR/logs/pipeline-commit2.log" ran)
+        [[ $ran == 1 ]] || die "expected exactly 1 datum to run, $ran ran"
+        [[ $(cat "$project/data/bench/f500.txt") == changed ]] || die "pipeline output differs"
+        log "20 more commits, one changed file each"
+        for ((i = 0; i < 20; i++)); do
+            printf 'again %d\n' "$i" >"$project/data/raw/f$i.txt"
+            quiet pipeline-more-add in_dir "$project" "$DVER" add data/raw
+            quiet pipeline-more in_dir "$project" "$DVER" commit -m "more $i" --json
+        done
+        plan_late=$(calc "$(job_field "$BENCH_DIR/logs/pipeline-more.log" plan_seconds)" 4)
+        time_cmd ls_seconds quiet pipeline-ls in_dir "$project" "$DVER" ls raw@main
+    fi
+    row "pipeline: plan, 1 of 1,000 changed (s)" "$plan" "dver ls of the tree: $ls_seconds s" "< 1" "$(judge "$plan" "<" 1)"
+    row "pipeline: datums run, 1 of 1,000 changed" "$ran" "-" "1" "$(judge "$ran" "<=" 1)"
+    row "pipeline: plan after 20 more commits (s)" "$plan_late" "first: $plan s" "< 1" "$(judge "$plan_late" "<" 1)"
+    row "pipeline: dver commit + job (s, info)" "$commit_seconds" "-" "-" "-"
+    row "pipeline: per datum, bwrap (ms)" "$per_datum" "bare bwrap $bare_ms ms" "<= 50" "$(judge "$per_datum" "<=" 50 "$bare_ms")"
+}
+
+# bwrap_runs N ROOTFS DIR: N sandboxes like a datum's, each running 'true'.
+bwrap_runs() {
+    local i
+    for ((i = 0; i < $1; i++)); do
+        bwrap --unshare-all --die-with-parent --new-session --tmpfs / --ro-bind "$2/bin" /bin --proc /proc --dev /dev \
+            --tmpfs /tmp --dir /pfs --ro-bind "$3/in" /pfs/raw --bind "$3/out" /pfs/out --remount-ro / \
+            --clearenv --setenv PATH /bin -- true
+    done
+}
+
+# job_field FILE FIELD: a field of the first job in `dver commit --json` output.
+job_field() {
+    python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["jobs"][0][sys.argv[2]])' "$1" "$2"
 }
 
 # ---------------------------------------------------------------- remotes (SeaweedFS)
@@ -616,7 +740,8 @@ clean_up() {
     stop_weed
     rm -rf "$BENCH_DIR/projects" "$BENCH_DIR/big.bin" "$BENCH_DIR/big.copy" \
         "$BENCH_DIR/sensors.csv" "$BENCH_DIR/sensors.csv.gen-data-tmp" "$BENCH_DIR"/checkout-floor.* \
-        "$BENCH_DIR"/big.copy.* "$BENCH_DIR"/small-copy.*
+        "$BENCH_DIR"/big.copy.* "$BENCH_DIR"/small-copy.* "$BENCH_DIR"/hook-original "$BENCH_DIR"/hook-changed \
+        "$BENCH_DIR/rootfs" "$BENCH_DIR/bwrap-floor"
     if [[ ${BENCH_KEEP:-0} != 1 ]]; then
         rm -rf "$BENCH_DIR/small-src" "$BENCH_DIR/small-src.params"
     fi
@@ -635,7 +760,7 @@ main() {
     # every deletion at the end. Creating a file on this VM's virtual disk was
     # seen to cost anywhere from 30 us to 1.3 ms between runs and directories,
     # so compare dver with the floors of the same run, not with other runs.
-    for name in small status add checkout csv rss remote; do
+    for name in small status hook add checkout csv rss pipeline remote; do
         if case_enabled "$name"; then
             "case_$name"
         fi

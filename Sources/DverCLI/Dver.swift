@@ -19,7 +19,9 @@ public struct Dver: ParsableCommand {
 
         Revisions: REPO[@REV][:PATH] where REV is a branch, a commit id prefix (4+ hex digits), HEAD, and ~N / ^ for ancestors: raw@main~2, raw@3fa9c1, raw@main:images/cat.png.
 
-        Exit codes: 0 ok, 1 failure, 2 refused to lose uncommitted changes (see --force), 3 integrity problem, 4 lock timeout or concurrent update, 64 usage error.
+        Git: 'dver hooks install' pins data in git commits through dver.lock and restores it on 'git checkout' (docs/GIT.md).
+
+        Exit codes: 0 ok, 1 failure, 2 refused to lose uncommitted changes (see --force), 3 integrity problem, 4 lock timeout or concurrent update, 5 a pipeline job failed (after 'dver commit': the commit itself was made), 64 usage error.
         """,
         version: "0.1.0",
         subcommands: [
@@ -27,6 +29,8 @@ public struct Dver: ParsableCommand {
             List.self, Cat.self, Remove.self, Restore.self, DiskUsageCommand.self, Fsck.self, GarbageCollect.self, Repo.self,
             HashObject.self, CatObject.self, LsTree.self,
             RemoteCommand.self, Push.self, Fetch.self, Pull.self, Clone.self,
+            Hooks.self,
+            Pipeline.self, Job.self, Logs.self, Dag.self,
         ])
 
     public init() {}

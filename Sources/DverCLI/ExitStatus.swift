@@ -16,6 +16,8 @@ enum ExitStatus: Int32 {
     case integrity = 3
     /// Another process holds a lock too long, or moved a branch during the update.
     case concurrency = 4
+    /// The command's own work succeeded (e.g. the commit), but a pipeline job failed.
+    case jobFailed = 5
     /// Usage error (bad arguments), as swift-argument-parser reports it.
     case usage = 64
 

@@ -78,11 +78,11 @@ public struct PullOperation {
         var update = PullUpdate(repo: repo, branch: branch, kind: .upToDate, old: local, new: target)
         if local == target { return update }
         if let local {
-            if try project.isAncestor(target, of: local) {
+            if try project.descends(local, from: target) {
                 update.kind = .ahead
                 return update
             }
-            guard try project.isAncestor(local, of: target) else {
+            guard try project.descends(target, from: local) else {
                 throw RemoteError.diverged(repo: repo, branch: branch, remote: remote.name)
             }
             update.kind = .fastForward

@@ -127,7 +127,7 @@ public struct PushOperation {
             if let remoteHead {
                 if remoteHead == local {
                     kind = .upToDate
-                } else if project.store.contains(remoteHead), try project.isAncestor(remoteHead, of: local) {
+                } else if project.store.contains(remoteHead), try project.descends(local, from: remoteHead) {
                     kind = .fastForward
                 } else if force {
                     kind = .forced

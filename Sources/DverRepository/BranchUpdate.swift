@@ -13,9 +13,11 @@ public struct BranchUpdateResult: Sendable {
 }
 
 extension Project {
-    /// Whether `ancestor` is `descendant` or one of its ancestors (any parent, not only the first).
+    /// Whether `descendant` is `ancestor` or reaches it through parents (any parent, not only the
+    /// first). Unlike DverGit's `isAncestor`, a commit missing on the way is an error, not the end
+    /// of that line: push and pull must not mistake a partial store for a diverged history.
     /// - Throws: `StoreError` when a commit on the way is missing or corrupt.
-    public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws -> Bool {
+    public func descends(_ descendant: ObjectID, from ancestor: ObjectID) throws -> Bool {
         var pending = [descendant]
         var seen = Set<ObjectID>()
         while let id = pending.popLast() {

@@ -14,6 +14,8 @@ public struct ProjectConfig: Codable, Sendable, Equatable {
     public var author: String?
     /// Seconds to wait for another dver process's lock before giving up.
     public var lockTimeoutSeconds: Double = 600
+    /// Whether `dver commit` runs the pipelines downstream of what it committed.
+    public var triggerPipelines = true
 
     public init() {}
 
@@ -23,6 +25,7 @@ public struct ProjectConfig: Codable, Sendable, Equatable {
         case compressionMinimumBytes = "compression_min_bytes"
         case author
         case lockTimeoutSeconds = "lock_timeout_seconds"
+        case triggerPipelines = "trigger_pipelines"
     }
 
     public init(from decoder: Decoder) throws {
@@ -32,6 +35,7 @@ public struct ProjectConfig: Codable, Sendable, Equatable {
         compressionMinimumBytes = try container.decodeIfPresent(Int.self, forKey: .compressionMinimumBytes) ?? 16384
         author = try container.decodeIfPresent(String.self, forKey: .author)
         lockTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .lockTimeoutSeconds) ?? 600
+        triggerPipelines = try container.decodeIfPresent(Bool.self, forKey: .triggerPipelines) ?? true
     }
 
     /// Write settings derived from the config.

@@ -11,6 +11,10 @@ struct HelpAndOutputTests {
         ["hash-object"], ["cat-object"], ["ls-tree"],
         ["remote"], ["remote", "add"], ["remote", "list"], ["remote", "remove"], ["remote", "set-default"],
         ["push"], ["fetch"], ["pull"], ["clone"],
+        ["hooks"], ["hooks", "install"], ["hooks", "uninstall"], ["hooks", "status"], ["hooks", "policy"],
+        ["hooks", "run"], ["hooks", "merge-lock"],
+        ["pipeline"], ["pipeline", "create"], ["pipeline", "list"], ["pipeline", "inspect"], ["pipeline", "update"],
+        ["pipeline", "delete"], ["pipeline", "run"], ["job"], ["job", "list"], ["job", "inspect"], ["logs"], ["dag"],
     ]
 
     @Test("the tested command list matches the subcommands 'dver --help' lists")

@@ -117,3 +117,41 @@ struct RemoteCommandTests {
         #expect(missing.stderr.contains("no S3 credentials"))
     }
 }
+
+/// git's pre-push hook sends the data the pushed git commits pin to the default dver remote.
+@Suite("pre-push hook pushes pinned data", .enabled(if: gitIsInstalled, "git is not installed"))
+struct PrePushDataTests {
+    @Test("git push sends the pinned data; a failing data push stops git push")
+    func gitPushSendsData() throws {
+        let project = try TestProject()
+        try project.gitInit()
+        project.run(["hooks", "install", "-q"])
+        let v1 = try GitWorkflowTests.commitVersion(project, 1)
+        let dataRemote = "\(project.outside)/data-remote"
+        project.run(["remote", "add", "-q", "origin", dataRemote])
+        try project.git(["init", "-q", "--bare", project.outside + "/remote.git"])
+        try project.git(["remote", "add", "origin", project.outside + "/remote.git"])
+        try project.git(["push", "-q", "origin", "main"])
+        let index = try JSONSerialization.jsonObject(with: Data(try project.read("\(dataRemote)/index.json"))) as? [String: Any]
+        #expect((index?["packs"] as? [[String: Any]])?.isEmpty == false, "the data of \(v1.git) reached the dver remote")
+
+        // A clone of the git repository gets its data from the dver remote by commit id.
+        let clone = try TestProject(initialize: false)
+        try clone.git(["clone", "-q", project.outside + "/remote.git", "copy"], in: clone.outside)
+        let copy = "\(clone.outside)/copy"
+        clone.run(["init", "-q"], in: copy)
+        clone.run(["remote", "add", "-q", "origin", dataRemote], in: copy)
+        clone.run(["pull", "-q"], in: copy)
+        #expect(try clone.hashes(under: "\(copy)/data/raw").isEmpty == true, "no remote branch moved: pull finds nothing")
+
+        // A dver remote that cannot be reached stops git push, naming the way out.
+        _ = try GitWorkflowTests.commitVersion(project, 2)
+        project.run(["remote", "add", "-q", "broken", "s3://dver-bucket/x", "--endpoint", "http://127.0.0.1:9"])
+        project.run(["remote", "set-default", "-q", "broken"])
+        let failed = try project.git(["push", "-q", "origin", "main"], expect: nil)
+        #expect(failed.status != 0)
+        #expect(failed.stderr.contains("git push stopped"), "\(failed.stderr)")
+        project.run(["remote", "set-default", "-q", "origin"])
+        try project.git(["push", "-q", "origin", "main"])
+    }
+}

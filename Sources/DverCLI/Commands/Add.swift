@@ -26,6 +26,7 @@ struct Add: ParsableCommand {
         let relative = try paths.map { try project.relativePath($0, workingDirectory: workingDirectory) }
         let result = try project.add(relative)
         let console = global.console
+        if !result.createdRepos.isEmpty { GitSupport.refreshIgnoreFile(project, console: console) }
         if global.json {
             struct Output: Encodable {
                 let created_repos: [String]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DverCore
+import DverGit
 import DverRepository
 
 struct Checkout: ParsableCommand {
@@ -14,6 +15,8 @@ struct Checkout: ParsableCommand {
           dver checkout raw@main~2
           dver checkout 9d1c0e...        # every repo of a commit set
           dver checkout --force raw      # discard workspace changes
+          dver checkout --git v1.0       # the data git revision v1.0 pins (git's HEAD and files stay)
+          dver checkout --git HEAD~2 --force
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -21,11 +24,22 @@ struct Checkout: ParsableCommand {
     @Flag(name: [.short, .long], help: "Overwrite or delete uncommitted changes.")
     var force = false
 
+    @Option(name: .customLong("git"), help: ArgumentHelp("Restore the data a git revision's dver.lock pins, without moving git's HEAD or files.", valueName: "REV"))
+    var gitRevision: String?
+
     @Argument(help: "REPO[@REV] or a commit-set id.")
-    var target: String
+    var target: String?
+
+    func validate() throws {
+        if (target == nil) == (gitRevision == nil) {
+            throw ValidationError("give either a target (REPO[@REV] or a commit-set id) or --git REV")
+        }
+    }
 
     func run() throws {
         let project = try global.project()
+        if let gitRevision { return try checkoutGit(gitRevision, project: project) }
+        guard let target else { return }
         let spec = RevisionSpec(parsing: target)
         var results = [CheckoutResult]()
         if !target.contains("@"), (try? project.repo(named: spec.repo)) == nil {
@@ -37,6 +51,10 @@ struct Checkout: ParsableCommand {
             results = try project.checkout(commitSet: sets[0], force: force)
         } else {
             results = [try project.checkout(spec, force: force)]
+        }
+        if let git = GitSupport.open(project, console: global.console) {
+            // Like 'dver commit': dver.lock names what the next git commit pins.
+            do { try git.writeLock() } catch { global.console.notice("dver: could not update dver.lock: \(error)") }
         }
         if global.json {
             struct Item: Encodable { let repo: String; let commit: String; let branch: String?; let written: Int; let removed: Int; let unchanged: Int }
@@ -50,5 +68,28 @@ struct Checkout: ParsableCommand {
             global.console.line("repo \(result.repo): \(position) \(result.commit.shortHex()); wrote \(result.written) files "
                 + "(\(Format.bytes(result.bytesWritten))), removed \(result.removed), kept \(result.unchanged)")
         }
+    }
+
+    /// `--git REV`: restore every repo REV's dver.lock pins.
+    private func checkoutGit(_ revision: String, project: Project) throws {
+        guard let git = try GitProject.open(project) else { throw GitError.notARepository(path: project.root) }
+        let commit = try git.git.resolveCommit(revision)
+        guard let lock = try git.lock(atCommit: commit) else {
+            throw GitError.noLockFile(revision: revision, path: git.lockPathInGit)
+        }
+        let report = try LockRestore(project: project).restore(lock, force: force)
+        if global.json {
+            struct Item: Encodable { let repo: String; let commit: String; let state: String; let paths: [String]? }
+            var items = report.restored.map { Item(repo: $0.repo, commit: $0.commit.hex, state: "restored", paths: nil) }
+            items += report.unchanged.compactMap { name in lock.entry(for: name).map { Item(repo: name, commit: $0.commit.hex, state: "unchanged", paths: nil) } }
+            items += report.kept.map { Item(repo: $0.repo, commit: $0.commit.hex, state: "kept_uncommitted_changes", paths: $0.paths) }
+            items += report.missing.map { Item(repo: $0.repo, commit: $0.commit.hex, state: "missing", paths: nil) }
+            try global.console.emit(items.sorted { $0.repo < $1.repo })
+        } else {
+            for line in GitSupport.describe(report, pinnedBy: revision) { global.console.line(line) }
+            for name in report.unchanged { global.console.line("repo \(name): already at the commit \(revision) pins") }
+        }
+        if !report.kept.isEmpty { throw ReportedFailure(status: .wouldLoseChanges) }
+        if !report.missing.isEmpty { throw ReportedFailure(status: .failure) }
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import DverGit
+import DverPipeline
 import DverRepository
 
 struct CommitCommand: ParsableCommand {
@@ -9,6 +11,9 @@ struct CommitCommand: ParsableCommand {
         Examples:
           dver commit -m "first drop"
           dver commit -m "fix labels" raw     # only repo 'raw'
+          dver commit -m "drop 2" --no-trigger # do not run downstream pipelines
+
+        After the commit, the pipelines reading the committed branches run (and their downstream pipelines, in DAG order), unless --no-trigger is given, DVER_NO_TRIGGER=1 is set, or "trigger_pipelines": false is in .dver/config.json. If a job fails the commit stays made; the exit status is 5 and 'dver job inspect JOB' shows why.
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -19,21 +24,33 @@ struct CommitCommand: ParsableCommand {
     @Argument(help: "Repos to commit (default: every repo with staged changes).")
     var repos: [String] = []
 
+    @Flag(help: "Do not run the pipelines downstream of the committed repos.")
+    var noTrigger = false
+
     func run() throws {
         let project = try global.project()
+        let git = GitSupport.open(project, console: global.console)
+        let gitHead = try git?.headForCommit() ?? ""
         let result: CommitResult
         do {
-            result = try project.commit(message: message, repos: repos)
+            result = try project.commit(message: message, repos: repos, gitHead: gitHead)
         } catch RepositoryError.nothingToCommit {
             global.console.notice("nothing to commit (stage changes with 'dver add')")
             throw ReportedFailure(status: .failure)
         }
+        let jobs = noTrigger ? [] : try PipelineTrigger.afterCommit(project, result, gitHead: gitHead, console: global.console)
+        if let git {
+            // The next git commit pins these commits (and the pipeline outputs they produced);
+            // 'git status' shows dver.lock modified.
+            do { try git.writeLock() } catch { global.console.notice("dver: could not update dver.lock: \(error)") }
+        }
         if global.json {
             struct Item: Encodable { let repo: String; let branch: String?; let commit: String; let parent: String?; let changes: Int }
-            struct Output: Encodable { let commit_set: String?; let commits: [Item] }
+            struct Output: Encodable { let commit_set: String?; let commits: [Item]; let jobs: [JobReport.Summary] }
             try global.console.emit(Output(commit_set: result.commitSet?.hex, commits: result.commits.map {
                 Item(repo: $0.repo, branch: $0.branch, commit: $0.commit.hex, parent: $0.parent?.hex, changes: $0.changes.count)
-            }))
+            }, jobs: jobs.map(JobReport.Summary.init)))
+            try PipelineTrigger.check(jobs)
             return
         }
         for commit in result.commits {
@@ -44,5 +61,7 @@ struct CommitCommand: ParsableCommand {
             global.console.line("[\(commit.repo)@\(commit.branch ?? "detached") \(commit.commit.shortHex())] \(message) (\(summary))")
         }
         if let set = result.commitSet { global.console.line("commit set \(set.hex)") }
+        for job in jobs { JobReport.lines(job).forEach { global.console.line($0) } }
+        try PipelineTrigger.check(jobs)
     }
 }

@@ -18,6 +18,8 @@ struct Init: ParsableCommand {
 
     func run() throws {
         let project = try Project.initialize(at: directory)
+        // Inside a git working tree, keep .dver/ out of git from the start.
+        GitSupport.refreshIgnoreFile(project, console: global.console)
         struct Output: Encodable { let root: String }
         if global.json { try global.console.emit(Output(root: project.root)) }
         global.console.line("Initialized empty dver store in \(project.root)/.dver")

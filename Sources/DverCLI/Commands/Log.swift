@@ -1,5 +1,6 @@
 import ArgumentParser
 import DverCore
+import DverGit
 import DverRepository
 
 struct Log: ParsableCommand {
@@ -10,18 +11,28 @@ struct Log: ParsableCommand {
           dver log                 # every repo
           dver log raw -n 5
           dver log raw@exp --json
+          dver log --git                 # git commits that changed which data they pin
+          dver log --git v1.0 -n 10
         """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "REPO or REPO@REV (default: every repo at its checked-out commit).")
+    @Argument(help: "REPO or REPO@REV (default: every repo at its checked-out commit); with --git, a git revision (default HEAD).")
     var revisions: [String] = []
+
+    @Flag(name: .customLong("git"), help: "Walk git history instead: each git commit whose dver.lock changed, with the data commits it pins.")
+    var gitHistory = false
 
     @Option(name: [.customShort("n"), .customLong("max-count")], help: "Show at most this many commits per repo.")
     var limit: Int?
 
+    func validate() throws {
+        if gitHistory, revisions.count > 1 { throw ValidationError("--git takes at most one git revision") }
+    }
+
     func run() throws {
         let project = try global.project()
+        if gitHistory { return try showGitHistory(project) }
         let specs = try revisions.isEmpty ? project.repos().map { RevisionSpec(parsing: $0.name) } : revisions.map(RevisionSpec.init(parsing:))
         var all = [(String, [CommitInfo])]()
         for spec in specs { all.append((spec.repo, try project.log(spec, limit: limit))) }
@@ -53,6 +64,39 @@ struct Log: ParsableCommand {
                     global.console.data("    \(line)")
                 }
                 global.console.data("")
+            }
+        }
+    }
+
+    /// `--git`: git commits (newest first) whose dver.lock differs from their first parent's.
+    private func showGitHistory(_ project: Project) throws {
+        guard let git = try GitProject.open(project) else { throw GitError.notARepository(path: project.root) }
+        if case .unborn = try git.git.head(), revisions.isEmpty {
+            global.console.data("no git commits yet")
+            return
+        }
+        var shown = [GitProject.PinningCommit]()
+        for item in try git.pinHistory(from: revisions.first ?? "HEAD", limit: nil) where item.changedPins {
+            shown.append(item)
+            if let limit, shown.count >= limit { break }
+        }
+        if global.json {
+            struct Pin: Encodable { let repo: String; let branch: String?; let commit: String; let path: String }
+            struct Entry: Encodable { let git_commit: String; let summary: String; let time: String; let pins: [Pin] }
+            try global.console.emit(shown.map { item in
+                Entry(git_commit: item.commit.id, summary: item.commit.summary, time: Format.isoDate(item.commit.time * 1_000_000_000),
+                      pins: (item.lock?.entries ?? []).map { Pin(repo: $0.repo, branch: $0.branch, commit: $0.commit.hex, path: $0.path) })
+            })
+            return
+        }
+        for item in shown {
+            global.console.data("git \(item.commit.id.prefix(12))  \(item.commit.summary)")
+            guard let lock = item.lock else {
+                global.console.data("    (dver.lock removed)")
+                continue
+            }
+            for entry in lock.entries {
+                global.console.data("    \(entry.repo.padding(16))\((entry.branch ?? "detached").padding(12))\(entry.commit.shortHex())")
             }
         }
     }

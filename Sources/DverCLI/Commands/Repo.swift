@@ -1,4 +1,5 @@
 import ArgumentParser
+import DverGit
 import DverRepository
 
 struct Repo: ParsableCommand {
@@ -37,6 +38,7 @@ struct Repo: ParsableCommand {
             let project = try global.project()
             let mount = try project.relativePath(path ?? "\(project.root)/data/\(name)", workingDirectory: workingDirectory)
             let record = try project.createRepo(name: name, mount: mount, branch: branch)
+            GitSupport.refreshIgnoreFile(project, console: global.console)
             global.console.line("Created repo '\(record.name)' mounted at \(record.mount)/")
         }
     }
@@ -81,8 +83,13 @@ struct Repo: ParsableCommand {
         var name: String
 
         func run() throws {
-            try global.project().deleteRepo(name: name)
+            let project = try global.project()
+            let mount = try project.repo(named: name).mount
+            try project.deleteRepo(name: name)
             global.console.line("Deleted repo '\(name)'; its files are left in the workspace, untracked")
+            if let git = GitSupport.open(project, console: global.console), (try? git.updateIgnoreFile()) == true {
+                global.console.notice("dver: \(mount)/ is no longer in .gitignore: delete its files or ignore them before 'git add -A'")
+            }
         }
     }
 }

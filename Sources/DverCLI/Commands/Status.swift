@@ -1,5 +1,7 @@
 import ArgumentParser
+import DverGit
 import DverRepository
+import DverSystem
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,6 +31,35 @@ struct Status: ParsableCommand {
             return
         }
         for status in statuses { print(status, root: project.root) }
+        try printLockDifferences(project)
+    }
+
+    /// When a dver.lock exists: repos whose checked-out data differs from what it pins.
+    /// Reads the file only (no git calls), so status stays fast.
+    private func printLockDifferences(_ project: Project) throws {
+        let path = "\(project.root)/\(LockFile.fileName)"
+        guard repos.isEmpty, FileSystem.exists(path) else { return }
+        let lock: LockFile
+        do {
+            lock = try LockFile.parse(try FileSystem.readText(path), source: LockFile.fileName)
+        } catch {
+            global.console.data("dver.lock: \(error)")
+            return
+        }
+        let current = try LockFile.current(of: project)
+        var lines = [String]()
+        for name in Set(lock.entries.map(\.repo) + current.entries.map(\.repo)).sorted() {
+            let (pinned, now) = (lock.entry(for: name), current.entry(for: name))
+            guard pinned != now else { continue }
+            func describe(_ entry: LockFile.Entry?) -> String {
+                entry.map { "\($0.commit.shortHex()) (\($0.branch ?? "detached"))" } ?? "nothing"
+            }
+            lines.append("    \(name): dver.lock pins \(describe(pinned)), checked out \(describe(now))")
+        }
+        guard !lines.isEmpty else { return }
+        global.console.data("dver.lock differs from the checked-out data:")
+        for line in lines { global.console.data(line) }
+        global.console.data("  (the next git commit pins the checked-out data; 'dver checkout --git HEAD' restores what HEAD pins)")
     }
 
     private func print(_ status: RepoStatus, root: String) {

@@ -1,0 +1,30 @@
+import DverGit
+import DverPipeline
+import DverRepository
+import Foundation
+
+/// The hook between `dver commit` and DverPipeline: runs the downstream pipelines of what a
+/// commit changed, unless the project or environment turns triggers off.
+enum PipelineTrigger {
+    static func afterCommit(_ project: Project, _ result: CommitResult, gitHead: String, console: Console) throws -> [JobRecord] {
+        guard project.config.triggerPipelines, ProcessInfo.processInfo.environment["DVER_NO_TRIGGER"] != "1" else { return [] }
+        let changed = result.commits.compactMap { commit in commit.branch.map { (repo: commit.repo, branch: $0) } }
+        var runner = JobRunner(project: project)
+        runner.gitHead = gitHead
+        return try runner.runDownstream(of: changed) { job in
+            if job.state == .failed { console.notice("dver: pipeline \(job.pipeline) failed (job \(job.id)); the commit is kept") }
+        }
+    }
+
+    /// A runner for jobs started by hand, whose output commits record the git HEAD like 'dver commit'.
+    static func manualRunner(_ project: Project, console: Console) -> JobRunner {
+        var runner = JobRunner(project: project)
+        runner.gitHead = (try? GitSupport.open(project, console: console)?.headForCommit()) ?? ""
+        return runner
+    }
+
+    /// Exit status 5 when a triggered job failed (the commit itself succeeded).
+    static func check(_ jobs: [JobRecord]) throws {
+        if jobs.contains(where: { $0.state == .failed }) { throw ReportedFailure(status: .jobFailed) }
+    }
+}

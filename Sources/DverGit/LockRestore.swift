@@ -1,0 +1,79 @@
+import DverCore
+import DverRepository
+import DverStore
+
+/// Makes the workspace hold the data a `dver.lock` pins, repo by repo, without ever losing
+/// uncommitted data.
+///
+/// For each pinned repo: nothing happens when it already has the pinned commit checked out
+/// (on the pinned branch) — a check of one ref per repo, no workspace scan, which keeps hooks
+/// fast. Otherwise the repo is checked out: on its branch when that branch still points at
+/// the pinned commit, else detached at the commit. A repo the project does not have is created
+/// at the pinned mount. A checkout that would overwrite uncommitted changes is skipped for that
+/// repo (unless `force`) and reported with the files. Repos the lock does not list are left alone.
+public struct LockRestore {
+    public let project: Project
+
+    public init(project: Project) { self.project = project }
+
+    /// What restoring did, per repo.
+    public struct Report: Sendable {
+        /// Repos checked out to the pinned commit.
+        public var restored: [CheckoutResult] = []
+        /// Repos already at the pinned commit.
+        public var unchanged: [String] = []
+        /// Repos created because the lock names them.
+        public var created: [String] = []
+        /// Repos left as they were because restoring would overwrite uncommitted changes.
+        public var kept: [(repo: String, commit: ObjectID, paths: [String])] = []
+        /// Pinned commits the local store does not have.
+        public var missing: [(repo: String, commit: ObjectID)] = []
+
+        public var isComplete: Bool { kept.isEmpty && missing.isEmpty }
+    }
+
+    /// Restores every repo `lock` pins.
+    /// - Throws: store and repository errors other than uncommitted changes.
+    public func restore(_ lock: LockFile, force: Bool = false) throws -> Report {
+        var report = Report()
+        var records = Dictionary(uniqueKeysWithValues: try project.repos().map { ($0.name, $0) })
+        for entry in lock.entries {
+            if let record = records[entry.repo], try isCurrent(record, entry) {
+                report.unchanged.append(entry.repo)
+                continue
+            }
+            guard project.store.contains(entry.commit) else {
+                report.missing.append((entry.repo, entry.commit))
+                continue
+            }
+            if records[entry.repo] == nil {
+                records[entry.repo] = try project.createRepo(name: entry.repo, mount: entry.path,
+                                                             branch: entry.branch ?? "main")
+                report.created.append(entry.repo)
+            }
+            let spec = RevisionSpec(parsing: "\(entry.repo)@\(try revision(for: entry))")
+            do {
+                report.restored.append(try project.checkout(spec, force: force))
+            } catch RepositoryError.uncommittedChanges(_, let paths) {
+                report.kept.append((entry.repo, entry.commit, paths))
+            }
+        }
+        return report
+    }
+
+    /// Whether a repo already has exactly what the entry pins checked out.
+    private func isCurrent(_ record: RepoRecord, _ entry: LockFile.Entry) throws -> Bool {
+        guard try project.headCommit(of: record) == entry.commit else { return false }
+        if let branch = entry.branch, record.branch != branch {
+            // Pinned on a branch that still points here: switching to it is wanted.
+            return try project.refs.read(repo: entry.repo, branch: branch) != entry.commit
+        }
+        return true
+    }
+
+    /// The branch when it still points at the pinned commit, else the commit id (detached).
+    private func revision(for entry: LockFile.Entry) throws -> String {
+        if let branch = entry.branch, try project.refs.read(repo: entry.repo, branch: branch) == entry.commit { return branch }
+        return entry.commit.hex
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a child process ended.
+public struct ProcessOutcome: Sendable {
+    /// The exit status; nil when a signal ended it.
+    public var exitCode: Int32?
+    public var signal: Int32?
+    public var timedOut: Bool
+    public var seconds: Double
+
+    public var succeeded: Bool { exitCode == 0 && !timedOut }
+}
+
+/// Runs a command in its own process group with stdin from a file and stdout+stderr appended
+/// to a log file; kills the whole group when it outlives its timeout.
+enum ChildProcess {
+    /// - Throws: `PipelineError.launchFailed` when the program cannot be started.
+    static func run(_ arguments: [String], environment: [String: String], stdinPath: String? = nil,
+                    logPath: String, timeout: Double? = nil, onTimeout: (() -> Void)? = nil) throws -> ProcessOutcome {
+        let pid = try spawn(arguments, environment: environment, stdinPath: stdinPath, logPath: logPath)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var delay: UInt32 = 100
+        var timedOut = false
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid { break }
+            if result == -1, errno != EINTR { throw PipelineError.launchFailed(command: arguments[0], reason: "waitpid: \(String(cString: strerror(errno)))") }
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if let timeout, elapsed > timeout, !timedOut {
+                timedOut = true
+                onTimeout?()
+                kill(-pid, SIGKILL)
+                kill(pid, SIGKILL)
+            }
+            usleep(delay)
+            delay = min(delay * 2, 5_000)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        // WIFEXITED / WEXITSTATUS / WTERMSIG spelled out (the macros are not imported).
+        let signal = status & 0x7f
+        if signal == 0 { return ProcessOutcome(exitCode: (status >> 8) & 0xff, signal: nil, timedOut: timedOut, seconds: seconds) }
+        return ProcessOutcome(exitCode: nil, signal: signal, timedOut: timedOut, seconds: seconds)
+    }
+
+    /// Runs a short command and returns its output (stdout and stderr together) and exit code.
+    static func capture(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+                        timeout: Double = 120) throws -> (code: Int32, output: String) {
+        let log = "\(NSTemporaryDirectory())/dver-capture-\(UInt64.random(in: 0...UInt64.max))"
+        defer { unlink(log) }
+        let outcome = try run(arguments, environment: environment, logPath: log, timeout: timeout)
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        return (outcome.exitCode ?? -1, output)
+    }
+
+    /// The full path of a program found in $PATH, or nil.
+    static func find(_ program: String) -> String? {
+        if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") where access("\(directory)/\(program)", X_OK) == 0 {
+            return "\(directory)/\(program)"
+        }
+        return nil
+    }
+
+    private static func spawn(_ arguments: [String], environment: [String: String], stdinPath: String?,
+                              logPath: String) throws -> pid_t {
+        precondition(!arguments.isEmpty, "a command needs a program")
+        guard let program = find(arguments[0]) else {
+            throw PipelineError.launchFailed(command: arguments[0], reason: "not found in PATH")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdinPath ?? "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
+        guard result == 0 else {
+            throw PipelineError.launchFailed(command: program, reason: String(cString: strerror(result)))
+        }
+        return pid
+    }
+}

@@ -1,0 +1,214 @@
+import DverCore
+import DverRepository
+import DverStore
+import DverSystem
+import Foundation
+
+/// Runs pipeline jobs: resolves the input commits, plans datums (skipping those whose key has
+/// a cached result), runs the rest through the runtime, and commits the merged outputs to the
+/// output repo with provenance (docs/PIPELINES.md, "What a job does").
+public struct JobRunner: Sendable {
+    public let project: Project
+    public let catalog: PipelineCatalog
+    public let jobs: JobStore
+    public let cache: DatumCache
+    /// The git HEAD recorded in output commits (empty outside git), as `dver commit` records it.
+    public var gitHead = ""
+
+    public init(project: Project) {
+        self.project = project
+        let durable = project.writeSettings.durable
+        catalog = PipelineCatalog(layout: project.layout, durable: durable)
+        jobs = JobStore(layout: project.layout, durable: durable)
+        // Cache entries need no fsync: they are written after the objects they name are sealed,
+        // and a lost or torn entry only means the datum runs again.
+        cache = DatumCache(directory: "\(catalog.directory)/datums", durable: false)
+    }
+
+    /// Runs one job of `pipeline`. With `datumPath`, runs only the datums whose inputs contain
+    /// that path (even if cached) and commits nothing: a debugging run.
+    /// A job that fails (a datum, the runtime, a duplicate output) is recorded and returned
+    /// with state `.failed`; only problems before the job exists are thrown.
+    /// - Throws: `PipelineError.inputRepoMissing`, lock timeouts.
+    public func run(_ pipeline: StoredPipeline, trigger: String, datumPath: String? = nil) throws -> JobRecord {
+        let spec = pipeline.spec
+        let lock = try pipelineLock(spec.name)
+        defer { lock.unlock() }
+        try project.store.reload()
+        var record = JobRecord(id: JobStore.newID(), pipeline: spec.name, specHash: pipeline.specHash,
+                               trigger: datumPath == nil ? trigger : "datum", started: Date().timeIntervalSince1970)
+        record.processID = getpid()
+        var roots = [String: ObjectID?]()
+        for input in spec.pfsInputs where !roots.keys.contains(input.source) {
+            guard (try? project.repo(named: input.repo)) != nil else { throw PipelineError.inputRepoMissing(pipeline: spec.name, repo: input.repo) }
+            let head = try project.refs.read(repo: input.repo, branch: input.branch)
+            roots[input.source] = try head.map { try project.store.decodeCommit($0).tree }
+            record.inputs.append(ResolvedInput(name: input.name, repo: input.repo, branch: input.branch, commit: head?.hex))
+        }
+        do {
+            try execute(spec, datumPath: datumPath, roots: roots, record: &record)
+        } catch let error as PipelineError {
+            // A debugging run that selects nothing is a usage problem, not a job.
+            if case .noDatumMatches = error { throw error }
+            record.state = .failed
+            record.error = error.description
+        } catch {
+            record.state = .failed
+            record.error = String(describing: error)
+        }
+        record.finished = Date().timeIntervalSince1970
+        try jobs.save(record)
+        return record
+    }
+
+    private func execute(_ spec: PipelineSpec, datumPath: String?, roots: [String: ObjectID?], record: inout JobRecord) throws {
+        guard (try? project.repo(named: spec.name)) != nil else {
+            throw PipelineError.runtimeFailed(runtime: "output", message: "the output repo '\(spec.name)' does not exist (deleted?)",
+                                              hint: "recreate it with 'dver pipeline update FILE' or 'dver repo create \(spec.name)'")
+        }
+        let (runtime, image) = try RuntimeSelector.runtime(for: spec.runtime, projectRoot: project.root, transform: spec.transform,
+                                                           cacheDirectory: catalog.directory)
+        record.runtime = runtime.name
+        record.notes = runtime.limitations(spec)
+        let plan = try JobPlanner(store: project.store, cache: cache)
+            .plan(spec, roots: roots, imageIdentity: image.identity, datumPath: datumPath)
+        record.planSeconds = plan.seconds
+        record.datums = plan.records
+        try jobs.save(record)
+
+        let writer = project.makeWriter()
+        let executor = DatumExecutor(project: project, runtime: runtime, image: image, spec: spec, jobID: record.id,
+                                     jobs: jobs, writer: writer)
+        let ran: [Int: DatumRunResult]
+        var clock = DispatchTime.now().uptimeNanoseconds
+        func lap() -> Double {
+            let now = DispatchTime.now().uptimeNanoseconds
+            defer { clock = now }
+            return Double(now - clock) / 1e9
+        }
+        do {
+            ran = try executor.run(plan.datums, indices: plan.toRun)
+            _ = try writer.finish()
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        record.runSeconds = lap()
+        defer { record.commitSeconds = lap() }
+        var results = plan.cached
+        for (index, result) in ran {
+            record.datums[index] = result.record
+            if let files = result.files {
+                let value = DatumResult(files: files, job: record.id, seconds: result.record.seconds)
+                try cache.store(value, for: plan.datums[index].key)
+                results[index] = value
+            }
+        }
+        let failed = record.datums.filter { $0.state == .failed }
+        if let first = failed.first {
+            record.state = .failed
+            record.error = "\(failed.count) of \(record.datums.count) datums failed; first: \(first.inputs.joined(separator: ", ")): \(first.error ?? "failed")"
+            return
+        }
+        if datumPath == nil {
+            record.outputCommit = try commitOutputs(spec, plan: plan, results: results, record: record, notes: &record.notes).hex
+        }
+        record.state = .succeeded
+    }
+
+    /// Writes the new output commit into the output repo's workspace when that has the output
+    /// branch checked out with no local changes: checks the commit out detached, moves the
+    /// branch, then re-attaches (so the index never sees the branch move under it).
+    /// Returns whether the workspace was updated, or a note saying why not.
+    func checkoutBeforeMove(_ spec: PipelineSpec, commit: ObjectID) -> (updated: Bool, note: String?) {
+        guard let repo = try? project.repo(named: spec.name), repo.branch == spec.outputBranch else {
+            return (false, "workspace of \(spec.name) not updated: another branch or commit is checked out there")
+        }
+        do {
+            _ = try project.checkout(RevisionSpec(parsing: "\(spec.name)@\(commit.hex)"), force: false)
+            return (true, nil)
+        } catch {
+            let reason = String(describing: error).split(separator: "\n").first ?? ""
+            return (false, "workspace \(repo.mount)/ not updated (\(reason)); run 'dver checkout \(spec.name)@\(spec.outputBranch)'")
+        }
+    }
+
+    /// Merges every datum's outputs and commits them to the output repo's branch.
+    /// - Throws: `PipelineError.duplicateOutput` naming both datums.
+    func commitOutputs(_ spec: PipelineSpec, plan: JobPlan, results: [Int: DatumResult], record: JobRecord,
+                       notes: inout [String]) throws -> ObjectID {
+        var owners = [String: Int]()
+        var files = [TreeBuilder.File]()
+        for index in plan.datums.indices {
+            for file in results[index]?.files ?? [] {
+                if let other = owners[file.path] {
+                    throw PipelineError.duplicateOutput(path: file.path, firstDatum: plan.datums[other].label,
+                                                        secondDatum: plan.datums[index].label)
+                }
+                owners[file.path] = index
+                files.append(TreeBuilder.File(path: file.path, ref: file.ref))
+            }
+        }
+        let writer = project.makeWriter()
+        do {
+            let tree = try TreeBuilder.build(files, writer: writer)
+            let parent = try project.refs.read(repo: spec.name, branch: spec.outputBranch)
+            var provenance = ["pipeline": spec.name, "spec": record.specHash, "job": record.id]
+            for input in record.inputs {
+                provenance["input.\(input.repo)" + (input.branch == "main" ? "" : "@\(input.branch)")] = "\(input.repo)@\(input.commit ?? "none")"
+            }
+            let now = Date()
+            let commit = Commit(repo: spec.name, tree: tree, parents: parent.map { [$0] } ?? [],
+                                time: Int64((now.timeIntervalSince1970 * 1e9).rounded()),
+                                timeZoneOffsetMinutes: Int16(TimeZone.current.secondsFromGMT(for: now) / 60),
+                                author: "dver pipeline \(spec.name)", message: "\(spec.name): job \(record.id) (\(record.summary))",
+                                commitSet: nil, gitHead: gitHead, provenance: provenance)
+            let id = try writer.put(encoded: commit.encoded(), kind: .commit)
+            _ = try writer.finish()
+            let sync = checkoutBeforeMove(spec, commit: id)
+            if let note = sync.note { notes.append(note) }
+            try project.refs.update(repo: spec.name, branch: spec.outputBranch, to: id, expected: parent)
+            if sync.updated {
+                _ = try project.checkout(RevisionSpec(parsing: "\(spec.name)@\(spec.outputBranch)"), force: false)
+            }
+            return id
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+
+    private func pipelineLock(_ name: String) throws -> FileLock {
+        let progress = project.progress
+        do {
+            return try FileLock(path: "\(project.layout.locksDirectory)/pipeline-\(name).lock", timeout: project.refs.lockTimeout) {
+                progress.notice("waiting for another job of pipeline \(name) to finish...")
+            }
+        } catch FileLock.Failure.timedOut(let path, let seconds) {
+            throw StoreError.lockTimeout(path: path, seconds: seconds)
+        }
+    }
+
+    // MARK: Triggers
+
+    /// Runs, in DAG order, every pipeline downstream of these repo branches. A pipeline whose
+    /// upstream job failed is not run (its input did not change).
+    /// - Throws: only problems that prevent jobs from being recorded at all.
+    public func runDownstream(of changed: [(repo: String, branch: String)], trigger: String = "commit",
+                              onJob: (JobRecord) -> Void = { _ in }) throws -> [JobRecord] {
+        guard !catalog.isEmpty else { return [] }
+        let pipelines = try catalog.all()
+        let byName = Dictionary(pipelines.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        var changedNow = changed
+        var records = [JobRecord]()
+        for spec in PipelineCatalog.topologicalOrder(pipelines.map(\.spec)) {
+            guard spec.pfsInputs.contains(where: { input in changedNow.contains { $0.repo == input.repo && $0.branch == input.branch } }),
+                  let stored = byName[spec.name] else { continue }
+            let record = try run(stored, trigger: trigger)
+            records.append(record)
+            onJob(record)
+            if record.outputCommit != nil { changedNow.append((spec.name, spec.outputBranch)) }
+        }
+        return records
+    }
+}

@@ -1,0 +1,78 @@
+/// DverPipeline: pipeline specs, datums, the incremental planner, job records and the
+/// container runtimes that run datums (podman, docker, bubblewrap, local processes).
+
+/// Everything that goes wrong in a pipeline, with the context to fix it.
+public enum PipelineError: Error, Sendable, CustomStringConvertible {
+    /// A spec problem at `file:line:column`.
+    case invalidSpec(file: String, line: Int, column: Int, problem: String, hint: String?)
+    case unknownPipeline(String)
+    case pipelineExists(String)
+    case cycle([String])
+    case inputRepoMissing(pipeline: String, repo: String)
+    case outputRepoConflict(String)
+    case dependents(pipeline: String, consumers: [String])
+    case runtimeUnavailable(runtime: String, reason: String, hint: String)
+    case runtimeFailed(runtime: String, message: String, hint: String?)
+    case unknownJob(String)
+    case ambiguousJob(String, matches: [String])
+    case unknownDatum(job: String, datum: String)
+    case noDatumMatches(path: String, pipeline: String)
+    case duplicateOutput(path: String, firstDatum: String, secondDatum: String)
+    case corruptRecord(path: String, reason: String)
+    case launchFailed(command: String, reason: String)
+
+    public var description: String {
+        var text: String
+        var hintText: String?
+        switch self {
+        case .invalidSpec(let file, let line, let column, let problem, let hint):
+            text = "\(file):\(line):\(column): \(problem)"
+            hintText = hint
+        case .unknownPipeline(let name):
+            text = "no pipeline named '\(name)'"
+            hintText = "'dver pipeline list' shows the pipelines; 'dver pipeline create FILE' adds one"
+        case .pipelineExists(let name):
+            text = "pipeline '\(name)' already exists"
+            hintText = "use 'dver pipeline update FILE' to change it"
+        case .cycle(let path):
+            text = "pipelines would form a cycle: \(path.joined(separator: " -> "))"
+            hintText = "a pipeline's output repo cannot feed (directly or indirectly) its own input"
+        case .inputRepoMissing(let pipeline, let repo):
+            text = "pipeline '\(pipeline)' reads repo '\(repo)', which does not exist"
+            hintText = "create it with 'dver repo create \(repo)' or 'dver add data/\(repo)', or create the pipeline producing it first"
+        case .outputRepoConflict(let name):
+            text = "a repo named '\(name)' already exists and is not this pipeline's output"
+            hintText = "rename the pipeline, or delete the repo with 'dver repo delete \(name)'"
+        case .dependents(let pipeline, let consumers):
+            text = "pipeline '\(pipeline)' feeds \(consumers.joined(separator: ", "))"
+            hintText = "delete or change those pipelines first"
+        case .runtimeUnavailable(let runtime, let reason, let hint):
+            text = "runtime \(runtime) is not usable: \(reason)"
+            hintText = hint
+        case .runtimeFailed(let runtime, let message, let hint):
+            text = "\(runtime): \(message)"
+            hintText = hint
+        case .unknownJob(let id):
+            text = "no job '\(id)'"
+            hintText = "'dver job list' shows the jobs"
+        case .ambiguousJob(let prefix, let matches):
+            text = "job prefix '\(prefix)' matches \(matches.count) jobs: \(matches.prefix(5).joined(separator: ", "))"
+            hintText = "give more characters of the job id"
+        case .unknownDatum(let job, let datum):
+            text = "job \(job) has no datum '\(datum)'"
+            hintText = "'dver job inspect \(job)' lists its datums"
+        case .noDatumMatches(let path, let pipeline):
+            text = "no datum of pipeline '\(pipeline)' contains '\(path)'"
+            hintText = "give an input path the glob matches, e.g. one listed by 'dver job inspect'"
+        case .duplicateOutput(let path, let first, let second):
+            text = "two datums wrote the output path '\(path)': \(first) and \(second)"
+            hintText = "make each datum write distinct paths, e.g. named after its input file"
+        case .corruptRecord(let path, let reason):
+            text = "\(path) is damaged: \(reason)"
+        case .launchFailed(let command, let reason):
+            text = "could not start \(command): \(reason)"
+        }
+        if let hintText { text += "\n  hint: \(hintText)" }
+        return text
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Yams
+
+/// Parses pipeline YAML through Yams' node API, so every error names the file, line and column.
+public struct SpecParser: Sendable {
+    /// The file name used in error messages.
+    public let file: String
+
+    public init(file: String) { self.file = file }
+
+    /// Parses one pipeline spec.
+    /// - Throws: `PipelineError.invalidSpec` for YAML syntax errors, unknown fields and bad values.
+    public func parse(_ text: String) throws -> PipelineSpec {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw error(at: nil, "the file is empty", hint: "see docs/PIPELINES.md for a spec example") }
+            root = node
+        } catch let yaml as YamlError {
+            throw syntaxError(yaml)
+        }
+        var top = try mapping(root, "the spec")
+        let name = try pipelineName(&top)
+        guard let inputNode = top.take("input") else { throw error(at: root, "missing field 'input'", hint: "add input: {pfs: {repo: REPO, glob: \"/*\"}}") }
+        let parsedInput = try input(inputNode)
+        guard let transformNode = top.take("transform") else { throw error(at: root, "missing field 'transform'", hint: "add transform: {image: IMAGE, cmd: [...]}") }
+        var spec = PipelineSpec(name: name, input: parsedInput, transform: try transform(transformNode))
+        if let node = top.take("description") { spec.description = try string(node, "description") }
+        if let node = top.take("runtime") {
+            let text = try string(node, "runtime")
+            guard let choice = RuntimeChoice(rawValue: text) else {
+                throw error(at: node, "unknown runtime '\(text)'", hint: "use one of: \(RuntimeChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            spec.runtime = choice
+        }
+        if let node = top.take("parallelism") { spec.parallelism = try positiveInt(node, "parallelism", max: 256) }
+        if let node = top.take("datum_tries") { spec.datumTries = try positiveInt(node, "datum_tries", max: 100) }
+        if let node = top.take("datum_timeout") { spec.datumTimeout = try duration(node) }
+        if let node = top.take("resources") { spec.resources = try resources(node) }
+        if let node = top.take("output_branch") { spec.outputBranch = try identifier(node, "output_branch") }
+        try top.finish(self)
+        try checkInputNames(spec, root: root)
+        return spec
+    }
+
+    // MARK: Sections
+
+    private func pipelineName(_ top: inout FieldReader) throws -> String {
+        if let node = top.take("pipeline") {
+            var section = try mapping(node, "pipeline")
+            guard let nameNode = section.take("name") else { throw error(at: node, "missing field 'pipeline.name'", hint: "add pipeline: {name: NAME}") }
+            try section.finish(self)
+            if top.has("name") { throw error(at: node, "both 'pipeline.name' and 'name' are given", hint: "keep one of them") }
+            return try identifier(nameNode, "pipeline.name")
+        }
+        guard let nameNode = top.take("name") else { throw error(at: top.node, "missing field 'pipeline.name'", hint: "add pipeline: {name: NAME}") }
+        return try identifier(nameNode, "name")
+    }
+
+    private func input(_ node: Node) throws -> PipelineInput {
+        var section = try mapping(node, "input")
+        let kinds = ["pfs", "cross", "union", "join"].filter { section.has($0) }
+        guard kinds.count == 1, let kind = kinds.first, let value = section.take(kind) else {
+            throw error(at: node, kinds.isEmpty ? "input needs one of pfs, cross, union, join" : "input has both \(kinds.joined(separator: " and "))",
+                        hint: "nest combinations: input: {cross: [{pfs: ...}, {pfs: ...}]}")
+        }
+        try section.finish(self)
+        if kind == "pfs" { return .pfs(try pfs(value)) }
+        guard case .sequence(let sequence) = value, sequence.count >= 1 else {
+            throw error(at: value, "'\(kind)' must be a list of inputs", hint: "\(kind): [{pfs: {...}}, {pfs: {...}}]")
+        }
+        let inputs = try sequence.map { try input($0) }
+        switch kind {
+        case "cross": return .cross(inputs)
+        case "union": return .union(inputs)
+        default:
+            for (position, item) in inputs.enumerated() {
+                guard case .pfs(let pfs) = item, pfs.joinOn != nil else {
+                    throw error(at: sequence[position], "each join input must be a pfs input with 'join_on'", hint: "e.g. pfs: {repo: a, glob: \"/(*).csv\", join_on: \"$1\"}")
+                }
+            }
+            return .join(inputs)
+        }
+    }
+
+    private func pfs(_ node: Node) throws -> PFSInput {
+        var section = try mapping(node, "pfs")
+        guard let repoNode = section.take("repo") else { throw error(at: node, "missing field 'repo'", hint: "pfs: {repo: REPO, glob: \"/*\"}") }
+        let repo = try identifier(repoNode, "repo")
+        var input = PFSInput(name: repo, repo: repo)
+        if let value = section.take("name") { input.name = try identifier(value, "name") }
+        if let value = section.take("branch") { input.branch = try identifier(value, "branch") }
+        if let value = section.take("glob") {
+            input.glob = try string(value, "glob")
+            do { _ = try GlobPattern(input.glob) } catch let problem as GlobPattern.Problem {
+                throw error(at: value, "bad glob '\(input.glob)': \(problem.reason)", hint: "globs start with '/', e.g. \"/*\", \"/*/*.csv\", \"/(*).csv\"")
+            }
+        }
+        if let value = section.take("join_on") { input.joinOn = try string(value, "join_on") }
+        try section.finish(self)
+        return input
+    }
+
+    private func transform(_ node: Node) throws -> Transform {
+        var section = try mapping(node, "transform")
+        var result = Transform()
+        if let value = section.take("image") { result.image = try string(value, "image") }
+        guard let cmdNode = section.take("cmd") else { throw error(at: node, "missing field 'transform.cmd'", hint: "cmd: [\"sh\", \"-c\", \"...\"]") }
+        result.cmd = try strings(cmdNode, "cmd")
+        if result.cmd.isEmpty { throw error(at: cmdNode, "'cmd' is empty", hint: "cmd: [\"sh\", \"-c\", \"...\"]") }
+        if let value = section.take("stdin") { result.stdin = try strings(value, "stdin") }
+        if let value = section.take("env") {
+            var env = try mapping(value, "env")
+            for (key, item) in env.remaining() {
+                let name = try string(key, "env name")
+                guard !name.isEmpty, !name.contains("="), name.utf8.first.map({ !(0x30...0x39).contains($0) }) ?? false else {
+                    throw error(at: key, "bad environment variable name '\(name)'", hint: "names are letters, digits and '_', not starting with a digit")
+                }
+                result.env[name] = try scalarText(item, "env.\(name)")
+            }
+        }
+        if let value = section.take("working_dir") {
+            let directory = try string(value, "working_dir")
+            guard directory.hasPrefix("/") else { throw error(at: value, "working_dir must be an absolute path", hint: "e.g. working_dir: /pfs/out") }
+            result.workingDirectory = directory
+        }
+        if let value = section.take("network") { result.network = try bool(value, "network") }
+        try section.finish(self)
+        return result
+    }
+
+    private func resources(_ node: Node) throws -> Resources {
+        var section = try mapping(node, "resources")
+        var result = Resources()
+        if let value = section.take("memory") {
+            let text = try scalarText(value, "memory")
+            guard let bytes = SpecValues.bytes(text), bytes >= 1 << 20 else {
+                throw error(at: value, "bad memory '\(text)'", hint: "a size of at least 1M, e.g. 512M, 2G or 1073741824")
+            }
+            result.memoryBytes = bytes
+        }
+        if let value = section.take("cpus") {
+            let text = try scalarText(value, "cpus")
+            guard let cpus = Double(text), cpus > 0, cpus <= 1024 else { throw error(at: value, "bad cpus '\(text)'", hint: "a positive number, e.g. 1 or 0.5") }
+            result.cpus = cpus
+        }
+        try section.finish(self)
+        return result
+    }
+
+    /// Input names must differ within one datum (cross, join); union branches may share a name,
+    /// as their datums never meet.
+    private func checkInputNames(_ spec: PipelineSpec, root: Node) throws {
+        func names(_ input: PipelineInput) throws -> Set<String> {
+            switch input {
+            case .pfs(let pfs):
+                if pfs.name == "out" { throw error(at: root, "an input cannot be named 'out' (that is /pfs/out)", hint: "set pfs.name to another name") }
+                return [pfs.name]
+            case .union(let inputs):
+                return try inputs.reduce(into: Set<String>()) { $0.formUnion(try names($1)) }
+            case .cross(let inputs), .join(let inputs):
+                var seen = Set<String>()
+                for child in inputs {
+                    let childNames = try names(child)
+                    if let clash = childNames.intersection(seen).first {
+                        throw error(at: root, "two inputs of one datum are named '\(clash)'", hint: "give each pfs input of a cross or join a distinct 'name'")
+                    }
+                    seen.formUnion(childNames)
+                }
+                return seen
+            }
+        }
+        _ = try names(spec.input)
+    }
+}
