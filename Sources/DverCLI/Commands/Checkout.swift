@@ -1,6 +1,7 @@
 import ArgumentParser
 import DverCore
 import DverGit
+import DverRemote
 import DverRepository
 
 struct Checkout: ParsableCommand {
@@ -77,6 +78,7 @@ struct Checkout: ParsableCommand {
         guard let lock = try git.lock(atCommit: commit) else {
             throw GitError.noLockFile(revision: revision, path: git.lockPathInGit)
         }
+        try fetchPinnedData(lock.entries.map(\.commit), project: project, console: global.console)
         let report = try LockRestore(project: project).restore(lock, force: force)
         if global.json {
             struct Item: Encodable { let repo: String; let commit: String; let state: String; let paths: [String]? }

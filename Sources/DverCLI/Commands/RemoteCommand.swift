@@ -1,4 +1,5 @@
 import ArgumentParser
+import DverCore
 import DverRemote
 import DverRepository
 import Foundation
@@ -190,4 +191,11 @@ extension GlobalOptions {
     func transferProject() throws -> Project {
         try Project.open(from: workingDirectory, progress: console.progress(itemNoun: "objects"))
     }
+}
+
+/// Downloads pinned data commits the store lacks from the default dver remote, if any, saying
+/// what it fetched (used by `checkout --git` and the post-checkout hooks).
+func fetchPinnedData(_ commits: [ObjectID], project: Project, console: Console) throws {
+    let (objects, _) = try PinnedDataFetch.fetch(commits, project: project)
+    if objects > 0 { console.notice("dver: fetched \(objects) objects of pinned data from the dver remote") }
 }

@@ -72,6 +72,11 @@ struct HookRunner {
                 return
             }
             guard let head = try git.git.head().commit, let lock = try git.lock(atCommit: head) else { return }
+            do {
+                try fetchPinnedData(lock.entries.map(\.commit), project: git.project, console: console)
+            } catch {
+                console.notice("dver: could not fetch pinned data from the dver remote: \(error)")
+            }
             let report = try LockRestore(project: git.project).restore(lock)
             for line in GitSupport.describe(report, pinnedBy: "HEAD") { console.notice("dver: " + line) }
         } catch {
