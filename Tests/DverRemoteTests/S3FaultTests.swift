@@ -60,6 +60,7 @@ struct S3FaultTests {
         }
 
         try server.start()
+        try server.waitUntilServing(bucket: bucket, key: "d/index.json")
         let source = try sandbox.open("source")
         let remote = try source.remote("origin", environment: server.environment)
         let interrupted = try remote.readIndex().index
@@ -82,6 +83,7 @@ struct S3FaultTests {
         }
         #expect(!FileSystem.exists(sandbox.path("clone")))
         try server.start()
+        try server.waitUntilServing(bucket: bucket, key: "d/index.json")
         let (clone, _) = try CloneOperation.run(settings: settings, directory: sandbox.path("clone"), progress: SilentProgress(),
                                                 environment: server.environment)
         #expect(try TestProject(clone).files(under: "data") == files)

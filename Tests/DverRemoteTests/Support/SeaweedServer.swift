@@ -112,6 +112,22 @@ final class SeaweedServer: @unchecked Sendable {
         }
     }
 
+    /// Waits until objects of `bucket` can be read (after a restart SeaweedFS answers some
+    /// requests with HTTP 500 while its filer is still loading, the longer the busier the machine).
+    func waitUntilServing(bucket: String, key: String = "index.json") throws {
+        let probe = try transport(bucket: bucket)
+        let deadline = Date().addingTimeInterval(90)
+        while true {
+            do {
+                _ = try probe.get(key)
+                return
+            } catch {
+                if Date() > deadline { throw SeaweedFailure(message: "bucket \(bucket) not readable after a restart: \(error)") }
+                usleep(250_000)
+            }
+        }
+    }
+
     /// SIGTERM, a grace period (SeaweedFS shuts down slowly), then SIGKILL — of this server's
     /// own process only.
     func stop() {
