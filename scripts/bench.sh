@@ -559,7 +559,7 @@ job_field() {
 
 # ---------------------------------------------------------------- remotes (SeaweedFS)
 
-WEED_PID="" WEED_DIR=""
+WEED_PID="" WEED_DIR="" WEED_PORTS=""
 readonly BENCH_AK=benchkey BENCH_SK=bench-secret-key
 
 # free_port_pair: a port p with p and p+10000 free (SeaweedFS's gRPC ports sit 10000 above).
@@ -588,6 +588,7 @@ start_weed() {
     local master volume filer
     master=$(free_port_pair); volume=$(free_port_pair "$master"); filer=$(free_port_pair "$master" "$volume")
     WEED_S3_PORT=$(free_port_pair "$master" "$volume" "$filer")
+    WEED_PORTS="$master $volume $filer $WEED_S3_PORT"
     WEED_DIR="$BENCH_DIR/weed"
     rm -rf "$WEED_DIR"
     mkdir -p "$WEED_DIR/data"
@@ -620,6 +621,11 @@ stop_weed() {
     wait "$WEED_PID" 2>/dev/null || true
     WEED_PID=""
     rm -rf "$WEED_DIR"
+    # SeaweedFS leaves unix sockets named after its ports (and gRPC ports, 10000 above) in /tmp.
+    local port
+    for port in $WEED_PORTS; do
+        rm -f /tmp/seaweedfs-*-"$port".sock /tmp/seaweedfs-*-"$((port + 10000))".sock
+    done
 }
 
 s3_curl() { curl -s --aws-sigv4 "aws:amz:us-east-1:s3" --user "$BENCH_AK:$BENCH_SK" "$@"; }
