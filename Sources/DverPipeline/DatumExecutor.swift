@@ -131,7 +131,7 @@ struct DatumExecutor: Sendable {
 
     private func appendLog(_ path: String, _ text: String) {
         guard let handle = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)
         }() else { return }
         defer { try? handle.close() }

@@ -27,16 +27,7 @@ extension RefStore {
         guard FileSystem.isDirectory(base) else { return [] }
         var result = [(remote: String, branch: String, commit: ObjectID)]()
         for remote in try FileSystem.list(base).map(\.name).sorted() where FileSystem.isDirectory("\(base)/\(remote)") {
-            var names = [String]()
-            func walk(_ directory: String, _ prefix: String) throws {
-                for entry in try FileSystem.list(directory) where !entry.name.contains(".tmp-") {
-                    let full = "\(directory)/\(entry.name)"
-                    let name = prefix.isEmpty ? entry.name : "\(prefix)/\(entry.name)"
-                    if FileSystem.isDirectory(full) { try walk(full, name) } else { names.append(name) }
-                }
-            }
-            try walk("\(base)/\(remote)", "")
-            for branch in names.sorted() {
+            for branch in try refNames(under: "\(base)/\(remote)") {
                 if let commit = try readRemoteTracking(repo: repo, remote: remote, branch: branch) {
                     result.append((remote, branch, commit))
                 }

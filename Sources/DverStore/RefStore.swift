@@ -45,6 +45,12 @@ public struct RefStore: Sendable {
 
     /// Branch names of a repo, sorted.
     public func branches(repo: String) throws -> [String] {
+        try refNames(under: headsDirectory(repo))
+    }
+
+    /// Names of the ref files below `directory` (slash-separated, so `feature/x` is one name),
+    /// sorted; leftovers of interrupted atomic writes are skipped. Empty when it does not exist.
+    func refNames(under directory: String) throws -> [String] {
         var names = [String]()
         func walk(_ directory: String, _ prefix: String) throws {
             for entry in try FileSystem.list(directory) where !entry.name.contains(".tmp-") {
@@ -53,7 +59,7 @@ public struct RefStore: Sendable {
                 if FileSystem.isDirectory(full) { try walk(full, name) } else { names.append(name) }
             }
         }
-        if FileSystem.isDirectory(headsDirectory(repo)) { try walk(headsDirectory(repo), "") }
+        if FileSystem.isDirectory(directory) { try walk(directory, "") }
         return names.sorted()
     }
 

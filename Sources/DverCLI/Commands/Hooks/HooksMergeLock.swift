@@ -35,8 +35,9 @@ struct HooksMergeLock: ParsableCommand {
         let baseLock = try read(base), oursLock = try read(ours), theirsLock = try read(theirs)
         let store = try? Project.open(from: project ?? workingDirectory)
         let result = LockMerge.merge(base: baseLock, ours: oursLock, theirs: theirsLock) { newer, older in
+            // A commit the store lacks cannot be proved newer: the sides then conflict.
             guard let store else { return false }
-            return (try? store.isAncestor(older.commit, of: newer.commit)) ?? false
+            return (try? store.descends(newer.commit, from: older.commit)) ?? false
         }
         try FileSystem.writeAtomically(ours, text: result.text, durable: false)
         guard !result.conflicts.isEmpty else {
