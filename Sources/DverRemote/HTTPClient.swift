@@ -55,18 +55,18 @@ final class HTTPClient: Sendable {
     private let signing: Signing?
     private let pool = Locked<[CurlEasy]>([])
 
-    private static let globalInit: Bool = {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
-    }()
+    /// Why libcurl could not be loaded, or nil once it is (opened on first use: ccurl.h).
+    private static let loadFailure: String? = dver_curl_load().map { String(cString: $0) }
 
     init(signing: Signing?) {
-        _ = Self.globalInit
         self.signing = signing
     }
 
     /// Performs one request.
-    /// - Throws: `HTTPTransportFailure` when no response arrived; `SystemError` for local files.
+    /// - Throws: `RemoteError.libcurlUnavailable`; `HTTPTransportFailure` when no response
+    ///   arrived; `SystemError` for local files.
     func perform(_ request: HTTPRequest) throws -> HTTPResponse {
+        if let reason = Self.loadFailure { throw RemoteError.libcurlUnavailable(reason: reason) }
         let easy = pool.withLock { $0.popLast() } ?? CurlEasy()
         defer { pool.withLock { $0.append(easy) } }
         return try easy.perform(request, signing: signing)
@@ -82,18 +82,18 @@ private let verbose = getenv("DVER_CURL_VERBOSE").map { String(cString: $0) == "
 final class CurlEasy: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer?
 
-    init() { handle = curl_easy_init() }
+    init() { handle = dver_curl_easy_init() }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit { dver_curl_easy_cleanup(handle) }
 
     func perform(_ request: HTTPRequest, signing: HTTPClient.Signing?) throws -> HTTPResponse {
         guard let handle else { throw HTTPTransportFailure(code: -1, message: "curl_easy_init failed") }
-        curl_easy_reset(handle)
+        dver_curl_easy_reset(handle)
         let context = try TransferContext(request)
         defer { context.close() }
         var headers: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headers) }
-        for header in request.headers { headers = curl_slist_append(headers, header) }
+        defer { dver_curl_slist_free_all(headers) }
+        for header in request.headers { headers = dver_curl_slist_append(headers, header) }
 
         dver_curl_set_string(handle, CURLOPT_URL, request.url)
         dver_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
@@ -131,10 +131,10 @@ final class CurlEasy: @unchecked Sendable {
             dver_curl_set_callback(handle, CURLOPT_READFUNCTION, curlRead)
             dver_curl_set_pointer(handle, CURLOPT_READDATA, opaque)
         }
-        let code = curl_easy_perform(handle)
+        let code = dver_curl_easy_perform(handle)
         if let error = context.localError { throw error }
         guard code == CURLE_OK else {
-            throw HTTPTransportFailure(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)))
+            throw HTTPTransportFailure(code: Int(code.rawValue), message: String(cString: dver_curl_easy_strerror(code)))
         }
         return HTTPResponse(status: dver_curl_response_code(handle), headers: context.responseHeaders, body: context.body)
     }

@@ -28,6 +28,7 @@ public enum RemoteError: Error, Sendable {
     case unknownRemoteRepo(repo: String, remote: String)
     case concurrentUpdate(url: String)
     case destinationNotEmpty(String)
+    case libcurlUnavailable(reason: String)
 }
 
 extension RemoteError: CustomStringConvertible {
@@ -80,6 +81,8 @@ extension RemoteError: CustomStringConvertible {
             return "the remote at \(url) kept changing while updating its index; another push is running — rerun"
         case .destinationNotEmpty(let path):
             return "'\(path)' exists and is not an empty directory; choose a new directory for the clone"
+        case .libcurlUnavailable(let reason):
+            return "S3 remotes need libcurl, which could not be loaded (\(reason)); install it with 'apt-get install libcurl4'"
         }
     }
 }
