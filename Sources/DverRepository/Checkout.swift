@@ -57,6 +57,10 @@ extension Workspace {
             record(repo, commit: commit, branch: branch)
             return result
         }
+        if !force, let base = index.bases[repo.name],
+           let result = try checkoutChanges(repo, from: base, to: commit, branch: branch, status: status) {
+            return result
+        }
         let tree = try project.store.decodeCommit(commit).tree
         // In tree order, which is nearly byte order: the new index entries are built in this order
         // so that sorting them is cheap.
@@ -145,7 +149,7 @@ extension Workspace {
     }
 
     /// Records what a repo has checked out: a branch, or a detached commit.
-    private mutating func record(_ repo: RepoRecord, commit: ObjectID, branch: String?) {
+    mutating func record(_ repo: RepoRecord, commit: ObjectID, branch: String?) {
         var record = repo
         record.branch = branch
         record.detachedCommit = branch == nil ? commit.hex : nil
@@ -153,7 +157,7 @@ extension Workspace {
     }
 
     /// Removes directories left empty by a deletion, up to (not including) the mount.
-    private func pruneEmptyDirectories(above path: String, mount: String) {
+    func pruneEmptyDirectories(above path: String, mount: String) {
         var directory = RepoPath.parent(path)
         while RepoPath.isWithin(directory, mount), directory != mount,
               FileSystem.removeEmptyDirectory(project.absolutePath(directory)) {

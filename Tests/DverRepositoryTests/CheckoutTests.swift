@@ -7,13 +7,14 @@ import Testing
 @Suite("checkout: minimal rewrites, safety checks, branches and detached heads")
 struct CheckoutTests {
     /// Commits `versions` of the `raw` repo in order (each a full snapshot of data/raw); files
-    /// are rewritten only when their content changes, and backdated so none is racily clean.
+    /// are rewritten only when their content or exec bit changes, and backdated so none is racily clean.
     static func history(_ versions: [[String: FileContent]]) throws -> Workspace {
         let ws = try Workspace.make()
         var previous = Set<String>()
         for (number, files) in versions.enumerated() {
             for path in previous.subtracting(files.keys) { try ws.delete("data/raw/\(path)") }
-            for (path, content) in files where !previous.contains(path) || content.bytes != (try? ws.bytes("data/raw/\(path)")) {
+            for (path, content) in files where !previous.contains(path) || content.bytes != (try? ws.bytes("data/raw/\(path)"))
+                || content.isExecutable != (try? ws.stat("data/raw/\(path)").isExecutable) {
                 try ws.write("data/raw/\(path)", content)
                 try ws.backdate("data/raw/\(path)")
             }

@@ -30,6 +30,12 @@ struct FileContent: ExpressibleByStringLiteral, Sendable {
     /// CSV-like text rows from a seeded generator.
     static func csv(size: Int, seed: UInt64) -> FileContent { .bytes(TestBytes.csv(size, seed: seed)) }
 
+    /// Whether this is an executable regular file.
+    var isExecutable: Bool {
+        if case .bytes(_, let executable) = kind { return executable }
+        return false
+    }
+
     /// The bytes of a regular file (empty for symlinks and FIFOs).
     var bytes: [UInt8] {
         if case .bytes(let bytes, _) = kind { return bytes }
