@@ -21,12 +21,17 @@ extension Project {
     /// Holds the workspace and refs locks, so no commit can start meanwhile.
     /// With `compress`, packs holding small raw chunks (which `add` stores uncompressed for
     /// speed) are rewritten too, compressing those chunks where that helps.
-    public func collectGarbage(dryRun: Bool = false, compress: Bool = false) throws -> GarbageReport {
+    /// `extraRoots` are files kept live besides what the repos reach (pipeline results cached
+    /// for reuse); `preflight` runs once the locks are held, before anything is touched, and
+    /// may refuse (a writer that takes neither lock is running, e.g. a pipeline job).
+    public func collectGarbage(dryRun: Bool = false, compress: Bool = false, extraRoots: () throws -> [FileRef] = { [] },
+                               preflight: () throws -> Void = {}) throws -> GarbageReport {
         try withWorkspaceLock {
             try refs.withLock {
+                try preflight()
                 var report = GarbageReport()
                 try removeLeftovers(&report, dryRun: dryRun)
-                let live = try liveObjects()
+                let live = try liveObjects(extraRoots: try extraRoots())
                 let handles = store.packHandles
                 report.packsBefore = handles.count
                 var rewrite = [PackHandle]()
@@ -102,8 +107,8 @@ extension Project {
         }
     }
 
-    /// Every object reachable from refs, detached heads, commit sets and the index.
-    func liveObjects() throws -> Set<ObjectID> {
+    /// Every object reachable from refs, detached heads, commit sets, the index and `extraRoots`.
+    func liveObjects(extraRoots: [FileRef] = []) throws -> Set<ObjectID> {
         var live = Set<ObjectID>()
         var commits = [ObjectID]()
         for record in try repos() { commits.append(contentsOf: try heads(of: record)) }
@@ -141,6 +146,7 @@ extension Project {
             if let staged = entry.staged { try markFile(staged) }
             if let base = entry.base { try markFile(base) }
         }
+        for ref in extraRoots where store.contains(ref.id) { try markFile(ref) }
         return live
     }
 }

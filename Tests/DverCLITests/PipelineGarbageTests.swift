@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// `dver gc` and pipelines: cached datum results are roots (a failed job's successful datums
+/// are reused after a gc), and gc refuses while a job is writing outputs it has not recorded.
+@Suite("CLI: gc and pipeline jobs")
+struct PipelineGarbageTests {
+    /// Upper-cases each file; fails on a file containing "bad".
+    static let pickyUpper = "f=$(ls $DVER_PFS/raw); grep -q bad $DVER_PFS/raw/$f && exit 3; tr a-z A-Z < $DVER_PFS/raw/$f > $DVER_OUTPUT/$f"
+
+    @Test("a failed job's successful datum survives gc and is reused, not re-run")
+    func cachedResultsAreRoots() throws {
+        let project = try TestProject()
+        try project.write("data/raw/a.txt", "apple\n")
+        try project.write("data/raw/b.txt", "bad\n")
+        project.run(["add", "data/raw"])
+        project.run(["commit", "-m", "one", "--no-trigger"])
+        try project.write("pipelines/upper.yaml", PipelineCommandTests.spec("upper", cmd: Self.pickyUpper))
+        project.run(["pipeline", "create", "pipelines/upper.yaml", "--run"], expect: 5)
+
+        project.run(["gc"])
+        #expect(project.run(["fsck"]).stdout.contains("ok"))
+
+        try project.write("data/raw/b.txt", "banana\n")
+        project.run(["add", "data/raw"])
+        let commit = try project.run(["commit", "-m", "two", "--json"]).jsonObject()
+        let job = try #require((commit["jobs"] as? [[String: Any]])?.first)
+        #expect(job["state"] as? String == "succeeded")
+        #expect(job["ran"] as? Int == 1 && job["skipped"] as? Int == 1, "a.txt's result from the failed job is reused: \(job)")
+        #expect(try project.read("data/upper/a.txt") == Array("APPLE\n".utf8))
+        #expect(try project.read("data/upper/b.txt") == Array("BANANA\n".utf8))
+    }
+
+    @Test("gc refuses while a pipeline job runs, and works once it has finished")
+    func refusesDuringJobs() throws {
+        let project = try TestProject()
+        try project.write("data/raw/a.txt", "apple\n")
+        project.run(["add", "data/raw"])
+        project.run(["commit", "-m", "one", "--no-trigger"])
+        try project.write("pipelines/slow.yaml", PipelineCommandTests.spec("slow", cmd: "sleep 3; cp $DVER_PFS/raw/* $DVER_OUTPUT/"))
+        project.run(["pipeline", "create", "pipelines/slow.yaml"])
+        let job = try project.start(["pipeline", "run", "slow"])
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, !project.run(["job", "list"], expect: nil).stdout.contains("running") {
+            usleep(50_000)
+        }
+        let refused = project.run(["gc"], expect: 1)
+        #expect(refused.stderr.contains("gc refused: pipeline jobs are running (job "), "\(refused)")
+        #expect(try job.wait().status == 0)
+        project.run(["gc"])
+        #expect(try project.read("data/slow/a.txt") == Array("apple\n".utf8))
+    }
+}
