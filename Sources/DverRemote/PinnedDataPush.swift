@@ -19,14 +19,4 @@ public enum PinnedDataPush {
         let remote = try Remote.open(settings, layout: project.layout, environment: environment)
         return try PushOperation(project: project, remote: remote).run(pins.map { .commit(repo: $0.repo, id: $0.commit) })
     }
-
-    /// Pushes branches (as `dver push` does) to a remote; for hooks that push branch heads.
-    public static func push(branches: [(repo: String, branch: String)], project: Project, remote name: String? = nil,
-                            force: Bool = false,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PushResult {
-        let settings = try RemoteRegistry.load(project.layout).resolve(name)
-        let remote = try Remote.open(settings, layout: project.layout, environment: environment)
-        return try PushOperation(project: project, remote: remote, force: force)
-            .run(branches.map { .branch(repo: $0.repo, branch: $0.branch) })
-    }
 }
