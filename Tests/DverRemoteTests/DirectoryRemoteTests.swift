@@ -27,8 +27,7 @@ struct DirectoryRemoteTests {
         #expect(pushed.updates.map(\.kind) == [.created, .created])
         #expect(pushed.objectsSent > 6)
 
-        let (clone, result) = try CloneOperation.run(settings: RemoteSettings(name: "origin", url: sandbox.path("remote")),
-                                                     directory: sandbox.path("clone"), progress: SilentProgress(), environment: [:])
+        let (clone, result) = try sandbox.clone()
         #expect(result.updates.count == 2)
         let cloned = TestProject(clone)
         #expect(try cloned.files(under: "data") == (try source.files(under: "data")))
@@ -86,8 +85,7 @@ struct DirectoryRemoteTests {
         let source = try sandbox.project("source", files: Self.files)
         let remote = try source.addRemote("origin", url: sandbox.path("remote"))
         _ = try source.push(remote)
-        let (clone, _) = try CloneOperation.run(settings: RemoteSettings(name: "origin", url: sandbox.path("remote")),
-                                                directory: sandbox.path("clone"), progress: SilentProgress(), environment: [:])
+        let (clone, _) = try sandbox.clone()
         let cloned = TestProject(clone)
         let before = try cloned.head("raw")
         let change = try source.commit(["data/raw/images/cats/c3.txt": Array("purr\n".utf8), "data/raw/a.csv": seeded(9, 100)])
@@ -114,8 +112,7 @@ struct DirectoryRemoteTests {
         let source = try sandbox.project("source", files: Self.files)
         let remote = try source.addRemote("origin", url: sandbox.path("remote"))
         _ = try source.push(remote)
-        let (clone, _) = try CloneOperation.run(settings: RemoteSettings(name: "origin", url: sandbox.path("remote")),
-                                                directory: sandbox.path("clone"), progress: SilentProgress(), environment: [:])
+        let (clone, _) = try sandbox.clone()
         let cloned = TestProject(clone)
         try source.commit(["data/raw/a.csv": Array("new\n".utf8)])
         _ = try source.push(remote)
@@ -138,8 +135,7 @@ struct DirectoryRemoteTests {
         let source = try sandbox.project("source", files: Self.files)
         let remote = try source.addRemote("origin", url: sandbox.path("remote"))
         _ = try source.push(remote)
-        let (clone, _) = try CloneOperation.run(settings: RemoteSettings(name: "origin", url: sandbox.path("remote")),
-                                                directory: sandbox.path("clone"), progress: SilentProgress(), environment: [:])
+        let (clone, _) = try sandbox.clone()
         let cloned = TestProject(clone)
         try source.commit(["data/raw/a.csv": Array("from source\n".utf8)])
         _ = try source.push(remote)

@@ -34,8 +34,7 @@ struct FaultTests {
         let total = Self.files.values.reduce(0) { $0 + $1.count }
         #expect(rerun.bytesSent < UInt64(total) * 7 / 10)
         #expect(rerun.bytesSent > UInt64(total) / 3)
-        let (clone, _) = try CloneOperation.run(settings: RemoteSettings(name: "origin", url: sandbox.path("remote")),
-                                                directory: sandbox.path("clone"), progress: SilentProgress(), environment: [:])
+        let (clone, _) = try sandbox.clone()
         #expect(try TestProject(clone).files(under: "data") == (try source.files(under: "data")))
     }
 

@@ -31,6 +31,12 @@ final class Sandbox {
 
     /// Opens an existing project (e.g. made by a clone).
     func open(_ name: String) throws -> TestProject { TestProject(try Project.open(from: path(name))) }
+
+    /// Clones the directory remote at `remote` (a sandbox name) into `name`, as `dver clone` does.
+    func clone(_ remote: String = "remote", into name: String = "clone") throws -> (project: Project, result: PullResult) {
+        try CloneOperation.run(settings: RemoteSettings(name: "origin", url: path(remote)),
+                               directory: path(name), progress: SilentProgress(), environment: [:])
+    }
 }
 
 /// A project with shortcuts for the tests.
