@@ -31,9 +31,14 @@ public struct JobRunner: Sendable {
     /// with state `.failed`; only problems before the job exists are thrown.
     /// - Throws: `PipelineError.inputRepoMissing`, lock timeouts.
     public func run(_ pipeline: StoredPipeline, trigger: String, datumPath: String? = nil) throws -> JobRecord {
-        let spec = pipeline.spec
-        let lock = try pipelineLock(spec.name)
+        let lock = try pipelineLock(pipeline.spec.name)
         defer { lock.unlock() }
+        // Outputs are sealed before the cache or a commit names them: keep gc out meanwhile.
+        return try project.withObjectWriters { try runLocked(pipeline, trigger: trigger, datumPath: datumPath) }
+    }
+
+    private func runLocked(_ pipeline: StoredPipeline, trigger: String, datumPath: String?) throws -> JobRecord {
+        let spec = pipeline.spec
         try project.store.reload()
         var record = JobRecord(id: JobStore.newID(), pipeline: spec.name, specHash: pipeline.specHash,
                                trigger: datumPath == nil ? trigger : "datum", started: Date().timeIntervalSince1970)

@@ -68,11 +68,6 @@ public struct JobStore: Sendable {
         return try load(matches[0])
     }
 
-    /// Jobs whose process is still running them.
-    public func running() throws -> [JobRecord] {
-        try list().filter { $0.state == .running }
-    }
-
     /// Jobs, newest first, optionally of one pipeline.
     public func list(pipeline: String? = nil, limit: Int? = nil) throws -> [JobRecord] {
         var result = try ids().map { try load($0) }.filter { pipeline == nil || $0.pipeline == pipeline }

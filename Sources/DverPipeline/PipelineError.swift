@@ -20,7 +20,6 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case duplicateOutput(path: String, firstDatum: String, secondDatum: String)
     case corruptRecord(path: String, reason: String)
     case launchFailed(command: String, reason: String)
-    case jobsRunning(operation: String, jobs: [String])
 
     public var description: String {
         var text: String
@@ -72,10 +71,6 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
             text = "\(path) is damaged: \(reason)"
         case .launchFailed(let command, let reason):
             text = "could not start \(command): \(reason)"
-        case .jobsRunning(let operation, let jobs):
-            text = "\(operation) refused: pipeline jobs are running (\(jobs.joined(separator: ", "))); "
-                + "their outputs are not recorded yet and would be reclaimed"
-            hintText = "run it again when they have finished ('dver job list' shows them)"
         }
         if let hintText { text += "\n  hint: \(hintText)" }
         return text

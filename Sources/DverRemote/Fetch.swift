@@ -37,6 +37,11 @@ public struct FetchOperation {
     /// - Throws: `RemoteError.unknownRemoteRepo`, transport and integrity errors; the local
     ///   refs are untouched then.
     public func run(repos: [String]? = nil) throws -> FetchResult {
+        // Downloaded objects are named by the tracking refs only at the end: keep gc out meanwhile.
+        try project.withObjectWriters { try runLocked(repos: repos) }
+    }
+
+    private func runLocked(repos: [String]?) throws -> FetchResult {
         let start = remote.transport.requestCount
         var result = FetchResult()
         let (index, version) = try remote.readIndex()
@@ -73,8 +78,10 @@ public struct FetchOperation {
         let complete = try CompleteHistory.commits(project: project)
         let pending = commits.filter { !complete.contains($0) }
         guard !pending.isEmpty else { return (0, 0) }
-        return try withDownloader(packs: packs) { walker in
-            try walker.walk(from: pending, complete: complete)
+        return try project.withObjectWriters {
+            try withDownloader(packs: packs) { walker in
+                try walker.walk(from: pending, complete: complete)
+            }
         }
     }
 

@@ -107,20 +107,23 @@ public struct PullOperation {
         }
         let fetch = FetchOperation(project: project, remote: remote)
         let start = remote.transport.requestCount
-        let received = try fetch.withDownloader(packs: index.packs) { walker in
-            let tree = try Commit.decode(try walker.object(commit).bytes).tree
-            guard let entry = try walker.entry(at: path, root: tree) else {
-                throw RepositoryError.pathNotFound("\(spec.repo)@\(branch):\(path) on remote '\(remote.name)'")
+        // Nothing names the downloaded objects: keep gc out until the files are written.
+        return try project.withObjectWriters {
+            let received = try fetch.withDownloader(packs: index.packs) { walker in
+                let tree = try Commit.decode(try walker.object(commit).bytes).tree
+                guard let entry = try walker.entry(at: path, root: tree) else {
+                    throw RepositoryError.pathNotFound("\(spec.repo)@\(branch):\(path) on remote '\(remote.name)'")
+                }
+                try walker.walk(from: [entry.id])
             }
-            try walker.walk(from: [entry.id])
+            result.fetch.index = index
+            result.fetch.objectsReceived = received.objects
+            result.fetch.bytesReceived = received.bytes
+            result.fetch.requests = remote.transport.requestCount - start + 1
+            if local == nil { try project.createRepo(name: spec.repo, mount: remoteRepo.mount, branch: branch) }
+            result.partialFiles = try project.restoreSubtree(repo: spec.repo, commit: commit, path: path, force: force)
+            result.partialCommit = commit
+            return result
         }
-        result.fetch.index = index
-        result.fetch.objectsReceived = received.objects
-        result.fetch.bytesReceived = received.bytes
-        result.fetch.requests = remote.transport.requestCount - start + 1
-        if local == nil { try project.createRepo(name: spec.repo, mount: remoteRepo.mount, branch: branch) }
-        result.partialFiles = try project.restoreSubtree(repo: spec.repo, commit: commit, path: path, force: force)
-        result.partialCommit = commit
-        return result
     }
 }

@@ -18,17 +18,17 @@ extension Project {
     /// Deletes leftovers of interrupted writes and rewrites the live objects of packs that hold
     /// unreachable objects, or that are small, into one new pack; then deletes the old packs.
     /// Live = reachable from any branch, detached head, commit set or index entry.
-    /// Holds the workspace and refs locks, so no commit can start meanwhile.
+    /// Holds the objects, workspace and refs locks, so no commit, job or fetch can run meanwhile.
     /// With `compress`, packs holding small raw chunks (which `add` stores uncompressed for
     /// speed) are rewritten too, compressing those chunks where that helps.
     /// `extraRoots` are files kept live besides what the repos reach (pipeline results cached
-    /// for reuse); `preflight` runs once the locks are held, before anything is touched, and
-    /// may refuse (a writer that takes neither lock is running, e.g. a pipeline job).
-    public func collectGarbage(dryRun: Bool = false, compress: Bool = false, extraRoots: () throws -> [FileRef] = { [] },
-                               preflight: () throws -> Void = {}) throws -> GarbageReport {
-        try withWorkspaceLock {
+    /// for reuse). Waits for pipeline jobs and fetches to finish (the objects lock, exclusive).
+    public func collectGarbage(dryRun: Bool = false, compress: Bool = false,
+                               extraRoots: () throws -> [FileRef] = { [] }) throws -> GarbageReport {
+        let objects = try objectsLock(shared: false)
+        defer { objects.unlock() }
+        return try withWorkspaceLock {
             try refs.withLock {
-                try preflight()
                 var report = GarbageReport()
                 try removeLeftovers(&report, dryRun: dryRun)
                 let live = try liveObjects(extraRoots: try extraRoots())

@@ -112,6 +112,30 @@ public final class Project: Sendable {
 
     /// Runs `body` holding the workspace lock, which serializes commands that change the
     /// workspace, the index or the repo list. Waits for other dver processes instead of failing.
+    /// Runs `body` holding `locks/objects.lock` shared: for work that writes objects and names
+    /// them (in refs, the index or pipeline records) without holding the workspace lock for the
+    /// whole time — pipeline jobs and fetches. `gc` takes it exclusively, first of its locks, so it
+    /// never reclaims objects such work has sealed but not yet named. Lock order: objects,
+    /// workspace, refs.
+    /// - Throws: `StoreError.lockTimeout`, or what `body` throws.
+    public func withObjectWriters<T>(_ body: () throws -> T) throws -> T {
+        let lock = try objectsLock(shared: true)
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    func objectsLock(shared: Bool) throws -> FileLock {
+        let progress = self.progress
+        do {
+            return try FileLock(path: "\(layout.locksDirectory)/objects.lock", timeout: refs.lockTimeout, shared: shared) {
+                progress.notice(shared ? "waiting for 'dver gc' to finish..."
+                                       : "waiting for pipeline jobs and fetches that are writing objects to finish...")
+            }
+        } catch FileLock.Failure.timedOut(let path, let seconds) {
+            throw StoreError.lockTimeout(path: path, seconds: seconds)
+        }
+    }
+
     public func withWorkspaceLock<T>(_ body: () throws -> T) throws -> T {
         let lock: FileLock
         let progress = self.progress

@@ -2,8 +2,8 @@
 import Glibc
 #endif
 
-/// An exclusive advisory lock (flock) on a lock file. Waits rather than failing; released when
-/// the process dies, so a killed dver never leaves a stale lock.
+/// An advisory lock (flock) on a lock file, exclusive or shared. Waits rather than failing;
+/// released when the process dies, so a killed dver never leaves a stale lock.
 public final class FileLock {
     public enum Failure: Error, Sendable {
         case timedOut(path: String, seconds: Double)
@@ -14,19 +14,21 @@ public final class FileLock {
     public let path: String
 
     /// Acquires the lock, waiting up to `timeout` seconds; `onWait` runs once if the lock is busy.
+    /// Shared holders exclude only an exclusive one.
     /// - Throws: `FileLock.Failure`.
-    public init(path: String, timeout: Double, onWait: (() -> Void)? = nil) throws {
+    public init(path: String, timeout: Double, shared: Bool = false, onWait: (() -> Void)? = nil) throws {
+        let operation = shared ? LOCK_SH : LOCK_EX
         self.path = path
         do {
             fd = try FileDescriptor.open(path, O_RDWR | O_CREAT, mode: 0o644)
         } catch let error as SystemError {
             throw Failure.system(error)
         }
-        if flock(fd.rawValue, LOCK_EX | LOCK_NB) == 0 { return }
+        if flock(fd.rawValue, operation | LOCK_NB) == 0 { return }
         onWait?()
         var waited = 0.0
         var delay = 0.002
-        while flock(fd.rawValue, LOCK_EX | LOCK_NB) != 0 {
+        while flock(fd.rawValue, operation | LOCK_NB) != 0 {
             let code = errno
             if code != EWOULDBLOCK && code != EINTR {
                 fd.close()

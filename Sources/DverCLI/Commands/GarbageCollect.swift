@@ -7,7 +7,7 @@ struct GarbageCollect: ParsableCommand {
         commandName: "gc",
         abstract: "Reclaim space: delete leftovers of interrupted writes and unreachable objects.",
         discussion: """
-        Objects reachable from any branch, detached head, commit set or the index are kept, and so are the outputs of cached pipeline datums (reused by later jobs, even of failed ones). Refuses while a pipeline job is running. Packs holding unreachable objects, and small packs, are rewritten into one new pack (sealed before the old ones are deleted). Waits for other dver commands to finish.
+        Objects reachable from any branch, detached head, commit set or the index are kept, and so are the outputs of cached pipeline datums (reused by later jobs, even of failed ones). Waits for other dver commands, running pipeline jobs and fetches to finish. Packs holding unreachable objects, and small packs, are rewritten into one new pack (sealed before the old ones are deleted).
 
         Examples:
           dver gc
@@ -28,13 +28,7 @@ struct GarbageCollect: ParsableCommand {
         let pipelines = JobRunner(project: project)
         let report = try project.collectGarbage(
             dryRun: dryRun, compress: compress,
-            extraRoots: { try pipelines.cache.allResults().flatMap { $0.files.map(\.ref) } },
-            preflight: {
-                let running = try pipelines.jobs.running()
-                if !running.isEmpty {
-                    throw PipelineError.jobsRunning(operation: "gc", jobs: running.map { "job \($0.id) of \($0.pipeline)" })
-                }
-            })
+            extraRoots: { try pipelines.cache.allResults().flatMap { $0.files.map(\.ref) } })
         if global.json {
             struct Output: Encodable {
                 let leftovers: [String], packs_before: Int, packs_after: Int, objects_kept: Int, objects_dropped: Int
