@@ -106,6 +106,28 @@ struct DirectoryRemoteTests {
         #expect(try cloned.project.status().allSatisfy(\.isClean))
     }
 
+    @Test("gc keeps what a fetch brought for a repo the project has not created (its commit sets are roots); the next fetch downloads nothing")
+    func gcKeepsFetchedRepos() throws {
+        let sandbox = try Sandbox()
+        let source = try sandbox.project("source", files: Self.files)
+        _ = try source.push(try source.addRemote("origin", url: sandbox.path("remote")))
+        let other = try sandbox.project("other", files: ["data/notes/n.txt": Array("mine\n".utf8)])
+        let remote = try other.addRemote("origin", url: sandbox.path("remote"))
+        let first = try FetchOperation(project: other.project, remote: remote).run()
+        #expect(first.objectsReceived > 0)
+        #expect((try? other.project.repo(named: "raw")) == nil, "fetch records tracking refs only")
+        let tracked = try #require(try other.project.refs.readRemoteTracking(repo: "raw", remote: "origin", branch: "main"))
+
+        _ = try other.project.collectGarbage()
+        #expect(other.project.store.contains(tracked))
+        #expect(try other.fsckClean())
+        let again = try FetchOperation(project: other.project, remote: try other.remote("origin")).run()
+        #expect(again.objectsReceived == 0)
+        let pulled = try other.pull(try other.remote("origin"), "raw")
+        #expect(pulled.fetch.objectsReceived == 0)
+        #expect(try other.files(under: "data/raw") == (try source.files(under: "data/raw")))
+    }
+
     @Test("pull refuses to overwrite uncommitted work and changes nothing")
     func pullRefusesToLoseWork() throws {
         let sandbox = try Sandbox()

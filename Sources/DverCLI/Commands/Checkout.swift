@@ -78,8 +78,11 @@ struct Checkout: ParsableCommand {
         guard let lock = try git.lock(atCommit: commit) else {
             throw GitError.noLockFile(revision: revision, path: git.lockPathInGit)
         }
-        try fetchPinnedData(lock.entries.map(\.commit), project: project, console: global.console)
-        let report = try LockRestore(project: project).restore(lock, force: force)
+        // Fetched objects are named only once restored: gc waits until then (objects lock).
+        let report = try project.withObjectWriters {
+            try fetchPinnedData(lock.entries.map(\.commit), project: project, console: global.console)
+            return try LockRestore(project: project).restore(lock, force: force)
+        }
         if global.json {
             struct Item: Encodable { let repo: String; let commit: String; let state: String; let paths: [String]? }
             var items = report.restored.map { Item(repo: $0.repo, commit: $0.commit.hex, state: "restored", paths: nil) }

@@ -72,12 +72,15 @@ struct HookRunner {
                 return
             }
             guard let head = try git.git.head().commit, let lock = try git.lock(atCommit: head) else { return }
-            do {
-                try fetchPinnedData(lock.entries.map(\.commit), project: git.project, console: console)
-            } catch {
-                console.notice("dver: could not fetch pinned data from the dver remote: \(error)")
+            // Fetched objects are named only once restored: gc waits until then (objects lock).
+            let report = try git.project.withObjectWriters {
+                do {
+                    try fetchPinnedData(lock.entries.map(\.commit), project: git.project, console: console)
+                } catch {
+                    console.notice("dver: could not fetch pinned data from the dver remote: \(error)")
+                }
+                return try LockRestore(project: git.project).restore(lock)
             }
-            let report = try LockRestore(project: git.project).restore(lock)
             for line in GitSupport.describe(report, pinnedBy: "HEAD") { console.notice("dver: " + line) }
         } catch {
             console.notice("dver: error: \(error)\ndver: git finished; the data was not restored. Run 'dver checkout --git HEAD' once the problem is fixed.")
