@@ -5,7 +5,8 @@ import DverSystem
 /// `dver clone`: a new project in an empty directory, with the remote configured as `origin`
 /// (the default remote) and every repo of the remote checked out at its default branch.
 public enum CloneOperation {
-    /// - Throws: `RemoteError.destinationNotEmpty`; remote errors, after which the directory
+    /// - Throws: `RemoteError.destinationNotEmpty`, `.emptyRemote` (nothing pushed there, e.g.
+    ///   the URL names a project rather than a remote); remote errors, after which the directory
     ///   the clone created is removed again.
     public static func run(settings: RemoteSettings, directory: String, progress: any ProgressSink,
                            environment: [String: String]) throws -> (project: Project, result: PullResult) {
@@ -24,6 +25,10 @@ public enum CloneOperation {
             try registry.add(settings)
             try registry.save(project.layout)
             let remote = try Remote.open(settings, layout: project.layout, environment: environment)
+            if try remote.readIndex().version == nil {
+                try remote.transport.prepare(creating: false)   // a missing directory or bucket says so
+                throw RemoteError.emptyRemote(url: remote.transport.displayURL)
+            }
             let result = try PullOperation(project: project, remote: remote).run()
             return (project, result)
         } catch {

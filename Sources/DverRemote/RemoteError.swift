@@ -29,6 +29,7 @@ public enum RemoteError: Error, Sendable {
     case concurrentUpdate(url: String)
     case destinationNotEmpty(String)
     case libcurlUnavailable(reason: String)
+    case emptyRemote(url: String)
 }
 
 extension RemoteError: CustomStringConvertible {
@@ -81,6 +82,9 @@ extension RemoteError: CustomStringConvertible {
             return "the remote at \(url) kept changing while updating its index; another push is running — rerun"
         case .destinationNotEmpty(let path):
             return "'\(path)' exists and is not an empty directory; choose a new directory for the clone"
+        case .emptyRemote(let url):
+            return "nothing has been pushed to '\(url)' (it has no index.json, so it is not a dver remote yet); "
+                + "push to it from a project first ('dver remote add origin URL && dver push'), or check the URL"
         case .libcurlUnavailable(let reason):
             return "S3 remotes need libcurl, which could not be loaded (\(reason)); install it with 'apt-get install libcurl4'"
         }

@@ -128,6 +128,17 @@ struct DirectoryRemoteTests {
         #expect(try other.files(under: "data/raw") == (try source.files(under: "data/raw")))
     }
 
+    @Test("cloning a directory nothing was pushed to (here: a project) is a clear error and leaves no clone")
+    func cloneOfAProjectIsRefused() throws {
+        let sandbox = try Sandbox()
+        _ = try sandbox.project("source", files: Self.files)
+        expectError({ _ = try sandbox.clone("source") }) { error in
+            if case RemoteError.emptyRemote(let url) = error { return url.hasSuffix("/source") }
+            return false
+        }
+        #expect(!FileSystem.exists(sandbox.path("clone")))
+    }
+
     @Test("pull refuses to overwrite uncommitted work and changes nothing")
     func pullRefusesToLoseWork() throws {
         let sandbox = try Sandbox()
