@@ -27,10 +27,12 @@ public struct Dver: ParsableCommand {
         subcommands: [
             Init.self, Add.self, Status.self, CommitCommand.self, Log.self, Diff.self, Branch.self, Checkout.self,
             List.self, Cat.self, Remove.self, Restore.self, DiskUsageCommand.self, Fsck.self, GarbageCollect.self, Repo.self,
-            HashObject.self, CatObject.self, LsTree.self,
-            RemoteCommand.self, Push.self, Fetch.self, Pull.self, Clone.self,
-            Hooks.self,
-            Pipeline.self, Job.self, Logs.self, Dag.self,
+        ],
+        groupedSubcommands: [
+            CommandGroup(name: "Remotes", subcommands: [RemoteCommand.self, Push.self, Fetch.self, Pull.self, Clone.self]),
+            CommandGroup(name: "Git", subcommands: [Hooks.self]),
+            CommandGroup(name: "Pipelines", subcommands: [Pipeline.self, Job.self, Logs.self, Dag.self]),
+            CommandGroup(name: "Plumbing", subcommands: [HashObject.self, CatObject.self, LsTree.self]),
         ])
 
     public init() {}

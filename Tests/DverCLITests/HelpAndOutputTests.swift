@@ -21,7 +21,9 @@ struct HelpAndOutputTests {
     func commandListIsComplete() throws {
         let project = try TestProject(initialize: false)
         let help = project.run(["--help"]).stdout
-        let section = try #require(help.components(separatedBy: "SUBCOMMANDS:").last)
+        // Everything after the first "SUBCOMMANDS:" heading, through the grouped sections
+        // ("REMOTES SUBCOMMANDS:", ...), whose headings start in column 0 and are skipped.
+        let section = try #require(help.components(separatedBy: "SUBCOMMANDS:").dropFirst().joined(separator: "\n"))
         let names = section.split(separator: "\n").compactMap { line -> String? in
             guard line.hasPrefix("  "), !line.hasPrefix("   "), !line.contains("See 'dver help") else { return nil }
             return line.split(separator: " ").first.map(String.init)
