@@ -1,10 +1,7 @@
 import DverRepository
-import DverSystem
-import Foundation
 
-/// dver's git settings, kept in `.dver/config.json` beside the store's own keys:
-/// `git_pre_commit_policy` is `warn` (default) or `block`. Other keys in the file are
-/// preserved when a setting is written.
+/// dver's git settings, kept in `.dver/config.json` (`ProjectConfig`):
+/// `git_pre_commit_policy` is `warn` (default) or `block`.
 public struct GitSettings: Sendable, Equatable {
     /// What the pre-commit hook does when repos hold data not committed to dver.
     public enum Policy: String, Sendable, CaseIterable {
@@ -14,40 +11,23 @@ public struct GitSettings: Sendable, Equatable {
         case block
     }
 
-    public static let policyKey = "git_pre_commit_policy"
-
     public var preCommitPolicy: Policy = .warn
 
     public init(preCommitPolicy: Policy = .warn) { self.preCommitPolicy = preCommitPolicy }
 
-    /// Reads the settings.
-    /// - Throws: `RepositoryError.invalidConfig` for an unknown policy value or a broken file.
+    /// Reads the settings from the project's configuration.
+    /// - Throws: `RepositoryError.invalidConfig` for an unknown policy value.
     public static func load(_ project: Project) throws -> GitSettings {
-        let object = try configObject(project)
-        guard let value = object[policyKey] else { return GitSettings() }
-        guard let text = value as? String, let policy = Policy(rawValue: text) else {
+        guard let policy = Policy(rawValue: project.config.gitPreCommitPolicy) else {
             throw RepositoryError.invalidConfig(path: project.layout.configFile,
-                                                reason: "\(policyKey) must be \"warn\" or \"block\"")
+                                                reason: "git_pre_commit_policy must be \"warn\" or \"block\"")
         }
         return GitSettings(preCommitPolicy: policy)
     }
 
-    /// Writes the settings into `.dver/config.json`, keeping its other keys.
-    /// - Throws: system errors.
+    /// Writes the settings into `.dver/config.json`.
+    /// - Throws: `RepositoryError.invalidConfig`, system errors.
     public func save(_ project: Project) throws {
-        var object = try Self.configObject(project)
-        object[Self.policyKey] = preCommitPolicy.rawValue
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        try FileSystem.writeAtomically(project.layout.configFile, Array(data) + [10])
-    }
-
-    private static func configObject(_ project: Project) throws -> [String: Any] {
-        let path = project.layout.configFile
-        guard FileSystem.exists(path) else { return [:] }
-        let data = Data(try FileSystem.readFile(path))
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw RepositoryError.invalidConfig(path: path, reason: "not a JSON object")
-        }
-        return object
+        try project.updateConfig { $0.gitPreCommitPolicy = preCommitPolicy.rawValue }
     }
 }

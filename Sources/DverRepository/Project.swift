@@ -136,6 +136,15 @@ public final class Project: Sendable {
         }
     }
 
+    /// Changes `.dver/config.json` (read afresh from disk, written atomically). The change is
+    /// seen by projects opened afterwards.
+    /// - Throws: `RepositoryError.invalidConfig`, system errors, or what `change` throws.
+    public func updateConfig(_ change: (inout ProjectConfig) throws -> Void) throws {
+        var config = try ProjectConfig.load(layout.configFile)
+        try change(&config)
+        try config.save(layout.configFile)
+    }
+
     public func withWorkspaceLock<T>(_ body: () throws -> T) throws -> T {
         let lock: FileLock
         let progress = self.progress

@@ -16,6 +16,9 @@ public struct ProjectConfig: Codable, Sendable, Equatable {
     public var lockTimeoutSeconds: Double = 600
     /// Whether `dver commit` runs the pipelines downstream of what it committed.
     public var triggerPipelines = true
+    /// What git's pre-commit hook does when data is not committed to dver: "warn" or "block"
+    /// (validated by DverGit's `GitSettings`).
+    public var gitPreCommitPolicy = "warn"
 
     public init() {}
 
@@ -26,6 +29,7 @@ public struct ProjectConfig: Codable, Sendable, Equatable {
         case author
         case lockTimeoutSeconds = "lock_timeout_seconds"
         case triggerPipelines = "trigger_pipelines"
+        case gitPreCommitPolicy = "git_pre_commit_policy"
     }
 
     public init(from decoder: Decoder) throws {
@@ -36,6 +40,7 @@ public struct ProjectConfig: Codable, Sendable, Equatable {
         author = try container.decodeIfPresent(String.self, forKey: .author)
         lockTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .lockTimeoutSeconds) ?? 600
         triggerPipelines = try container.decodeIfPresent(Bool.self, forKey: .triggerPipelines) ?? true
+        gitPreCommitPolicy = try container.decodeIfPresent(String.self, forKey: .gitPreCommitPolicy) ?? "warn"
     }
 
     /// Write settings derived from the config.
