@@ -1,4 +1,5 @@
 import DverCore
+import DverRepository
 import DverStore
 import DverSystem
 import Foundation
@@ -29,9 +30,7 @@ public struct JobStore: Sendable {
 
     public func save(_ record: JobRecord) throws {
         try FileSystem.createDirectories(directory)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try FileSystem.writeAtomically(recordPath(record.id), Array(try encoder.encode(record)), durable: durable)
+        try JSONFile.save(record, to: recordPath(record.id), durable: durable)
     }
 
     public func load(_ id: String) throws -> JobRecord {

@@ -1,4 +1,5 @@
 import DverCore
+import DverRepository
 import DverStore
 import DverSystem
 import Foundation
@@ -71,9 +72,7 @@ public struct PipelineCatalog: Sendable {
 
     public func save(_ pipeline: StoredPipeline) throws {
         try FileSystem.createDirectories(directory)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try FileSystem.writeAtomically(path(pipeline.name), Array(try encoder.encode(pipeline)), durable: durable)
+        try JSONFile.save(pipeline, to: path(pipeline.name), durable: durable)
     }
 
     public func delete(_ name: String) throws {

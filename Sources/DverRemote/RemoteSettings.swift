@@ -1,3 +1,4 @@
+import DverRepository
 import DverStore
 import DverSystem
 import Foundation
@@ -78,11 +79,9 @@ public struct RemoteRegistry: Codable, Sendable, Equatable {
     }
 
     public func save(_ layout: StoreLayout) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var sorted = self
         sorted.remotes.sort { $0.name < $1.name }
-        try FileSystem.writeAtomically(Self.path(in: layout), Array(try encoder.encode(sorted)) + [10])
+        try JSONFile.save(sorted, to: Self.path(in: layout))
     }
 
     public func remote(named name: String) -> RemoteSettings? { remotes.first { $0.name == name } }

@@ -59,23 +59,31 @@ public struct ProjectConfig: Codable, Sendable, Equatable {
     func save(_ path: String) throws { try JSONFile.save(self, to: path) }
 }
 
-/// Small JSON files of the store (config, repo list, commit sets): sorted keys, pretty
-/// printed, replaced atomically.
-enum JSONFile {
+/// Small JSON files of the project (config, repo list, commit sets, and the pipeline and
+/// remote records of the modules above): sorted keys, pretty printed, replaced atomically.
+public enum JSONFile {
+    /// The decoded file, or nil when it does not exist.
+    /// - Throws: `DecodingError` (callers name the file in their own error), system errors.
+    public static func read<T: Decodable>(_ type: T.Type, from path: String) throws -> T? {
+        guard FileSystem.exists(path) else { return nil }
+        return try JSONDecoder().decode(type, from: Data(try FileSystem.readFile(path)))
+    }
+
     /// The decoded file, or nil when it does not exist.
     /// - Throws: `RepositoryError.invalidConfig` naming the file when it does not parse.
     static func load<T: Decodable>(_ type: T.Type, from path: String) throws -> T? {
-        guard FileSystem.exists(path) else { return nil }
         do {
-            return try JSONDecoder().decode(type, from: Data(try FileSystem.readFile(path)))
+            return try read(type, from: path)
         } catch let error as DecodingError {
             throw RepositoryError.invalidConfig(path: path, reason: "\(error)")
         }
     }
 
-    static func save<T: Encodable>(_ value: T, to path: String, durable: Bool = true) throws {
+    /// Writes `value` atomically (temporary file, rename; fsync unless `durable` is false).
+    /// - Throws: encoding and system errors.
+    public static func save<T: Encodable>(_ value: T, to path: String, durable: Bool = true) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try FileSystem.writeAtomically(path, Array(try encoder.encode(value)) + [10], durable: durable)
     }
 }
