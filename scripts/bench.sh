@@ -189,6 +189,16 @@ build() {
 BIG_FILE="" CSV_FILE="" HUGE_PROJECT=""
 SMALL_SOURCE="" SMALL_PROJECT="" GIT_PROJECT="" BIG_PROJECT=""
 
+# Sets BIG_PROJECT to a project holding the big file committed in repo "big" (made once).
+ensure_big_project() {
+    [[ -n $BIG_PROJECT ]] && return
+    BIG_PROJECT=$(new_project big)
+    mkdir -p "$BIG_PROJECT/data/big"
+    ln "$BIG_FILE" "$BIG_PROJECT/data/big/big.bin"
+    quiet big-add in_dir "$BIG_PROJECT" "$DVER" add data/big
+    quiet big-commit in_dir "$BIG_PROJECT" "$DVER" commit -m "big file"
+}
+
 big_file() {
     if [[ -z $BIG_FILE ]]; then
         BIG_FILE="$BENCH_DIR/big.bin"
@@ -446,13 +456,7 @@ case_checkout() {
     cp_rate=$(mbps "$size" "$seconds")
     floor_note "cp $BIG_SIZE into an empty directory: $cp_rate MB/s"
     if dver_enabled; then
-        if [[ -z $BIG_PROJECT ]]; then
-            BIG_PROJECT=$(new_project big)
-            mkdir -p "$BIG_PROJECT/data/big"
-            ln "$BIG_FILE" "$BIG_PROJECT/data/big/big.bin"
-            quiet big-add in_dir "$BIG_PROJECT" "$DVER" add data/big
-            quiet big-commit in_dir "$BIG_PROJECT" "$DVER" commit -m "big file"
-        fi
+        ensure_big_project
         rm -rf "$BIG_PROJECT/data/big"
         warm "$BIG_PROJECT/.dver"
         log "dver checkout --force big@main ($BIG_SIZE)"
@@ -697,13 +701,7 @@ case_remote() {
         floor_note "aws s3 cp --recursive: $BIG_SIZE up $aws_up MB/s, down $aws_down MB/s; $count small files up $aws_small_up files/s, down $aws_small_down files/s"
     fi
 
-    if [[ -z $BIG_PROJECT ]]; then
-        BIG_PROJECT=$(new_project big)
-        mkdir -p "$BIG_PROJECT/data/big"
-        ln "$BIG_FILE" "$BIG_PROJECT/data/big/big.bin"
-        quiet big-add in_dir "$BIG_PROJECT" "$DVER" add data/big
-        quiet big-commit in_dir "$BIG_PROJECT" "$DVER" commit -m "big file"
-    fi
+    ensure_big_project
     remote_round_trip big "$BIG_PROJECT"
     cmp "$BIG_FILE" "$BENCH_DIR/projects/big-clone/data/big/big.bin" || die "clone restored different bytes"
     row "push $BIG_SIZE to S3 (MB/s)" "$(mbps "$size" "$RT_PUSH_S")" "curl PUT $put_rate, aws $aws_up" "-" "$(calc "$(mbps "$size" "$RT_PUSH_S") / $put_rate" 2)x curl"
