@@ -18,6 +18,15 @@ struct DirectoryRemoteTests {
         "data/labels/l.txt": Array("cat\n".utf8),
     ]
 
+    /// A source project with `files`, pushed to the directory remote "remote", and a clone of it.
+    static func pushedAndCloned() throws -> (sandbox: Sandbox, source: TestProject, remote: Remote, cloned: TestProject) {
+        let sandbox = try Sandbox()
+        let source = try sandbox.project("source", files: files)
+        let remote = try source.addRemote("origin", url: sandbox.path("remote"))
+        _ = try source.push(remote)
+        return (sandbox, source, remote, TestProject(try sandbox.clone().project))
+    }
+
     @Test("push then clone gives the same files, branches and a healthy store")
     func pushAndClone() throws {
         let sandbox = try Sandbox()
@@ -81,12 +90,9 @@ struct DirectoryRemoteTests {
 
     @Test("fetch moves remote-tracking refs only; pull fast-forwards and checks out")
     func fetchAndPull() throws {
-        let sandbox = try Sandbox()
-        let source = try sandbox.project("source", files: Self.files)
-        let remote = try source.addRemote("origin", url: sandbox.path("remote"))
-        _ = try source.push(remote)
-        let (clone, _) = try sandbox.clone()
-        let cloned = TestProject(clone)
+        let (sandbox, source, remote, cloned) = try Self.pushedAndCloned()
+        defer { withExtendedLifetime(sandbox) {} }   // its deinit deletes the directories
+        let clone = cloned.project
         let before = try cloned.head("raw")
         let change = try source.commit(["data/raw/images/cats/c3.txt": Array("purr\n".utf8), "data/raw/a.csv": seeded(9, 100)])
         _ = try source.push(remote)
@@ -141,12 +147,8 @@ struct DirectoryRemoteTests {
 
     @Test("pull refuses to overwrite uncommitted work and changes nothing")
     func pullRefusesToLoseWork() throws {
-        let sandbox = try Sandbox()
-        let source = try sandbox.project("source", files: Self.files)
-        let remote = try source.addRemote("origin", url: sandbox.path("remote"))
-        _ = try source.push(remote)
-        let (clone, _) = try sandbox.clone()
-        let cloned = TestProject(clone)
+        let (sandbox, source, remote, cloned) = try Self.pushedAndCloned()
+        defer { withExtendedLifetime(sandbox) {} }   // its deinit deletes the directories
         try source.commit(["data/raw/a.csv": Array("new\n".utf8)])
         _ = try source.push(remote)
         try cloned.write("data/raw/a.csv", Array("my edit\n".utf8))
@@ -164,12 +166,8 @@ struct DirectoryRemoteTests {
 
     @Test("a non-fast-forward push is refused unless forced; a diverged pull is refused")
     func nonFastForward() throws {
-        let sandbox = try Sandbox()
-        let source = try sandbox.project("source", files: Self.files)
-        let remote = try source.addRemote("origin", url: sandbox.path("remote"))
-        _ = try source.push(remote)
-        let (clone, _) = try sandbox.clone()
-        let cloned = TestProject(clone)
+        let (sandbox, source, remote, cloned) = try Self.pushedAndCloned()
+        defer { withExtendedLifetime(sandbox) {} }   // its deinit deletes the directories
         try source.commit(["data/raw/a.csv": Array("from source\n".utf8)])
         _ = try source.push(remote)
         try cloned.commit(["data/raw/a.csv": Array("from clone\n".utf8)])
