@@ -21,7 +21,8 @@ extension Workspace {
         let changes = try project.diffTrees(try project.store.decodeCommit(base).tree,
                                             try project.store.decodeCommit(commit).tree, prefix: repo.mount)
         guard changes.count <= max(64, range.count / Self.changedShareLimit) else { return nil }
-        try refuseUntrackedInTheWay(of: changes, untracked: status.untracked)
+        let conflicts = Self.untrackedInTheWay(status.untracked, incoming: Set(changes.compactMap { $0.new == nil ? nil : $0.path }))
+        if !conflicts.isEmpty { throw RepositoryError.uncommittedChanges(operation: "checkout", paths: conflicts) }
 
         var result = CheckoutResult(repo: repo.name, commit: commit, branch: branch)
         for change in changes where change.new == nil {
@@ -50,18 +51,15 @@ extension Workspace {
         return result
     }
 
-    /// An untracked file where the target puts a file, or under a path that becomes a file, or
-    /// at a path that becomes a directory, would be overwritten or block the checkout.
-    private func refuseUntrackedInTheWay(of changes: [Change], untracked: [String]) throws {
-        guard !untracked.isEmpty else { return }
-        let incoming = Set(changes.compactMap { $0.new == nil ? nil : $0.path })
-        let incomingDirectories = Set(incoming.flatMap { Self.ancestors(of: $0) })
-        let conflicts = untracked.filter { path in
+    /// The untracked files a checkout writing `incoming` paths would overwrite or be blocked
+    /// by: one at an incoming file, under a path that becomes a file, or at a path that
+    /// becomes a directory.
+    static func untrackedInTheWay(_ untracked: [String], incoming: Set<String>) -> [String] {
+        guard !untracked.isEmpty else { return [] }
+        let incomingDirectories = Set(incoming.flatMap { ancestors(of: $0) })
+        return untracked.filter { path in
             incoming.contains(path) || incomingDirectories.contains(path)
-                || Self.ancestors(of: path).contains(where: incoming.contains)
-        }
-        if !conflicts.isEmpty {
-            throw RepositoryError.uncommittedChanges(operation: "checkout", paths: conflicts)
+                || ancestors(of: path).contains(where: incoming.contains)
         }
     }
 

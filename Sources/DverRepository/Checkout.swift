@@ -88,10 +88,8 @@ extension Workspace {
                 let wanted = target[path]
                 if let now, wanted.map({ !$0.sameContent(as: now) }) ?? true { conflicts.append(path) }
             }
-            let targetDirectories = status.untracked.isEmpty ? [] : Set(target.keys.flatMap { Self.ancestors(of: $0) })
-            for path in status.untracked where target[path] != nil || targetDirectories.contains(path)
-                || Self.ancestors(of: path).contains(where: { target[$0] != nil }) {
-                conflicts.append(path)
+            if !status.untracked.isEmpty {
+                conflicts += Self.untrackedInTheWay(status.untracked, incoming: Set(target.keys))
             }
             if !conflicts.isEmpty {
                 throw RepositoryError.uncommittedChanges(operation: "checkout", paths: conflicts.sorted { $0.precedesInByteOrder($1) })
