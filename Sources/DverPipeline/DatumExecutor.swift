@@ -26,27 +26,14 @@ struct DatumExecutor: Sendable {
         guard !indices.isEmpty else { return [:] }
         try FileSystem.createDirectories("\(jobs.directory)/\(jobID)")
         let results = Mutex<[Int: DatumRunResult]>([:])
-        let next = Atomic<Int>(0)
         let progress = project.progress
         progress.start("pipeline \(spec.name)", totalBytes: nil, totalItems: indices.count)
-        let group = DispatchGroup()
-        for _ in 0..<min(spec.parallelism, indices.count) {
-            group.enter()
-            let thread = Thread {
-                defer { group.leave() }
-                while true {
-                    let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    if position >= indices.count { break }
-                    let index = indices[position]
-                    let result = runDatum(datums[index])
-                    results.withLock { $0[index] = result }
-                    progress.advance(bytes: 0, items: 1)
-                }
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
+        try ParallelWork.run(indices.count, workers: spec.parallelism) { position in
+            let index = indices[position]
+            let result = runDatum(datums[index])
+            results.withLock { $0[index] = result }
+            progress.advance(bytes: 0, items: 1)
         }
-        group.wait()
         progress.finish()
         if ProcessInfo.processInfo.environment["DVER_KEEP_DATUM_DIRS"] != "1" {
             try? FileSystem.removeTree("\(project.layout.temporaryDirectory)/job-\(jobID)")

@@ -1,11 +1,13 @@
-import DverSystem
 import Foundation
 
-/// Runs numbered work items on a fixed number of threads (transfers wait on the network, so
-/// their count is not tied to the number of cores). The first error stops the remaining items
-/// from starting and is rethrown once every running item has returned.
-enum ParallelWork {
-    static func run(_ count: Int, workers: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
+/// Runs numbered work items on a fixed number of threads, for work that waits (transfers on
+/// the network, pipeline datums on their containers), so the count is not tied to the number
+/// of cores. The first error stops the remaining items from starting and is rethrown once
+/// every running item has returned.
+public enum ParallelWork {
+    /// Runs `body(0..<count)` on up to `workers` threads (inline when one is enough).
+    /// - Throws: the first error `body` threw.
+    public static func run(_ count: Int, workers: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
         guard count > 0 else { return }
         if count == 1 || workers <= 1 {
             for position in 0..<count { try body(position) }
