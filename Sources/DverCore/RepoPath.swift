@@ -4,6 +4,9 @@
 /// can never make checkout write outside its mount.
 public enum RepoPath {
     public static let maximumNameLength = 1024
+    /// The most components a stored path may have (directories nested this deep, file included).
+    /// Tree walks stop with an error beyond it, so a hostile tree cannot recurse without end.
+    public static let maximumDepth = 500
 
     /// - Throws: `CoreError.invalidPath` naming the rule broken.
     public static func validateName(_ name: String) throws(CoreError) {
@@ -21,7 +24,11 @@ public enum RepoPath {
     /// - Throws: `CoreError.invalidPath` for absolute paths, `..`, empty components.
     public static func validate(_ path: String) throws(CoreError) {
         if path.hasPrefix("/") { throw .invalidPath(path, reason: "absolute paths are not allowed") }
-        for component in path.split(separator: "/", omittingEmptySubsequences: false) {
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        if components.count > maximumDepth {
+            throw .invalidPath(path, reason: "more than \(maximumDepth) nested directories")
+        }
+        for component in components {
             if component.isEmpty { throw .invalidPath(path, reason: "empty path component") }
             if component == ".." { throw .invalidPath(path, reason: "'..' escapes the repository") }
             try validateName(String(component))

@@ -46,7 +46,7 @@ public struct DatumCache: Sendable {
     /// Records a result; called only after the objects it names are durable in sealed packs.
     public func store(_ result: DatumResult, for key: ObjectID) throws {
         let file = path(key)
-        try FileSystem.createDirectories(FileSystem.parentPath(file))
+        try FileSystem.createDirectories(FileSystem.parentPath(file), durable: true)
         try FileSystem.writeAtomically(file, text: Self.encode(result), durable: durable)
     }
 

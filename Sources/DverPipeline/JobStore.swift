@@ -29,7 +29,7 @@ public struct JobStore: Sendable {
     public func logPath(job: String, datum: String) -> String { "\(directory)/\(job)/\(datum).log" }
 
     public func save(_ record: JobRecord) throws {
-        try FileSystem.createDirectories(directory)
+        try FileSystem.createDirectories(directory, durable: true)
         try JSONFile.save(record, to: recordPath(record.id), durable: durable)
     }
 

@@ -71,7 +71,7 @@ public struct PipelineCatalog: Sendable {
     }
 
     public func save(_ pipeline: StoredPipeline) throws {
-        try FileSystem.createDirectories(directory)
+        try FileSystem.createDirectories(directory, durable: true)
         try JSONFile.save(pipeline, to: path(pipeline.name), durable: durable)
     }
 

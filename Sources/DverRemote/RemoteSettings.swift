@@ -1,3 +1,4 @@
+import DverCore
 import DverRepository
 import DverStore
 import DverSystem
@@ -36,15 +37,10 @@ public struct RemoteSettings: Codable, Sendable, Equatable {
         case pathStyle = "path_style"
     }
 
-    /// Remote names: letters, digits, `.`, `_`, `-`; not starting with `.` or `-`.
+    /// Remote names follow the repo name rules (`NameRules.repoNameProblem`): they name
+    /// directories under `.dver/remotes/` and `refs/REPO/remotes/`.
     public static func validateName(_ name: String) throws {
-        let allowed = name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-        }
-        guard allowed, !name.isEmpty, name.utf8.count <= 100, !name.hasPrefix("."), !name.hasPrefix("-") else {
-            throw RemoteError.invalidRemoteName(name)
-        }
+        if NameRules.repoNameProblem(name) != nil { throw RemoteError.invalidRemoteName(name) }
     }
 }
 

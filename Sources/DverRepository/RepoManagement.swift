@@ -37,7 +37,7 @@ extension Workspace {
         try RepoRecord.validateName(name)
         try RefStore.validateBranchName(branch)
         guard !mount.isEmpty else { throw RepositoryError.mountOverlaps(path: ".", repo: "(project root)") }
-        try RepoPath.validate(mount)
+        try RepoRecord.validateMount(mount)
         if registry.record(named: name) != nil { throw RepositoryError.repoExists(name) }
         for other in registry.repos where RepoPath.isWithin(mount, other.mount) || RepoPath.isWithin(other.mount, mount) {
             throw RepositoryError.mountOverlaps(path: mount, repo: other.name)

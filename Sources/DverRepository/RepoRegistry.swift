@@ -1,4 +1,5 @@
 import DverCore
+import DverStore
 import DverSystem
 import Foundation
 
@@ -26,15 +27,30 @@ public struct RepoRecord: Codable, Sendable, Equatable {
         case defaultBranch = "default_branch"
     }
 
-    /// Repo names: letters, digits, `.`, `_`, `-`; not starting with `.` or `-`.
+    /// Repo names follow `NameRules.repoNameProblem`.
+    /// - Throws: `RepositoryError.invalidRepoName`.
     public static func validateName(_ name: String) throws {
-        let allowed = name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        if let problem = NameRules.repoNameProblem(name) { throw RepositoryError.invalidRepoName(name, reason: problem) }
+    }
+
+    /// Mount paths follow `NameRules.mountProblem`: inside the project, never in `.dver/` or `.git/`.
+    /// - Throws: `RepositoryError.invalidMount`.
+    public static func validateMount(_ mount: String) throws {
+        if let problem = NameRules.mountProblem(mount) { throw RepositoryError.invalidMount(mount, reason: problem) }
+    }
+
+    /// The reason this record (read from `repos.json`) cannot be used, or nil.
+    func problem() -> String? {
+        if let problem = NameRules.repoNameProblem(name) { return "repo name '\(name)': \(problem)" }
+        if let problem = NameRules.mountProblem(mount) { return "mount '\(mount)' of repo '\(name)': \(problem)" }
+        for branch in [branch, defaultBranch].compactMap({ $0 }) {
+            if let problem = NameRules.branchNameProblem(branch) { return "branch '\(branch)' of repo '\(name)': \(problem)" }
         }
-        guard allowed, !name.isEmpty, name.utf8.count <= 100, !name.hasPrefix("."), !name.hasPrefix("-") else {
-            throw RepositoryError.invalidRepoName(name)
+        if let detachedCommit, ObjectID(hex: detachedCommit) == nil {
+            return "detached commit of repo '\(name)' is not a 64-digit id"
         }
+        if branch == nil, detachedCommit == nil { return "repo '\(name)' has neither a branch nor a detached commit" }
+        return nil
     }
 }
 
@@ -43,8 +59,26 @@ struct RepoRegistry: Codable, Sendable {
     var version = 1
     var repos: [RepoRecord] = []
 
+    /// Loads and validates the registry: every name and mount, and that no two repos share a
+    /// name or overlap.
+    /// - Throws: `StoreError.corruptFile` naming what is wrong.
     static func load(_ path: String) throws -> RepoRegistry {
-        try JSONFile.load(RepoRegistry.self, from: path) ?? RepoRegistry()
+        let registry = try JSONFile.load(RepoRegistry.self, from: path) ?? RepoRegistry()
+        if let problem = registry.problem() { throw StoreError.corruptFile(path: path, reason: problem) }
+        return registry
+    }
+
+    /// The first thing wrong with the registry, or nil.
+    func problem() -> String? {
+        for record in repos {
+            if let problem = record.problem() { return problem }
+        }
+        let sorted = repos.sorted { $0.mount.precedesInByteOrder($1.mount) }
+        for (first, second) in zip(sorted, sorted.dropFirst()) where RepoPath.isWithin(second.mount, first.mount) {
+            return "the mounts of repos '\(first.name)' and '\(second.name)' overlap"
+        }
+        if Set(repos.map(\.name)).count != repos.count { return "a repo is listed twice" }
+        return nil
     }
 
     func save(_ path: String) throws {

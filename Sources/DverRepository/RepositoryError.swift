@@ -13,7 +13,8 @@ public enum RepositoryError: Error, Sendable {
     case unknownRepo(String)
     case repoExists(String)
     case mountOverlaps(path: String, repo: String)
-    case invalidRepoName(String)
+    case invalidRepoName(String, reason: String)
+    case invalidMount(String, reason: String)
     case unknownRevision(String, reason: String)
     case ambiguousRevision(String, candidates: [String])
     case symlinkEscapes(path: String, target: String)
@@ -47,8 +48,10 @@ extension RepositoryError: CustomStringConvertible {
             return "a repo named '\(name)' already exists"
         case .mountOverlaps(let path, let repo):
             return "'\(path)' overlaps the mount of repo '\(repo)'; repos cannot be nested"
-        case .invalidRepoName(let name):
-            return "invalid repo name '\(name)': use letters, digits, '.', '_' and '-'"
+        case .invalidRepoName(let name, let reason):
+            return "invalid repo name '\(name)': \(reason) (repo names use letters, digits, '.', '_' and '-')"
+        case .invalidMount(let path, let reason):
+            return "cannot mount a repo at '\(path)': \(reason); choose a directory inside the project such as data/NAME"
         case .unknownRevision(let revision, let reason):
             return "unknown revision '\(revision)': \(reason)"
         case .ambiguousRevision(let revision, let candidates):

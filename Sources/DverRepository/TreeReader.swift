@@ -60,7 +60,9 @@ public struct TreeReader: Sendable {
     /// Visits every entry beneath `tree` depth-first (directories before their contents).
     public func walk(_ tree: ObjectID, prefix: String = "", depth: Int = 0,
                      _ visit: (String, TreeEntry) throws -> Void) throws {
-        guard depth < 256 else { throw StoreError.corruptObject(tree, reason: "directories nested too deeply") }
+        guard depth < RepoPath.maximumDepth else {
+            throw StoreError.corruptObject(tree, reason: "directories nested more than \(RepoPath.maximumDepth) deep")
+        }
         for entry in try entries(tree) {
             let path = RepoPath.join(prefix, entry.name)
             try visit(path, entry)

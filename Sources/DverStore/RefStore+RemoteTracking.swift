@@ -5,14 +5,17 @@ import DverSystem
 /// when it was last fetched. Written like branch refs (temp file, fsync, rename, under the refs
 /// lock), only after every object the commit reaches is in a sealed local pack.
 extension RefStore {
-    private func remotesDirectory(_ repo: String, _ remote: String) -> String {
-        "\(layout.refsDirectory)/\(repo)/remotes/\(remote)"
+    private func remotesDirectory(_ repo: String, _ remote: String) throws -> String {
+        try Self.validateRepoName(repo)
+        try Self.validateRepoName(remote)  // remote names follow the repo name rules
+        return "\(layout.refsDirectory)/\(repo)/remotes/\(remote)"
     }
 
     /// The commit a remote's branch pointed at when last fetched, or nil.
     /// - Throws: `StoreError.corruptFile` when the ref does not hold an id.
     public func readRemoteTracking(repo: String, remote: String, branch: String) throws -> ObjectID? {
-        let file = "\(remotesDirectory(repo, remote))/\(branch)"
+        try Self.validateBranchName(branch)
+        let file = "\(try remotesDirectory(repo, remote))/\(branch)"
         guard FileSystem.exists(file) else { return nil }
         let text = try FileSystem.readText(file).trimmingTrailingNewlines()
         guard let id = ObjectID(hex: text) else {
@@ -23,6 +26,7 @@ extension RefStore {
 
     /// Every remote-tracking ref of a repo: (remote, branch, commit), sorted.
     public func remoteTrackingRefs(repo: String) throws -> [(remote: String, branch: String, commit: ObjectID)] {
+        try Self.validateRepoName(repo)
         let base = "\(layout.refsDirectory)/\(repo)/remotes"
         guard FileSystem.isDirectory(base) else { return [] }
         var result = [(remote: String, branch: String, commit: ObjectID)]()
@@ -40,11 +44,10 @@ extension RefStore {
     /// - Throws: `StoreError.invalidRefName`, `.lockTimeout`.
     public func setRemoteTracking(repo: String, remote: String, branch: String, to commit: ObjectID?) throws {
         try Self.validateBranchName(branch)
-        try Self.validateBranchName(remote)
-        let file = "\(remotesDirectory(repo, remote))/\(branch)"
+        let file = "\(try remotesDirectory(repo, remote))/\(branch)"
         try withLock {
             if let commit {
-                try FileSystem.createDirectories(FileSystem.parentPath(file))
+                try FileSystem.createDirectories(FileSystem.parentPath(file), durable: true)
                 try FileSystem.writeAtomically(file, text: commit.hex + "\n")
             } else {
                 try FileSystem.removeIfExists(file)
@@ -55,7 +58,7 @@ extension RefStore {
     /// Deletes every tracking ref of one remote (used by `dver remote remove`).
     public func deleteRemoteTracking(remote: String, repos: [String]) throws {
         try withLock {
-            for repo in repos { try FileSystem.removeTree(remotesDirectory(repo, remote)) }
+            for repo in repos { try FileSystem.removeTree(try remotesDirectory(repo, remote)) }
         }
     }
 }

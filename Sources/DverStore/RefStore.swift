@@ -12,29 +12,33 @@ public struct RefStore: Sendable {
         self.lockTimeout = lockTimeout
     }
 
-    /// Branch names: letters, digits and `._-/`, no `..`, not starting with `.`, `-` or `/`, and
-    /// nothing `branches` would hide: no `.lock` suffix, no `.tmp-` (temporary ref files).
+    /// Branch names follow `NameRules.branchNameProblem`.
+    /// - Throws: `StoreError.invalidRefName` with the reason.
     public static func validateBranchName(_ name: String) throws {
-        let allowed = name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-                || byte == UInt8(ascii: "/")
-        }
-        guard allowed, !name.isEmpty, name.utf8.count <= 200, !name.hasPrefix("."), !name.hasPrefix("-"),
-              !name.hasPrefix("/"), !name.hasSuffix("/"), !name.contains(".."), !name.contains("//"),
-              !name.hasSuffix(".lock"), !name.contains(".tmp-") else {
-            throw StoreError.invalidRefName(name)
-        }
+        if let problem = NameRules.branchNameProblem(name) { throw StoreError.invalidRefName(name, reason: problem) }
     }
 
-    private func headsDirectory(_ repo: String) -> String { "\(layout.refsDirectory)/\(repo)/heads" }
+    /// Repo names follow `NameRules.repoNameProblem`: every ref path is built from a checked
+    /// repo and branch name, whoever passes them in, so no ref is written outside `refs/`.
+    /// - Throws: `StoreError.invalidRepoName` with the reason.
+    public static func validateRepoName(_ name: String) throws {
+        if let problem = NameRules.repoNameProblem(name) { throw StoreError.invalidRepoName(name, reason: problem) }
+    }
 
-    private func path(_ repo: String, _ branch: String) -> String { "\(headsDirectory(repo))/\(branch)" }
+    private func headsDirectory(_ repo: String) throws -> String {
+        try Self.validateRepoName(repo)
+        return "\(layout.refsDirectory)/\(repo)/heads"
+    }
+
+    private func path(_ repo: String, _ branch: String) throws -> String {
+        try Self.validateBranchName(branch)
+        return "\(try headsDirectory(repo))/\(branch)"
+    }
 
     /// The commit a branch points at, or nil if the branch does not exist.
     /// - Throws: `StoreError.corruptPack` when the ref file does not hold an id.
     public func read(repo: String, branch: String) throws -> ObjectID? {
-        let file = path(repo, branch)
+        let file = try path(repo, branch)
         guard FileSystem.exists(file) else { return nil }
         let text = try FileSystem.readText(file).trimmingTrailingNewlines()
         guard let id = ObjectID(hex: text) else {
@@ -45,7 +49,7 @@ public struct RefStore: Sendable {
 
     /// Branch names of a repo, sorted.
     public func branches(repo: String) throws -> [String] {
-        try refNames(under: headsDirectory(repo))
+        try refNames(under: try headsDirectory(repo))
     }
 
     /// Names of the ref files below `directory` (slash-separated, so `feature/x` is one name),
@@ -72,8 +76,8 @@ public struct RefStore: Sendable {
             guard current == expected else {
                 throw StoreError.refConflict(ref: "\(repo)@\(branch)", expected: expected, actual: current)
             }
-            let file = path(repo, branch)
-            try FileSystem.createDirectories(FileSystem.parentPath(file))
+            let file = try path(repo, branch)
+            try FileSystem.createDirectories(FileSystem.parentPath(file), durable: true)
             try FileSystem.writeAtomically(file, text: new.hex + "\n")
         }
     }
@@ -85,13 +89,15 @@ public struct RefStore: Sendable {
             guard current == expected else {
                 throw StoreError.refConflict(ref: "\(repo)@\(branch)", expected: expected, actual: current)
             }
-            try FileSystem.removeIfExists(path(repo, branch))
-            try FileSystem.syncDirectory(FileSystem.parentPath(path(repo, branch)))
+            let file = try path(repo, branch)
+            try FileSystem.removeIfExists(file)
+            try FileSystem.syncDirectory(FileSystem.parentPath(file))
         }
     }
 
     /// Removes every ref of a repo.
     public func deleteAll(repo: String) throws {
+        try Self.validateRepoName(repo)
         try withLock { try FileSystem.removeTree("\(layout.refsDirectory)/\(repo)") }
     }
 

@@ -15,7 +15,8 @@ public enum StoreError: Error, Sendable {
     case unexpectedKind(ObjectID, expected: ObjectKind, actual: ObjectKind)
     case refConflict(ref: String, expected: ObjectID?, actual: ObjectID?)
     case lockTimeout(path: String, seconds: Double)
-    case invalidRefName(String)
+    case invalidRefName(String, reason: String)
+    case invalidRepoName(String, reason: String)
 }
 
 extension StoreError: CustomStringConvertible {
@@ -41,8 +42,10 @@ extension StoreError: CustomStringConvertible {
             return "ref '\(ref)' moved while updating (expected \(was), found \(now)); another dver process committed first — check 'dver log' and retry"
         case .lockTimeout(let path, let seconds):
             return "timed out after \(seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)) s waiting for lock '\(path)'; another dver process is still running (the lock frees itself when it exits)"
-        case .invalidRefName(let name):
-            return "invalid branch name '\(name)': use letters, digits, '.', '_', '-' and '/', not starting with '.' or '-'"
+        case .invalidRefName(let name, let reason):
+            return "invalid branch name '\(name)': \(reason) (branch names use letters, digits, '.', '_', '-' and '/', not starting with '.' or '-')"
+        case .invalidRepoName(let name, let reason):
+            return "invalid repo name '\(name)': \(reason)"
         }
     }
 }

@@ -24,9 +24,9 @@ public struct StoreLayout: Sendable {
     /// Creates the store directories and format file (callers check that none exists).
     /// - Throws: `StoreError`.
     public func create() throws {
-        try FileSystem.createDirectories(storeDirectory)
+        try FileSystem.createDirectories(storeDirectory, durable: true)
         for directory in [packsDirectory, refsDirectory, commitSetsDirectory, locksDirectory, temporaryDirectory] {
-            try FileSystem.createDirectories(directory)
+            try FileSystem.createDirectories(directory, durable: true)
         }
         try FileSystem.writeAtomically(formatFile, text: "dver store format \(Self.formatVersion)\n")
     }

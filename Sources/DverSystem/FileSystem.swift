@@ -67,16 +67,19 @@ public enum FileSystem {
         return entries
     }
 
-    /// Creates `path` and missing parents; succeeds if it already is a directory.
-    public static func createDirectories(_ path: String, mode: mode_t = 0o755) throws {
+    /// Creates `path` and missing parents; succeeds if it already is a directory. With
+    /// `durable`, each directory created is made durable by an fsync of its parent (a new
+    /// directory is only a directory entry until its parent is synced).
+    public static func createDirectories(_ path: String, mode: mode_t = 0o755, durable: Bool = false) throws {
         if isDirectory(path) { return }
         let parent = parentPath(path)
-        if !parent.isEmpty, parent != path { try createDirectories(parent, mode: mode) }
+        if !parent.isEmpty, parent != path { try createDirectories(parent, mode: mode, durable: durable) }
         if mkdir(path, mode) != 0 {
             let code = errno
             if code == EEXIST, isDirectory(path) { return }
             throw SystemError("mkdir", path: path, errno: code)
         }
+        if durable { try syncDirectory(parent) }
     }
 
     public static func rename(_ from: String, to: String) throws {

@@ -60,7 +60,7 @@ struct RefStoreTests {
     @Test("invalid branch names", arguments: ["", ".hidden", "-x", "/x", "x/", "a..b", "a//b", "x.lock", "a b",
                                               "é", "a\nb", "a~1", "a:b", "x.tmp-1-2", String(repeating: "b", count: 201)])
     func invalidNames(_ name: String) throws {
-        guard case .invalidRefName(name) = storeError({ try RefStore.validateBranchName(name) }) else {
+        guard case .invalidRefName(name, _) = storeError({ try RefStore.validateBranchName(name) }) else {
             Issue.record("expected invalidRefName"); return
         }
         let fixture = try TemporaryStore()
