@@ -18,6 +18,8 @@ public struct TreeNode: Equatable, Sendable {
     public static let version: UInt8 = 1
 
     public var content: Content
+    /// The deepest interior level a node may have (1,024 entries per node at most, 4 at least).
+    public static let maximumLevel = 32
 
     public init(_ content: Content) { self.content = content }
 
@@ -57,6 +59,7 @@ public struct TreeNode: Equatable, Sendable {
         var reader = ByteReader(bytes, what: "tree node")
         try reader.expectHeader(magic: magic, version: Self.version)
         let level = Int(try reader.readByte())
+        guard level <= maximumLevel else { throw .malformedObject(what: "tree node", reason: "level \(level) exceeds \(maximumLevel)") }
         let count = try reader.readLength(max: reader.remaining / 34)
         var previous: String?
         func checkOrder(_ name: String) throws(CoreError) {
@@ -80,6 +83,9 @@ public struct TreeNode: Equatable, Sendable {
                     throw .malformedObject(what: "tree node", reason: "bad layout byte for '\(name)'")
                 }
                 let size = try reader.readVarint()
+                guard size <= ChunkListNode.maximumLength else {
+                    throw .malformedObject(what: "tree node", reason: "size of '\(name)' exceeds 2^62 bytes")
+                }
                 let id = try reader.readID()
                 entries.append(TreeEntry(name: name, kind: kind, chunked: layout == 1, size: size, id: id))
             }

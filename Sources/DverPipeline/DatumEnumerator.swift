@@ -79,13 +79,14 @@ public struct DatumEnumerator: Sendable {
             consider("/", TreeEntry(name: "", kind: .directory, size: 0, id: root))
             return result
         }
+        _ = try TreeReader(store: store).census(root)  // a node bomb fails here, before the walk
         try walk(root, prefix: "", depth: 1, limit: glob.maximumDepth, visit: consider)
         return result.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     }
 
     private func walk(_ tree: ObjectID, prefix: String, depth: Int, limit: Int?, visit: (String, TreeEntry) -> Void) throws {
         if let limit, depth > limit { return }
-        guard depth < 256 else { throw StoreError.corruptObject(tree, reason: "directories nested too deeply") }
+        guard depth <= RepoPath.maximumDepth else { throw StoreError.corruptObject(tree, reason: "directories nested too deeply") }
         for entry in try TreeReader(store: store).entries(tree) {
             let path = prefix + "/" + entry.name
             visit(path, entry)

@@ -31,7 +31,7 @@ extension Workspace {
             pruneEmptyDirectories(above: change.path, mount: repo.mount)
         }
         let writes = changes.compactMap { change in change.new.map { (path: change.path, ref: $0) } }
-        let totalBytes = writes.reduce(UInt64(0)) { $0 + $1.ref.size }
+        let totalBytes = writes.reduce(UInt64(0)) { $0.addingSaturating($1.ref.size) }
         project.progress.start("checking out \(repo.name)", totalBytes: totalBytes, totalItems: writes.count)
         let statuses = try FileRestorer(store: project.store, progress: project.progress)
             .restore(writes.map { (project.absolutePath($0.path), $0.ref) })

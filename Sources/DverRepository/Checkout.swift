@@ -130,7 +130,7 @@ extension Workspace {
                 toWrite.append((project.absolutePath(path), ref))
             }
         }
-        let totalBytes = toWrite.reduce(UInt64(0)) { $0 + $1.ref.size }
+        let totalBytes = toWrite.reduce(UInt64(0)) { $0.addingSaturating($1.ref.size) }
         project.progress.start("checking out \(repo.name)", totalBytes: totalBytes, totalItems: toWrite.count)
         let statuses = try FileRestorer(store: project.store, progress: project.progress).restore(toWrite)
         project.progress.finish()

@@ -25,31 +25,63 @@ public enum ChunkListBuilder {
         }
     }
 
-    /// The chunks of a file, in order, by walking its list from the root.
+    /// The chunks of a file, in order, by walking its list from the root. The list is first
+    /// measured node by node (each distinct node once), so a list whose shared nodes expand to
+    /// an absurd number of chunks — more than one per KiB of the file plus 1,024 — is refused
+    /// before anything is expanded into memory.
+    /// - Throws: `StoreError.corruptObject` for inconsistent lengths, chunks over the maximum
+    ///   chunk size, or too many chunks; store errors.
     public static func chunks(of root: ObjectID, store: ObjectStore) throws -> [ChunkListNode.Entry] {
+        var memo = [ObjectID: Measure]()
+        let measure = try self.measure(root, store: store, memo: &memo, depth: 0)
+        guard measure.chunks <= measure.bytes / 1024 + 1024 else {
+            throw StoreError.corruptObject(root, reason: "chunk list expands to \(measure.chunks) chunks for \(measure.bytes) bytes")
+        }
         var result = [ChunkListNode.Entry]()
-        try collect(root, store: store, into: &result, depth: 0)
+        result.reserveCapacity(Int(measure.chunks))
+        try collect(root, store: store, into: &result)
         return result
     }
 
-    /// Appends the chunks under node `id` and returns the bytes they cover.
-    @discardableResult
-    private static func collect(_ id: ObjectID, store: ObjectStore, into result: inout [ChunkListNode.Entry],
-                                depth: Int) throws -> UInt64 {
-        guard depth < 64 else { throw StoreError.corruptObject(id, reason: "chunk list nested too deeply") }
+    /// The bytes and chunks beneath a node.
+    private struct Measure {
+        var bytes: UInt64
+        var chunks: UInt64
+    }
+
+    private static func measure(_ id: ObjectID, store: ObjectStore, memo: inout [ObjectID: Measure], depth: Int) throws -> Measure {
+        if let known = memo[id] { return known }
+        guard depth <= ChunkListNode.maximumLevel else { throw StoreError.corruptObject(id, reason: "chunk list nested too deeply") }
+        let node = try store.decodeChunkList(id)
+        var total = Measure(bytes: 0, chunks: 0)
+        for entry in node.entries {
+            let child: Measure
+            if node.level == 0 {
+                guard entry.length <= UInt64(PackFormat.maximumChunkSize) else {
+                    throw StoreError.corruptObject(id, reason: "chunk \(entry.id.shortHex()) claims \(entry.length) bytes, more than a chunk holds")
+                }
+                child = Measure(bytes: entry.length, chunks: 1)
+            } else {
+                child = try measure(entry.id, store: store, memo: &memo, depth: depth + 1)
+                guard child.bytes == entry.length else {
+                    throw StoreError.corruptObject(id, reason: "child \(entry.id.shortHex()) covers \(child.bytes) bytes, node says \(entry.length)")
+                }
+            }
+            // Node totals are at most 2^62 (checked when decoded), so these sums cannot overflow.
+            total.bytes += child.bytes
+            total.chunks += child.chunks
+        }
+        memo[id] = total
+        return total
+    }
+
+    /// Appends the chunks under node `id` (already measured, so consistent and bounded).
+    private static func collect(_ id: ObjectID, store: ObjectStore, into result: inout [ChunkListNode.Entry]) throws {
         let node = try store.decodeChunkList(id)
         if node.level == 0 {
             result.append(contentsOf: node.entries)
-            return node.totalLength
+        } else {
+            for entry in node.entries { try collect(entry.id, store: store, into: &result) }
         }
-        var total: UInt64 = 0
-        for entry in node.entries {
-            let covered = try collect(entry.id, store: store, into: &result, depth: depth + 1)
-            guard covered == entry.length else {
-                throw StoreError.corruptObject(id, reason: "child \(entry.id.shortHex()) covers \(covered) bytes, node says \(entry.length)")
-            }
-            total += covered
-        }
-        return total
     }
 }

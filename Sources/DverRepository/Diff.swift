@@ -3,43 +3,48 @@ import DverStore
 
 extension Project {
     /// Changes between two trees, as project-relative paths under `prefix`. Identical subtrees
-    /// (equal ids) are skipped without being read.
+    /// (equal ids) are skipped without being read; a subtree on one side only is expanded after
+    /// its census (`TreeReader.census`), so a node bomb fails at once.
     public func diffTrees(_ old: ObjectID?, _ new: ObjectID?, prefix: String) throws -> [Change] {
         var changes = [Change]()
-        try diffDirectories(old, new, prefix: prefix, into: &changes)
+        try diffDirectories(old, new, prefix: prefix, depth: 0, censused: false, into: &changes)
         return changes.sorted { $0.path.precedesInByteOrder($1.path) }
     }
 
-    private func diffDirectories(_ old: ObjectID?, _ new: ObjectID?, prefix: String, into changes: inout [Change]) throws {
+    private func diffDirectories(_ old: ObjectID?, _ new: ObjectID?, prefix: String, depth: Int, censused: Bool,
+                                 into changes: inout [Change]) throws {
         if old == new { return }
         let reader = TreeReader(store: store)
+        guard depth < RepoPath.maximumDepth else {
+            throw StoreError.corruptObject(new ?? old ?? .zero, reason: "directories nested more than \(RepoPath.maximumDepth) deep")
+        }
+        var censused = censused
+        if !censused, old == nil || new == nil, let only = old ?? new {
+            _ = try reader.census(only)
+            censused = true
+        }
         let oldEntries = try old.map { try reader.entries($0) } ?? []
         let newEntries = try new.map { try reader.entries($0) } ?? []
         var oldByName = [String: TreeEntry](minimumCapacity: oldEntries.count)
         for entry in oldEntries { oldByName[entry.name] = entry }
-        for entry in newEntries {
-            let path = RepoPath.join(prefix, entry.name)
-            let previous = oldByName.removeValue(forKey: entry.name)
-            try diffEntry(previous, entry, path: path, into: &changes)
+        func diffEntry(_ old: TreeEntry?, _ new: TreeEntry?) throws {
+            let path = RepoPath.join(prefix, (new ?? old)?.name ?? "")
+            let oldDirectory = old.flatMap { $0.kind == .directory ? $0.id : nil }
+            let newDirectory = new.flatMap { $0.kind == .directory ? $0.id : nil }
+            if oldDirectory != nil || newDirectory != nil {
+                try diffDirectories(oldDirectory, newDirectory, prefix: path, depth: depth + 1,
+                                    censused: censused && (oldDirectory == nil || newDirectory == nil), into: &changes)
+            }
+            let oldFile = old.flatMap { $0.kind == .directory ? nil : FileRef($0) }
+            let newFile = new.flatMap { $0.kind == .directory ? nil : FileRef($0) }
+            switch (oldFile, newFile) {
+            case (nil, nil): return
+            case (let a?, let b?) where a.sameContent(as: b): return
+            default: changes.append(Change(path: path, old: oldFile, new: newFile))
+            }
         }
-        for entry in oldByName.values {
-            try diffEntry(entry, nil, path: RepoPath.join(prefix, entry.name), into: &changes)
-        }
-    }
-
-    private func diffEntry(_ old: TreeEntry?, _ new: TreeEntry?, path: String, into changes: inout [Change]) throws {
-        let oldDirectory = old.flatMap { $0.kind == .directory ? $0.id : nil }
-        let newDirectory = new.flatMap { $0.kind == .directory ? $0.id : nil }
-        if oldDirectory != nil || newDirectory != nil {
-            try diffDirectories(oldDirectory, newDirectory, prefix: path, into: &changes)
-        }
-        let oldFile = old.flatMap { $0.kind == .directory ? nil : FileRef($0) }
-        let newFile = new.flatMap { $0.kind == .directory ? nil : FileRef($0) }
-        switch (oldFile, newFile) {
-        case (nil, nil): return
-        case (let a?, let b?) where a.sameContent(as: b): return
-        default: changes.append(Change(path: path, old: oldFile, new: newFile))
-        }
+        for entry in newEntries { try diffEntry(oldByName.removeValue(forKey: entry.name), entry) }
+        for entry in oldByName.values { try diffEntry(entry, nil) }
     }
 
     /// Changes from a repo's revision (default: checked-out commit) to the workspace's tracked

@@ -51,8 +51,9 @@ extension Project {
             let head = try headCommit(of: record)
             for id in try reachableCommits(of: record) {
                 let tree = try store.decodeCommit(id).tree
-                let size = try reader.entries(tree).reduce(UInt64(0)) { $0 + $1.size }
-                repoUsage.historyBytes += size
+                // Sizes come from stored trees: add without trapping, whatever they claim.
+                let size = try reader.entries(tree).reduce(UInt64(0)) { $0.addingSaturating($1.size) }
+                repoUsage.historyBytes = repoUsage.historyBytes.addingSaturating(size)
                 repoUsage.commits += 1
                 if id == head { repoUsage.headBytes = size }
             }

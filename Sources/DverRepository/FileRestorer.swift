@@ -90,6 +90,9 @@ struct FileRestorer: Sendable {
         defer { fd.close() }
         if !ref.chunked {
             try store.withChunk(ref.id) { bytes in
+                guard UInt64(bytes.count) == ref.size else {
+                    throw StoreError.corruptObject(ref.id, reason: "chunk has \(bytes.count) bytes, the tree says the file has \(ref.size)")
+                }
                 if let base = bytes.baseAddress { try fd.writeAll(base, count: bytes.count) }
             }
             return

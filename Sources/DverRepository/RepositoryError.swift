@@ -27,6 +27,8 @@ public enum RepositoryError: Error, Sendable {
     case nothingToCommit
     case invalidConfig(path: String, reason: String)
     case fileTooLarge(path: String)
+    /// A tree (from a remote, git pin or damaged store) expands beyond what dver will walk.
+    case treeTooLarge(tree: ObjectID, reason: String)
 }
 
 extension RepositoryError: CustomStringConvertible {
@@ -76,6 +78,8 @@ extension RepositoryError: CustomStringConvertible {
             return "nothing to commit"
         case .invalidConfig(let path, let reason):
             return "cannot read '\(path)': \(reason)"
+        case .treeTooLarge(let tree, let reason):
+            return "tree \(tree.shortHex()) is refused: \(reason); if it came from a remote, the remote is damaged or hostile"
         case .fileTooLarge(let path):
             return "'\(path)' changed size while being read; retry when it is no longer being written"
         }

@@ -30,7 +30,7 @@ extension Project {
                     throw RepositoryError.uncommittedChanges(operation: "pull", paths: conflicts.sorted { $0.precedesInByteOrder($1) })
                 }
             }
-            let total = files.reduce(UInt64(0)) { $0 + $1.ref.size }
+            let total = files.reduce(UInt64(0)) { $0.addingSaturating($1.ref.size) }
             progress.start("writing \(prefix)", totalBytes: total, totalItems: files.count)
             _ = try FileRestorer(store: store, progress: progress).restore(files.map { (absolutePath($0.path), $0.ref) })
             progress.finish()

@@ -8,14 +8,23 @@ public struct TreeReader: Sendable {
     public init(store: ObjectStore) { self.store = store }
 
     /// Every entry of one directory, in name order.
+    /// - Throws: `StoreError.corruptObject` when the directory's nodes are not in strict byte
+    ///   order across node boundaries, or two names differ only in Unicode normalization (see
+    ///   `UnicodeNames.equivalentPair`); store errors.
     public func entries(_ tree: ObjectID) throws -> [TreeEntry] {
         var result = [TreeEntry]()
         try collect(tree, into: &result, depth: 0)
+        for (previous, next) in zip(result, result.dropFirst()) where !previous.name.precedesInByteOrder(next.name) {
+            throw StoreError.corruptObject(tree, reason: "names not strictly sorted at '\(next.name)'")
+        }
+        if let (first, second) = UnicodeNames.equivalentPair(result.lazy.map(\.name)) {
+            throw StoreError.corruptObject(tree, reason: "names '\(first)' and '\(second)' differ only in Unicode normalization")
+        }
         return result
     }
 
     private func collect(_ id: ObjectID, into result: inout [TreeEntry], depth: Int) throws {
-        guard depth < 32 else { throw StoreError.corruptObject(id, reason: "tree nodes nested too deeply") }
+        guard depth <= TreeNode.maximumLevel else { throw StoreError.corruptObject(id, reason: "tree nodes nested too deeply") }
         switch try store.decodeTree(id).content {
         case .leaf(let entries): result.append(contentsOf: entries)
         case .interior(_, let children):
@@ -26,7 +35,7 @@ public struct TreeReader: Sendable {
     /// The entry called `name` in a directory, descending only the nodes that can hold it.
     public func lookup(_ name: String, in tree: ObjectID) throws -> TreeEntry? {
         var id = tree
-        for _ in 0..<32 {
+        for _ in 0...TreeNode.maximumLevel {
             switch try store.decodeTree(id).content {
             case .leaf(let entries):
                 return entries.first { $0.name == name }
@@ -49,24 +58,31 @@ public struct TreeReader: Sendable {
     }
 
     /// Every non-directory entry beneath `tree`, with paths joined onto `prefix`, in tree order.
+    /// - Throws: `RepositoryError.treeTooLarge` (see `census`), store errors.
     public func files(_ tree: ObjectID, prefix: String = "") throws -> [(path: String, ref: FileRef)] {
         var result = [(path: String, ref: FileRef)]()
-        try walk(tree, prefix: prefix, depth: 0) { path, entry in
+        try walk(tree, prefix: prefix) { path, entry in
             if entry.kind != .directory { result.append((path, FileRef(entry))) }
         }
         return result
     }
 
-    /// Visits every entry beneath `tree` depth-first (directories before their contents).
-    public func walk(_ tree: ObjectID, prefix: String = "", depth: Int = 0,
-                     _ visit: (String, TreeEntry) throws -> Void) throws {
+    /// Visits every entry beneath `tree` depth-first (directories before their contents), after
+    /// its census has shown that the tree is within the limits.
+    /// - Throws: `RepositoryError.treeTooLarge`, store errors, or what `visit` throws.
+    public func walk(_ tree: ObjectID, prefix: String = "", _ visit: (String, TreeEntry) throws -> Void) throws {
+        _ = try census(tree)
+        try walkCensused(tree, prefix: prefix, depth: 0, visit)
+    }
+
+    private func walkCensused(_ tree: ObjectID, prefix: String, depth: Int, _ visit: (String, TreeEntry) throws -> Void) throws {
         guard depth < RepoPath.maximumDepth else {
             throw StoreError.corruptObject(tree, reason: "directories nested more than \(RepoPath.maximumDepth) deep")
         }
         for entry in try entries(tree) {
             let path = RepoPath.join(prefix, entry.name)
             try visit(path, entry)
-            if entry.kind == .directory { try walk(entry.id, prefix: path, depth: depth + 1, visit) }
+            if entry.kind == .directory { try walkCensused(entry.id, prefix: path, depth: depth + 1, visit) }
         }
     }
 }

@@ -151,8 +151,9 @@ public final class PackHandle: Sendable {
             throw StoreError.corruptPack(path: path, reason: "bad pack header")
         }
         let version = UInt32(bigEndian: header.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-        guard version <= PackFormat.version else {
-            throw StoreError.newerFormat(path: path, version: Int(version), supported: Int(PackFormat.version))
+        guard version == PackFormat.version else {
+            // Its index (checked when opened) is of this version: the pack's header is damaged.
+            throw StoreError.corruptPack(path: path, reason: "pack header has version \(version), its index \(PackFormat.version)")
         }
         // Two threads may map at once: keep the first mapping, so no caller's pointers go stale.
         return mapping.withLock { current in
@@ -162,14 +163,51 @@ public final class PackHandle: Sendable {
         }
     }
 
-    /// The stored (possibly compressed) bytes of an entry, bounds-checked.
+    /// The stored (possibly compressed) bytes of an entry, bounds-checked (entries may come from
+    /// elsewhere than this pack's index, e.g. a remote's).
     public func storedBytes(_ entry: PackEntry) throws -> UnsafeRawBufferPointer {
         let file = try mapped()
-        let end = entry.offset + UInt64(entry.storedLength)
-        guard end <= index.packSize, let base = file.bytes.baseAddress else {
-            throw StoreError.corruptPack(path: index.packPath, reason: "object \(entry.id.shortHex()) lies beyond the pack's end")
+        if let problem = PackFormat.entryProblem(offset: entry.offset, storedLength: entry.storedLength, rawLength: entry.rawLength,
+                                                 kind: entry.kind, codec: entry.codec, packSize: index.packSize) {
+            throw StoreError.corruptPack(path: index.packPath, reason: "object \(entry.id.shortHex()): \(problem)")
         }
+        guard let base = file.bytes.baseAddress else {
+            throw StoreError.corruptPack(path: index.packPath, reason: "the pack is empty")
+        }
+        // entryProblem proved offset + storedLength <= packSize <= the mapping's size.
         return UnsafeRawBufferPointer(start: base + Int(entry.offset), count: Int(entry.storedLength))
+    }
+
+    /// Checks the record header in front of an entry's bytes (id, kind, codec and both lengths
+    /// must repeat the index entry).
+    /// - Throws: `StoreError.corruptPack` naming the field that differs.
+    public func verifyRecordHeader(_ entry: PackEntry) throws {
+        let stored = try storedBytes(entry)
+        let header = UnsafeRawBufferPointer(start: stored.baseAddress.map { $0 - PackFormat.recordHeaderSize },
+                                            count: PackFormat.recordHeaderSize)
+        guard let start = header.baseAddress else { return }
+        var differs = [String]()
+        if ObjectID(bytes: start) != entry.id { differs.append("id") }
+        if header[32] != entry.kind.rawValue { differs.append("kind") }
+        if header[33] != entry.codec.rawValue { differs.append("codec") }
+        if UInt32(bigEndian: header.loadUnaligned(fromByteOffset: 34, as: UInt32.self)) != entry.rawLength { differs.append("raw length") }
+        if UInt32(bigEndian: header.loadUnaligned(fromByteOffset: 38, as: UInt32.self)) != entry.storedLength { differs.append("stored length") }
+        if !differs.isEmpty {
+            throw StoreError.corruptPack(path: index.packPath,
+                                         reason: "record header of \(entry.id.shortHex()) disagrees with the index (\(differs.joined(separator: ", ")))")
+        }
+    }
+
+    /// Checks the pack's trailer: its magic and a record count equal to the index's.
+    /// - Throws: `StoreError.corruptPack`.
+    public func verifyTrailer() throws {
+        let file = try mapped()
+        let size = Int(index.packSize)  // <= Int64.max, checked by PackIndex
+        let trailer = UnsafeRawBufferPointer(rebasing: file.bytes[(size - PackFormat.packTrailerSize)..<size])
+        guard PackFormat.packTrailerMagic.elementsEqual(trailer.prefix(8)),
+              UInt64(bigEndian: trailer.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) == UInt64(index.count) else {
+            throw StoreError.corruptPack(path: index.packPath, reason: "pack trailer is damaged or counts other records than its index")
+        }
     }
 
     func withBytes<T>(_ entry: PackEntry, verify: Bool, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {

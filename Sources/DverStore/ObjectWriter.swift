@@ -55,6 +55,9 @@ public final class ObjectWriter: Sendable {
     /// - Throws: `SystemError` when the pack cannot be written.
     @discardableResult
     public func put(_ id: ObjectID, kind: ObjectKind, bytes: UnsafeRawBufferPointer, compress: Bool = true) throws -> Bool {
+        guard bytes.count <= PackFormat.maximumRawLength(kind) else {
+            throw StoreError.objectTooLarge(kind: kind, size: bytes.count, limit: PackFormat.maximumRawLength(kind))
+        }
         if store.contains(id) { return false }
         let isNew = pending.withLock { $0.insert(id).inserted }
         if !isNew { return false }

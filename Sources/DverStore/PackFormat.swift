@@ -1,3 +1,4 @@
+import DverChunking
 import DverCore
 
 /// Byte layout constants of pack and index files (docs/FORMAT.md, "Packs" and "Pack indexes").
@@ -23,6 +24,37 @@ public enum PackFormat {
 
     /// Packs are closed once they hold this many bytes.
     public static let targetPackSize = 64 << 20
+
+    /// The largest chunk dver writes (FastCDC's maximum); symlink targets are far smaller.
+    public static let maximumChunkSize = ChunkerParameters.standard.maximumSize
+    /// The largest tree node, chunk-list node or commit dver accepts. A tree leaf of 1,024
+    /// entries with the longest names is about 1.1 MiB; commits carry free text.
+    public static let maximumMetadataSize = 64 << 20
+
+    /// The largest raw (decoded) length an object of `kind` may have. Indexes declaring more
+    /// are corrupt, so no read allocates more than this, whatever a record claims to expand to.
+    public static func maximumRawLength(_ kind: ObjectKind) -> Int {
+        kind == .chunk ? maximumChunkSize : maximumMetadataSize
+    }
+
+    /// The reason an index entry cannot describe a record of a pack of `packSize` bytes, or nil.
+    /// Checked without arithmetic that can overflow, whatever the values.
+    public static func entryProblem(offset: UInt64, storedLength: UInt32, rawLength: UInt32,
+                                    kind: ObjectKind, codec: Codec, packSize: UInt64) -> String? {
+        let firstData = UInt64(packHeaderSize + recordHeaderSize)
+        guard packSize >= firstData + UInt64(packTrailerSize), offset >= firstData,
+              offset <= packSize - UInt64(packTrailerSize),
+              UInt64(storedLength) <= packSize - UInt64(packTrailerSize) - offset else {
+            return "record at offset \(offset) (\(storedLength) bytes) lies outside the pack's \(packSize) bytes"
+        }
+        guard Int(rawLength) <= maximumRawLength(kind) else {
+            return "\(kind) declares \(rawLength) bytes, more than the \(maximumRawLength(kind)) allowed"
+        }
+        if codec == .raw, storedLength != rawLength {
+            return "raw record stores \(storedLength) bytes but declares \(rawLength)"
+        }
+        return nil
+    }
 }
 
 /// Where an object lives and how it is stored.

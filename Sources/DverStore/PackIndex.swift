@@ -32,7 +32,13 @@ public final class PackIndex: Sendable {
             throw StoreError.corruptPack(path: indexPath, reason: "bad index magic")
         }
         let version = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-        guard version <= PackFormat.version else {
+        if version != PackFormat.version {
+            // A version this dver does not know is a newer format only if the file is intact:
+            // a flipped version byte fails the checksum and is damage, not a reason to upgrade.
+            let body = bytes.count - PackFormat.indexTrailerSize
+            guard version > PackFormat.version, SHA256.hash(base, count: body) == ObjectID(bytes: base + body) else {
+                throw StoreError.corruptPack(path: indexPath, reason: "index version field is damaged (\(version))")
+            }
             throw StoreError.newerFormat(path: indexPath, version: Int(version), supported: Int(PackFormat.version))
         }
         let count = Int(UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
@@ -41,6 +47,10 @@ public final class PackIndex: Sendable {
         }
         self.count = count
         packSize = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        guard packSize >= UInt64(PackFormat.packHeaderSize + PackFormat.packTrailerSize),
+              packSize <= UInt64(Int64.max) else {
+            throw StoreError.corruptPack(path: indexPath, reason: "index records an impossible pack size (\(packSize))")
+        }
         fanout = base + PackFormat.indexHeaderSize
         entries = base + PackFormat.indexHeaderSize + PackFormat.fanoutSize
     }
@@ -62,21 +72,57 @@ public final class PackIndex: Sendable {
     }
 
     public func id(at index: Int) -> ObjectID {
-        ObjectID(bytes: entries! + index * PackFormat.indexEntrySize) // callers pass index < count, so entries exists
+        precondition(index >= 0 && index < count, "pack index position out of range")
+        return ObjectID(bytes: entries! + index * PackFormat.indexEntrySize) // index < count, so entries exists
     }
 
-    /// The entry at sorted position `index` (< count). Unknown kinds or codecs map to nil.
+    /// The entry at sorted position `index` (< count); nil when the entry is invalid (unknown
+    /// kind or codec, a record outside the pack, a length over its kind's limit), so every entry
+    /// handed out can be used without further checks. `entryProblem(at:)` says what is wrong.
     public func entry(at index: Int) -> PackEntry? {
-        guard let entries else { return nil }
+        guard case .success(let entry) = decodeEntry(at: index) else { return nil }
+        return entry
+    }
+
+    /// Why the entry at `index` is invalid, or nil when it is valid.
+    public func entryProblem(at index: Int) -> String? {
+        if case .failure(let problem) = decodeEntry(at: index) { return problem.reason }
+        return nil
+    }
+
+    private struct EntryProblem: Error { let reason: String }
+
+    private func decodeEntry(at index: Int) -> Result<PackEntry, EntryProblem> {
+        guard let entries, index >= 0, index < count else { return .failure(EntryProblem(reason: "no entry \(index)")) }
         let record = entries + index * PackFormat.indexEntrySize
-        guard let kind = ObjectKind(rawValue: record.load(fromByteOffset: 48, as: UInt8.self)),
-              let codec = Codec(rawValue: record.load(fromByteOffset: 49, as: UInt8.self)) else { return nil }
-        return PackEntry(
+        guard let kind = ObjectKind(rawValue: record.load(fromByteOffset: 48, as: UInt8.self)) else {
+            return .failure(EntryProblem(reason: "entry \(index) has an unknown kind"))
+        }
+        guard let codec = Codec(rawValue: record.load(fromByteOffset: 49, as: UInt8.self)) else {
+            return .failure(EntryProblem(reason: "entry \(index) has an unknown codec"))
+        }
+        let entry = PackEntry(
             id: ObjectID(bytes: record),
             offset: UInt64(bigEndian: record.loadUnaligned(fromByteOffset: 32, as: UInt64.self)),
             storedLength: UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 40, as: UInt32.self)),
             rawLength: UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 44, as: UInt32.self)),
             kind: kind, codec: codec)
+        if let problem = PackFormat.entryProblem(offset: entry.offset, storedLength: entry.storedLength, rawLength: entry.rawLength,
+                                                 kind: kind, codec: codec, packSize: packSize) {
+            return .failure(EntryProblem(reason: "entry \(index) (\(entry.id.shortHex())): \(problem)"))
+        }
+        return .success(entry)
+    }
+
+    /// The first thing wrong with this index — checksum, order, fan-out, or an entry — or nil.
+    /// Reads every entry: for fsck and for indexes received from a remote.
+    public func problem() -> String? {
+        if !verifyChecksum() { return "index checksum mismatch" }
+        if !verifyOrder() { return "ids out of order or fan-out table wrong" }
+        for position in 0..<count {
+            if let problem = entryProblem(at: position) { return problem }
+        }
+        return nil
     }
 
     /// Ids sharing a hex prefix (for abbreviated commit ids). Uses the fan-out table to visit

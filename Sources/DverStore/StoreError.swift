@@ -15,6 +15,7 @@ public enum StoreError: Error, Sendable {
     case unexpectedKind(ObjectID, expected: ObjectKind, actual: ObjectKind)
     case refConflict(ref: String, expected: ObjectID?, actual: ObjectID?)
     case lockTimeout(path: String, seconds: Double)
+    case objectTooLarge(kind: ObjectKind, size: Int, limit: Int)
     case invalidRefName(String, reason: String)
     case invalidRepoName(String, reason: String)
 }
@@ -42,6 +43,8 @@ extension StoreError: CustomStringConvertible {
             return "ref '\(ref)' moved while updating (expected \(was), found \(now)); another dver process committed first — check 'dver log' and retry"
         case .lockTimeout(let path, let seconds):
             return "timed out after \(seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)) s waiting for lock '\(path)'; another dver process is still running (the lock frees itself when it exits)"
+        case .objectTooLarge(let kind, let size, let limit):
+            return "a \(kind) of \(size) bytes is larger than the \(limit) bytes dver stores in one object (a commit message or name that long?)"
         case .invalidRefName(let name, let reason):
             return "invalid branch name '\(name)': \(reason) (branch names use letters, digits, '.', '_', '-' and '/', not starting with '.' or '-')"
         case .invalidRepoName(let name, let reason):

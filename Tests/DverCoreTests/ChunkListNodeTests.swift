@@ -7,8 +7,18 @@ struct ChunkListNodeTests {
         FormatExample.chunkList,
         ChunkListNode(level: 0, entries: [.init(id: .of("only"), length: 1)]),
         ChunkListNode(level: 2, entries: (0..<300).map { .init(id: .of("\($0)"), length: UInt64($0) << 20 + 1) }),
-        ChunkListNode(level: 255, entries: [.init(id: .zero, length: UInt64.max)]),
+        ChunkListNode(level: 32, entries: [.init(id: .zero, length: 1 << 62)]),
     ]
+
+    @Test("levels over 32 and entries covering more than 2^62 bytes are refused",
+          arguments: [ChunkListNode(level: 33, entries: [.init(id: .zero, length: 1)]),
+                      ChunkListNode(level: 0, entries: [.init(id: .zero, length: (1 << 62) + 1)]),
+                      ChunkListNode(level: 1, entries: [.init(id: .zero, length: UInt64.max), .init(id: .zero, length: 2)]),
+                      ChunkListNode(level: 1, entries: [.init(id: .zero, length: 1 << 61), .init(id: .zero, length: 1 << 61),
+                                                        .init(id: .zero, length: 1)])])
+    func outOfRange(_ node: ChunkListNode) {
+        #expect(decodingError { () throws(CoreError) in try ChunkListNode.decode(node.encoded()) } != nil)
+    }
 
     @Test("encode then decode gives the node back", arguments: nodes)
     func roundTrip(_ node: ChunkListNode) throws {

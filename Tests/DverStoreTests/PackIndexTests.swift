@@ -15,7 +15,7 @@ struct PackIndexTests {
     static func entries() -> [PackEntry] {
         ids.enumerated().map { position, id in
             PackEntry(id: id, offset: UInt64(100 * position + 58), storedLength: UInt32(10 + position),
-                      rawLength: UInt32(20 + position), kind: position % 2 == 0 ? .chunk : .tree,
+                      rawLength: UInt32(position == 3 ? 20 + position : 10 + position), kind: position % 2 == 0 ? .chunk : .tree,
                       codec: position == 3 ? .zstd : .raw)
         }
     }
@@ -63,17 +63,55 @@ struct PackIndexTests {
         #expect(!index.verifyChecksum())
     }
 
-    @Test("a newer index version is refused as newerFormat")
+    @Test("a newer index version is refused as newerFormat; a damaged version field is corrupt, not newer")
     func newerVersion() throws {
         let fixture = try TemporaryStore()
         var bytes = PackIndex.encode(Self.entries(), packSize: 1_000)
         bytes[11] = 2
+        let body = bytes.count - PackFormat.indexTrailerSize
+        let flipped = bytes
+        bytes.replaceSubrange(body..., with: SHA256.hash(Array(bytes[..<body])).bytes)
         try Self.writeIndex(bytes, in: fixture)
         guard case .newerFormat(_, version: 2, supported: 1) = storeError({
             _ = try PackIndex(directory: fixture.layout.packsDirectory, name: "pack-test")
         }) else { Issue.record("expected newerFormat"); return }
         // The store refuses to open rather than silently skipping the pack.
         #expect(storeError { _ = try fixture.openStore() } != nil)
+
+        // The same byte changed without a matching checksum is damage.
+        try Self.writeIndex(flipped, in: fixture)
+        guard case .corruptPack(_, let reason) = storeError({
+            _ = try PackIndex(directory: fixture.layout.packsDirectory, name: "pack-test")
+        }) else { Issue.record("expected corruptPack"); return }
+        #expect(reason.contains("version"))
+    }
+
+    @Test("entries pointing outside the pack, over the size limits, or with lengths that disagree are invalid",
+          arguments: [(UInt64(0), UInt32(10), UInt32(10)), (UInt64(57), UInt32(10), UInt32(10)),
+                      (UInt64(1) << 63, UInt32(10), UInt32(10)), (UInt64.max, UInt32(1), UInt32(1)),
+                      (UInt64(990), UInt32(10), UInt32(10)), (UInt64(58), UInt32.max, UInt32.max),
+                      (UInt64(58), UInt32(10), UInt32(11))])
+    func invalidEntries(offset: UInt64, stored: UInt32, raw: UInt32) throws {
+        let fixture = try TemporaryStore()
+        let entry = PackEntry(id: SHA256.hash("x"), offset: offset, storedLength: stored, rawLength: raw, kind: .chunk, codec: .raw)
+        try Self.writeIndex(PackIndex.encode([entry], packSize: 1_000), in: fixture)
+        let index = try PackIndex(directory: fixture.layout.packsDirectory, name: "pack-test")
+        #expect(index.entry(at: 0) == nil)
+        #expect(index.find(entry.id) == nil)
+        #expect(index.entryProblem(at: 0) != nil)
+        #expect(index.problem() != nil)
+    }
+
+    @Test("a zstd record may not declare more than its kind's limit")
+    func rawLengthLimit() throws {
+        let fixture = try TemporaryStore()
+        let limit = UInt32(PackFormat.maximumRawLength(.chunk))
+        let over = PackEntry(id: SHA256.hash("x"), offset: 58, storedLength: 10, rawLength: limit + 1, kind: .chunk, codec: .zstd)
+        let atLimit = PackEntry(id: SHA256.hash("y"), offset: 100, storedLength: 10, rawLength: limit, kind: .chunk, codec: .zstd)
+        try Self.writeIndex(PackIndex.encode([over, atLimit], packSize: 1_000), in: fixture)
+        let index = try PackIndex(directory: fixture.layout.packsDirectory, name: "pack-test")
+        #expect(index.find(over.id) == nil)
+        #expect(index.find(atLimit.id) == atLimit)
     }
 
     @Test("truncated or mislabelled indexes are corrupt",

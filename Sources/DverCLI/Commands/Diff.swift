@@ -68,8 +68,8 @@ struct Diff: ParsableCommand {
         let added = changes.filter { $0.kind == .added }
         let modified = changes.filter { $0.kind == .modified }
         let deleted = changes.filter { $0.kind == .deleted }
-        let addedBytes = added.reduce(UInt64(0)) { $0 + ($1.new?.size ?? 0) }
-        let deletedBytes = deleted.reduce(UInt64(0)) { $0 + ($1.old?.size ?? 0) }
+        let addedBytes = added.reduce(UInt64(0)) { $0.addingSaturating($1.new?.size ?? 0) }
+        let deletedBytes = deleted.reduce(UInt64(0)) { $0.addingSaturating($1.old?.size ?? 0) }
         if stat || !changes.isEmpty {
             global.console.data("\(changes.count) files changed: \(added.count) added (\(Format.bytes(addedBytes))), "
                 + "\(modified.count) modified, \(deleted.count) deleted (\(Format.bytes(deletedBytes)))")
