@@ -64,27 +64,12 @@ extension Project {
             case .other: throw RepositoryError.unsupportedFileType(file.path)
             case .symlink:
                 let target = try FileSystem.readLink(absolutePath(file.path))
-                if !symlinkStaysInside(file.path, target: target, mount: repo.mount) {
+                if !Symlinks.staysInside(file.path, target: target, mount: repo.mount) {
                     throw RepositoryError.symlinkEscapes(path: file.path, target: target)
                 }
             }
         }
         return files
-    }
-
-    /// True when a relative symlink at `path` resolves lexically inside the repo's mount.
-    func symlinkStaysInside(_ path: String, target: String, mount: String) -> Bool {
-        if target.hasPrefix("/") || target.isEmpty { return false }
-        var components = RepoPath.components(RepoPath.parent(path)).map(String.init)
-        for component in target.split(separator: "/") {
-            if component == "." { continue }
-            if component == ".." {
-                if components.popLast() == nil { return false }
-            } else {
-                components.append(String(component))
-            }
-        }
-        return RepoPath.isWithin(components.joined(separator: "/"), mount)
     }
 
     private func stage(_ scanned: [ScannedFile], under path: String, repo: RepoRecord, into workspace: inout Workspace,

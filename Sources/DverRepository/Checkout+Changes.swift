@@ -25,18 +25,18 @@ extension Workspace {
         if !conflicts.isEmpty { throw RepositoryError.uncommittedChanges(operation: "checkout", paths: conflicts) }
 
         var result = CheckoutResult(repo: repo.name, commit: commit, branch: branch)
+        let restorer = try FileRestorer(project: project, mounts: registry.repos.map(\.mount))
         for change in changes where change.new == nil {
-            try FileSystem.removeIfExists(project.absolutePath(change.path))
+            try restorer.files.removeFile(change.path)
             result.removed += 1
-            pruneEmptyDirectories(above: change.path, mount: repo.mount)
+            restorer.files.pruneEmptyDirectories(above: change.path, mount: repo.mount)
         }
         let writes = changes.compactMap { change in change.new.map { (path: change.path, ref: $0) } }
         let totalBytes = writes.reduce(UInt64(0)) { $0.addingSaturating($1.ref.size) }
         project.progress.start("checking out \(repo.name)", totalBytes: totalBytes, totalItems: writes.count)
-        let statuses = try FileRestorer(store: project.store, progress: project.progress)
-            .restore(writes.map { (project.absolutePath($0.path), $0.ref) })
+        let statuses = try restorer.restore(writes)
         project.progress.finish()
-        try FileSystem.createDirectories(project.absolutePath(repo.mount))
+        _ = try restorer.files.directory(repo.mount, create: true)
 
         let written = zip(writes, statuses).map { write, stat in
             IndexEntry(path: write.path, staged: write.ref, base: write.ref, stat: StatCache(stat))

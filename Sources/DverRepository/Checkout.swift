@@ -105,12 +105,13 @@ extension Workspace {
             entries.append(entry)
             result.unchanged += 1
         }
+        let restorer = try FileRestorer(project: project, mounts: registry.repos.map(\.mount))
         for (path, now) in current where target[path] == nil && !carried.contains(path) {
             if now != nil || FileSystem.exists(project.absolutePath(path)) {
-                try FileSystem.removeIfExists(project.absolutePath(path))
+                try restorer.files.removeFile(path)
                 result.removed += 1
             }
-            pruneEmptyDirectories(above: path, mount: repo.mount)
+            restorer.files.pruneEmptyDirectories(above: path, mount: repo.mount)
         }
         var planned = [IndexEntry?]()
         planned.reserveCapacity(targetFiles.count)
@@ -127,18 +128,18 @@ extension Workspace {
             } else {
                 writeSlots.append(planned.count)
                 planned.append(IndexEntry(path: path, staged: ref, base: ref, stat: .empty))
-                toWrite.append((project.absolutePath(path), ref))
+                toWrite.append((path, ref))
             }
         }
         let totalBytes = toWrite.reduce(UInt64(0)) { $0.addingSaturating($1.ref.size) }
         project.progress.start("checking out \(repo.name)", totalBytes: totalBytes, totalItems: toWrite.count)
-        let statuses = try FileRestorer(store: project.store, progress: project.progress).restore(toWrite)
+        let statuses = try restorer.restore(toWrite)
         project.progress.finish()
         for (slot, stat) in zip(writeSlots, statuses) { planned[slot]?.stat = StatCache(stat) }
         entries.append(contentsOf: planned.compactMap { $0 })
         result.written = toWrite.count
         result.bytesWritten = totalBytes
-        try FileSystem.createDirectories(project.absolutePath(repo.mount))
+        _ = try restorer.files.directory(repo.mount, create: true)
         index.replace(under: repo.mount, with: entries)
         index.bases[repo.name] = commit
         indexChanged = true
@@ -152,15 +153,6 @@ extension Workspace {
         record.branch = branch
         record.detachedCommit = branch == nil ? commit.hex : nil
         registry.update(record)
-    }
-
-    /// Removes directories left empty by a deletion, up to (not including) the mount.
-    func pruneEmptyDirectories(above path: String, mount: String) {
-        var directory = RepoPath.parent(path)
-        while RepoPath.isWithin(directory, mount), directory != mount,
-              FileSystem.removeEmptyDirectory(project.absolutePath(directory)) {
-            directory = RepoPath.parent(directory)
-        }
     }
 
     /// `a/b/c` → [`a`, `a/b`].

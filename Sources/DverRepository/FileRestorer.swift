@@ -9,85 +9,112 @@ import Glibc
 
 /// Writes stored file versions into the workspace: each file goes to a temporary name in its
 /// directory and is renamed into place, so a reader (or a crash) never sees a half-written file.
+/// Every directory is reached through `WorkspaceFiles` (no symlink is ever followed), and a
+/// symlink whose target leaves its repo is refused before anything is written (FORMAT.md,
+/// "Symlinks").
 struct FileRestorer: Sendable {
     let store: ObjectStore
     let progress: any ProgressSink
+    let files: WorkspaceFiles
+    /// The mounts of the project's repos, for the symlink rule.
+    let mounts: [String]
     static let parallelThreshold: UInt64 = 8 << 20
+    /// Files written per task: a task opens its directory once.
+    static let batchSize = 64
 
-    /// Writes every file (absolute path → version) and returns their lstat data.
+    init(project: Project, mounts: [String]) throws {
+        store = project.store
+        progress = project.progress
+        files = try WorkspaceFiles(root: project.root)
+        self.mounts = mounts
+    }
+
+    /// Writes every file (project-relative path → version) and returns their lstat data.
     /// Parent directories are created; files or symlinks standing where a directory must go are
     /// removed (callers have checked that nothing uncommitted is lost).
-    func restore(_ files: [(path: String, ref: FileRef)]) throws -> [FileStatus] {
-        try prepareDirectories(for: files.map(\.path))
-        let results = Mutex<[FileStatus?]>([FileStatus?](repeating: nil, count: files.count))
-        let small = files.indices.filter { files[$0].ref.size < Self.parallelThreshold || files[$0].ref.kind == .symlink }
-        let large = files.indices.filter { files[$0].ref.size >= Self.parallelThreshold && files[$0].ref.kind != .symlink }
+    /// - Throws: `RepositoryError.symlinkEscapes` (before writing anything), store and system errors.
+    func restore(_ targets: [(path: String, ref: FileRef)]) throws -> [FileStatus] {
+        try checkSymlinks(targets)
+        var byDirectory = [String: [Int]]()
+        for (position, target) in targets.enumerated() { byDirectory[RepoPath.parent(target.path), default: []].append(position) }
+        let directories = byDirectory.keys.sorted { $0.utf8.count < $1.utf8.count }
+        for directory in directories { _ = try files.directory(directory, create: true) }
+
+        let isLarge = { (position: Int) in targets[position].ref.size >= Self.parallelThreshold && targets[position].ref.kind != .symlink }
+        let batches = directories.flatMap { directory in
+            let small = byDirectory[directory, default: []].filter { !isLarge($0) }
+            return stride(from: 0, to: small.count, by: Self.batchSize).map { start in
+                (directory: directory, positions: Array(small[start..<min(start + Self.batchSize, small.count)]))
+            }
+        }
+        let results = Mutex<[FileStatus?]>([FileStatus?](repeating: nil, count: targets.count))
         let failure = FirstError()
         let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: min(max(small.count, 1), System.coreCount)) { _ in
+        DispatchQueue.concurrentPerform(iterations: min(max(batches.count, 1), System.coreCount)) { _ in
             while !failure.isSet {
-                let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if position >= small.count { break }
-                let index = small[position]
+                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if index >= batches.count { break }
                 do {
-                    let status = try write(files[index].ref, to: files[index].path)
-                    results.withLock { $0[index] = status }
+                    let directory = try files.directory(batches[index].directory, create: false)
+                    for position in batches[index].positions {
+                        let status = try write(targets[position], in: directory)
+                        results.withLock { $0[position] = status }
+                    }
                 } catch {
                     failure.record(error)
                 }
             }
         }
         try failure.rethrow()
-        for index in large {
-            let status = try write(files[index].ref, to: files[index].path)
-            results.withLock { $0[index] = status }
+        for position in targets.indices where isLarge(position) {
+            let status = try write(targets[position], in: try files.directory(RepoPath.parent(targets[position].path), create: false))
+            results.withLock { $0[position] = status }
         }
         return results.withLock { $0.compactMap { $0 } }
     }
 
-    /// Creates the directories the paths need, removing non-directories in the way.
-    private func prepareDirectories(for paths: [String]) throws {
-        var needed = Set<String>()
-        for path in paths {
-            var parent = FileSystem.parentPath(path)
-            while !parent.isEmpty, parent != "/", needed.insert(parent).inserted { parent = FileSystem.parentPath(parent) }
-        }
-        for directory in needed.sorted(by: { $0.utf8.count < $1.utf8.count }) {
-            if let status = try FileSystem.linkStatusIfExists(directory) {
-                if status.kind == .directory { continue }
-                try FileSystem.remove(directory)
+    /// Refuses symlinks whose target is absolute, empty, not UTF-8, holds NUL, or leads out of
+    /// the repo the link is in.
+    private func checkSymlinks(_ targets: [(path: String, ref: FileRef)]) throws {
+        for target in targets where target.ref.kind == .symlink {
+            let text = try store.withChunk(target.ref.id) { String(validating: $0, as: UTF8.self) }
+            let mount = mounts.first { RepoPath.isWithin(target.path, $0) } ?? ""
+            guard let text, !text.utf8.contains(0), Symlinks.staysInside(target.path, target: text, mount: mount) else {
+                throw RepositoryError.symlinkEscapes(path: target.path, target: text ?? "(not UTF-8)")
             }
-            try FileSystem.createDirectories(directory)
         }
     }
 
-    /// Writes one file version at `path` and returns its lstat data.
-    func write(_ ref: FileRef, to path: String) throws -> FileStatus {
-        let directory = FileSystem.parentPath(path)
-        let temporary = "\(directory)/.dver-tmp-\(UInt64.random(in: 0...UInt64.max))"
+    /// Writes one file version as `name` in `directory` and returns its lstat data.
+    private func write(_ target: (path: String, ref: FileRef), in directory: DirectoryHandle) throws -> FileStatus {
+        let name = RepoPath.lastComponent(target.path)
+        let temporary = ".dver-tmp-\(UInt64.random(in: 0...UInt64.max))"
+        let ref = target.ref
         do {
             if ref.kind == .symlink {
-                let target = try store.withChunk(ref.id) { String(decoding: $0, as: UTF8.self) }
-                try FileSystem.createSymlink(temporary, target: target)
+                let link = try store.withChunk(ref.id) { String(decoding: $0, as: UTF8.self) }
+                try directory.createSymlink(temporary, target: link)
             } else {
-                try writeContent(ref, to: temporary)
+                let fd = try directory.createFile(temporary, mode: ref.kind == .executable ? 0o777 : 0o666)
+                defer { fd.close() }
+                try writeContent(ref, to: fd)
             }
-            if let existing = try FileSystem.linkStatusIfExists(path), existing.kind == .directory {
-                try FileSystem.removeTree(path)
+            if let existing = try directory.status(name), existing.kind == .directory {
+                try directory.removeTree(name)
             }
-            try FileSystem.rename(temporary, to: path)
+            try directory.rename(temporary, to: name)
         } catch {
-            _ = try? FileSystem.removeIfExists(temporary)
+            try? directory.removeFile(temporary)
             throw error
         }
         progress.advance(bytes: ref.size, items: 1)
-        return try FileSystem.linkStatus(path)
+        guard let status = try directory.status(name) else {
+            throw SystemError("lstat", path: "\(directory.path)/\(name)", errno: ENOENT)
+        }
+        return status
     }
 
-    private func writeContent(_ ref: FileRef, to path: String) throws {
-        let mode: mode_t = ref.kind == .executable ? 0o777 : 0o666
-        let fd = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
-        defer { fd.close() }
+    private func writeContent(_ ref: FileRef, to fd: FileDescriptor) throws {
         if !ref.chunked {
             try store.withChunk(ref.id) { bytes in
                 guard UInt64(bytes.count) == ref.size else {
@@ -103,7 +130,7 @@ struct FileRestorer: Sendable {
         var total: Int64 = 0
         for chunk in chunks {
             offsets.append(total)
-            total += Int64(chunk.length)
+            total += Int64(chunk.length)  // chunks were measured: at most 2^62 bytes in all
         }
         guard UInt64(total) == ref.size else {
             throw StoreError.corruptObject(ref.id, reason: "chunk list covers \(total) bytes, tree says \(ref.size)")

@@ -23,10 +23,11 @@ extension Project {
                 if !keepFiles, !force, !lost.isEmpty {
                     throw RepositoryError.uncommittedChanges(operation: "rm", paths: lost)
                 }
+                let files = try WorkspaceFiles(root: root)
                 for position in positions {
                     let entryPath = workspace.index.entries[position].path
                     workspace.index.entries[position].staged = nil
-                    if !keepFiles { try FileSystem.removeIfExists(absolutePath(entryPath)) }
+                    if !keepFiles { try files.removeFile(entryPath) }
                     removed.append(entryPath)
                 }
                 workspace.index.entries.removeAll { $0.staged == nil && $0.base == nil }
@@ -81,8 +82,7 @@ extension Project {
             if unstage {
                 workspace.index.entries.removeAll { $0.staged == nil && $0.base == nil }
             } else {
-                let statuses = try FileRestorer(store: store, progress: progress)
-                    .restore(restored.map { (absolutePath($0.path), $0.ref) })
+                let statuses = try FileRestorer(project: self, mounts: workspace.registry.repos.map(\.mount)).restore(restored)
                 for (file, status) in zip(restored, statuses) {
                     if source == nil, let position = workspace.index.find(file.path) {
                         workspace.index.entries[position].stat = StatCache(status)

@@ -32,7 +32,7 @@ extension Project {
             }
             let total = files.reduce(UInt64(0)) { $0.addingSaturating($1.ref.size) }
             progress.start("writing \(prefix)", totalBytes: total, totalItems: files.count)
-            _ = try FileRestorer(store: store, progress: progress).restore(files.map { (absolutePath($0.path), $0.ref) })
+            _ = try FileRestorer(project: self, mounts: workspace.registry.repos.map(\.mount)).restore(files)
             progress.finish()
             return files.map(\.path)
         }
