@@ -11,6 +11,8 @@ public struct AddResult: Sendable {
     public var deleted = 0
     public var unchanged = 0
     public var bytesHashed: UInt64 = 0
+    /// Nested `.git` and `.dver` entries found and not added.
+    public var skipped: [String] = []
     public var statistics = WriteStatistics()
 }
 
@@ -27,11 +29,13 @@ extension Project {
                 // A directory above repo mounts (e.g. `dver add .`) adds every repo beneath it.
                 let contained = workspace.registry.repos.filter { RepoPath.isWithin($0.mount, path) && $0.mount != path }
                 if !contained.isEmpty, workspace.registry.record(containing: path) == nil {
-                    for repo in contained { work.append((repo.mount, repo, try scanForAdd(repo.mount, repo: repo))) }
+                    for repo in contained {
+                        work.append((repo.mount, repo, try scanForAdd(repo.mount, repo: repo, skipped: &result.skipped)))
+                    }
                     continue
                 }
                 let repo = try workspace.repoForAdd(path, created: &result.createdRepos)
-                work.append((path, repo, try scanForAdd(path, repo: repo)))
+                work.append((path, repo, try scanForAdd(path, repo: repo, skipped: &result.skipped)))
             }
             let writer = makeWriter()
             do {
@@ -48,16 +52,24 @@ extension Project {
         }
     }
 
-    /// Scans a path to add and rejects what cannot be tracked, before anything is written.
-    private func scanForAdd(_ path: String, repo: RepoRecord) throws -> [ScannedFile] {
-        let files = try WorkspaceScanner.scan(path, root: root)
-        // Names read from directories cannot hold '/' and are never '.' or '..'; only their
-        // encoding needs checking (the path itself was validated by relativePath).
-        for file in files {
-            if file.path.utf8.contains(0) {  // DirectoryReader.invalidNameMarker
-                throw CoreError.invalidPath(file.path.replacingOccurrences(of: DirectoryReader.invalidNameMarker, with: ""),
-                                            reason: "the file name is not valid UTF-8; rename it")
-            }
+    /// Scans a path to add and rejects what cannot be tracked, before anything is written:
+    /// a path reached through a symlinked directory, names that are not UTF-8, two names that
+    /// differ only in Unicode normalization, escaping symlinks and special files. Nested `.git`
+    /// and `.dver` directories are skipped and reported in `skipped`.
+    private func scanForAdd(_ path: String, repo: RepoRecord, skipped: inout [String]) throws -> [ScannedFile] {
+        if !path.isEmpty, try WorkspaceFiles(root: root).root.descendIfPresent(RepoPath.parent(path)) == nil,
+           FileSystem.exists(absolutePath(path)) {
+            throw RepositoryError.pathThroughSymlink(path)
+        }
+        let scan = try WorkspaceScanner.scan(path, root: root)
+        if !scan.invalidNames.isEmpty {
+            throw RepositoryError.invalidFileNames(scan.invalidNames.sorted())
+        }
+        if let (first, second) = UnicodeNames.equivalentPair(scan.files.lazy.map(\.path)) {
+            throw RepositoryError.equivalentNames(first, second)
+        }
+        skipped += scan.skipped
+        for file in scan.files {
             switch file.status.kind {
             case .regular: continue
             case .directory: continue
@@ -69,7 +81,7 @@ extension Project {
                 }
             }
         }
-        return files
+        return scan.files
     }
 
     private func stage(_ scanned: [ScannedFile], under path: String, repo: RepoRecord, into workspace: inout Workspace,
@@ -82,7 +94,12 @@ extension Project {
         var updated = [IndexEntry]()
         var toIngest = [(entry: IndexEntry, item: IngestItem)]()
         for file in scanned {
-            let previous = existing.removeValue(forKey: file.path)
+            // Keys compare by Unicode equivalence: an entry spelled with other bytes is another file.
+            var previous = existing.removeValue(forKey: file.path)
+            if let entry = previous, !entry.path.utf8.elementsEqual(file.path.utf8) {
+                existing[entry.path] = entry
+                previous = nil
+            }
             if let previous, previous.staged != nil, previous.stat.matches(file.status, indexTime: workspace.index.loadedTime) {
                 updated.append(previous)
                 result.unchanged += 1

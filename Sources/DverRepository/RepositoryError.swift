@@ -18,6 +18,9 @@ public enum RepositoryError: Error, Sendable {
     case unknownRevision(String, reason: String)
     case ambiguousRevision(String, candidates: [String])
     case symlinkEscapes(path: String, target: String)
+    case pathThroughSymlink(String)
+    case invalidFileNames([String])
+    case equivalentNames(String, String)
     case unsupportedFileType(String)
     case uncommittedChanges(operation: String, paths: [String])
     case branchExists(repo: String, branch: String)
@@ -60,6 +63,14 @@ extension RepositoryError: CustomStringConvertible {
             return "'\(revision)' is ambiguous; it matches \(candidates.joined(separator: ", ")); give more digits"
         case .symlinkEscapes(let path, let target):
             return "symlink '\(path)' points outside the workspace ('\(target)'); replace it with a copy of its target or remove it"
+        case .pathThroughSymlink(let path):
+            return "'\(path)' is reached through a symlinked directory; dver never follows symlinks inside the project (add the directory the link points to instead)"
+        case .invalidFileNames(let paths):
+            let shown = paths.prefix(10).joined(separator: "\n  ")
+            let more = paths.count > 10 ? "\n  ... and \(paths.count - 10) more" : ""
+            return "these names are not valid UTF-8 (invalid bytes shown as \\xNN) and cannot be stored:\n  \(shown)\(more)\nrename them to UTF-8 (e.g. with 'convmv -f latin1 -t utf8'); nothing was added"
+        case .equivalentNames(let first, let second):
+            return "'\(first)' and '\(second)' differ only in Unicode normalization (composed vs decomposed accents); many file systems and tools treat them as one name — rename one of them; nothing was added"
         case .unsupportedFileType(let path):
             return "'\(path)' is not a regular file, directory or symlink (sockets, FIFOs and devices cannot be tracked)"
         case .uncommittedChanges(let operation, let paths):

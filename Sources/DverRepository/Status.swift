@@ -27,6 +27,9 @@ public struct RepoStatus: Sendable {
     public var unstaged: [Change] = []
     /// Files under the mount that the index does not track.
     public var untracked: [String] = []
+    /// What dver never tracks, shown so nothing is skipped silently: nested `.git` and `.dver`
+    /// entries, and names that are not valid UTF-8 (spelled with `\xNN` escapes).
+    public var ignored: [String] = []
     var refreshedStatCache = false
 
     public var isClean: Bool { staged.isEmpty && unstaged.isEmpty && untracked.isEmpty }

@@ -76,6 +76,7 @@ struct Workspace {
                     item: IngestItem(absolutePath: project.absolutePath(path), displayPath: path, status: suspect.status))
         }
         result.untracked = comparison.untracked.sorted { $0.precedesInByteOrder($1) }
+        result.ignored = comparison.ignored.sorted { $0.precedesInByteOrder($1) }
 
         if !toHash.isEmpty {
             progress.start("checking", totalBytes: toHash.reduce(0) { $0 + UInt64(max(0, $1.item.status.size)) },

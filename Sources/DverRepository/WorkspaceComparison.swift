@@ -13,6 +13,8 @@ struct WorkspaceComparison {
     var suspects: [(position: Int, status: FileStatus)] = []
     /// Project-relative paths of files the index does not track.
     var untracked: [String] = []
+    /// Nested `.git` and `.dver` entries, and names that are not UTF-8 (escaped), never tracked.
+    var ignored: [String] = []
 
     static func run(index: WorkspaceIndex, range: Range<Int>, mount: String, root: String) throws -> WorkspaceComparison {
         let groups = groupByDirectory(index, range)
@@ -44,6 +46,7 @@ struct WorkspaceComparison {
                 results.withLock {
                     $0.suspects.append(contentsOf: local.suspects)
                     $0.untracked.append(contentsOf: local.untracked)
+                    $0.ignored.append(contentsOf: local.ignored)
                 }
                 seen.withLock { $0.append(contentsOf: localSeen) }
                 next.withLock { $0.append(contentsOf: localNext) }
@@ -84,24 +87,37 @@ struct WorkspaceComparison {
         return groups
     }
 
-    /// Name → index position for one directory's tracked files (those with a staged version).
-    private static func names(in runs: [Range<Int>], of index: WorkspaceIndex) -> [String: Int] {
-        var table = [String: Int](minimumCapacity: runs.reduce(0) { $0 + $1.count })
+    /// Name → (tracked name, index position) for one directory's tracked files (those with a
+    /// staged version).
+    private static func names(in runs: [Range<Int>], of index: WorkspaceIndex) -> [String: (name: String, position: Int)] {
+        var table = [String: (name: String, position: Int)](minimumCapacity: runs.reduce(0) { $0 + $1.count })
         for run in runs {
             for position in run {
                 let entry = index.entries[position]
                 guard entry.staged != nil, let slash = entry.path.utf8.lastIndex(of: UInt8(ascii: "/")) else { continue }
-                table[String(entry.path[entry.path.index(after: slash)...])] = position
+                let name = String(entry.path[entry.path.index(after: slash)...])
+                table[name] = (name, position)
             }
         }
         return table
     }
 
-    private static func visit(_ directory: String, group: [String: Int], caches: [StatCache], indexTime: Int64,
+    private static func visit(_ directory: String, group: [String: (name: String, position: Int)], caches: [StatCache], indexTime: Int64,
                               root: String, into result: inout WorkspaceComparison, seen: inout [Int],
                               subdirectories: inout [String]) throws {
-        let entries = try DirectoryReader.list("\(root)/\(directory)") { group[$0] }
-        for entry in entries where !WorkspaceScanner.isIgnored(entry.name) {
+        // The table's keys compare by Unicode equivalence; a name spelled with other bytes than
+        // the tracked one is another file (untracked), so compare the bytes too.
+        let entries = try DirectoryReader.list("\(root)/\(directory)") { name in
+            group[name].flatMap { tracked in tracked.name.utf8.elementsEqual(name.utf8) ? tracked.position : nil }
+        }
+        for entry in entries {
+            switch WorkspaceScanner.classify(entry.name) {
+            case .tracked: break
+            case .temporary: continue
+            case .nestedRepository, .invalidName:
+                result.ignored.append(DirectoryReader.displayName("\(directory)/\(entry.name)"))
+                continue
+            }
             if entry.isDirectory {
                 subdirectories.append("\(directory)/\(entry.name)")
                 continue

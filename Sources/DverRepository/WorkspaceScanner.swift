@@ -11,35 +11,59 @@ public struct ScannedFile: Sendable {
     public var status: FileStatus
 }
 
+/// What a scan found.
+public struct ScanResult: Sendable {
+    public var files: [ScannedFile] = []
+    /// Entries named `.git` or `.dver` (another git repository, worktree or dver project nested
+    /// in the repo), which are never tracked.
+    public var skipped: [String] = []
+    /// Paths whose name is not valid UTF-8, spelled with `\xNN` escapes. dver cannot store them.
+    public var invalidNames: [String] = []
+
+    mutating func merge(_ other: ScanResult) {
+        files += other.files
+        skipped += other.skipped
+        invalidNames += other.invalidNames
+    }
+}
+
 /// Walks workspace directories with lstat data, spreading subdirectories over cores.
 public enum WorkspaceScanner {
-    /// Names never tracked: dver's store, git's directory, and checkout's temporary files.
-    static func isIgnored(_ name: String) -> Bool {
-        name == ".dver" || name == ".git" || name.hasPrefix(".dver-tmp-")
+    /// What a directory entry is to the scanner.
+    enum Classification { case tracked, temporary, nestedRepository, invalidName }
+
+    /// Names never tracked: dver's store and git's directory (nested repositories: reported),
+    /// checkout's temporary files (silently), and names that are not UTF-8 (reported).
+    static func classify(_ name: String) -> Classification {
+        if name == ".dver" || name == ".git" { return .nestedRepository }
+        if name.hasPrefix(".dver-tmp-") { return .temporary }
+        if DirectoryReader.isInvalidName(name) { return .invalidName }
+        return .tracked
     }
 
     /// Every non-directory beneath the project-relative `directory` (nothing if it is missing).
-    public static func scan(_ directory: String, root: String) throws -> [ScannedFile] {
+    public static func scan(_ directory: String, root: String) throws -> ScanResult {
         let absolute = directory.isEmpty ? root : "\(root)/\(directory)"
-        guard let status = try FileSystem.linkStatusIfExists(absolute) else { return [] }
-        guard status.kind == .directory else { return [ScannedFile(path: directory, status: status)] }
-        var files = [ScannedFile]()
+        guard let status = try FileSystem.linkStatusIfExists(absolute) else { return ScanResult() }
+        guard status.kind == .directory else { return ScanResult(files: [ScannedFile(path: directory, status: status)]) }
+        var result = ScanResult()
         var subdirectories = [String]()
-        for entry in try listFiles(absolute) where !isIgnored(entry.name) {
+        for entry in try listFiles(absolute) {
             let path = RepoPath.join(directory, entry.name)
+            guard record(entry, path: path, into: &result) else { continue }
             if entry.isDirectory {
                 subdirectories.append(path)
             } else if let status = entry.status {
-                files.append(ScannedFile(path: path, status: status))
+                result.files.append(ScannedFile(path: path, status: status))
             }
         }
-        let results = Mutex<[[ScannedFile]]>([])
+        let results = Mutex<[ScanResult]>([])
         let failure = FirstError()
         let next = Atomic<Int>(0)
         let count = subdirectories.count
         let directories = subdirectories
         DispatchQueue.concurrentPerform(iterations: min(max(count, 1), System.coreCount)) { _ in
-            var local = [ScannedFile]()
+            var local = ScanResult()
             while !failure.isSet {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if index >= count { break }
@@ -48,8 +72,22 @@ public enum WorkspaceScanner {
             results.withLock { $0.append(local) }
         }
         try failure.rethrow()
-        for part in results.withLock({ $0 }) { files.append(contentsOf: part) }
-        return files
+        for part in results.withLock({ $0 }) { result.merge(part) }
+        return result
+    }
+
+    /// Notes entries the scan does not descend into or track; true for entries to track.
+    private static func record(_ entry: DirectoryReader.TypedEntry, path: String, into result: inout ScanResult) -> Bool {
+        switch classify(entry.name) {
+        case .tracked: return true
+        case .temporary: return false
+        case .nestedRepository:
+            result.skipped.append(path)
+            return false
+        case .invalidName:
+            result.invalidNames.append(DirectoryReader.displayName(path))
+            return false
+        }
     }
 
     /// A directory's entries, with lstat data for every one. A directory removed meanwhile
@@ -58,13 +96,17 @@ public enum WorkspaceScanner {
         try DirectoryReader.list(path) { _ in 0 }
     }
 
-    private static func walk(_ directory: String, root: String, into files: inout [ScannedFile]) throws {
-        for entry in try listFiles("\(root)/\(directory)") where !isIgnored(entry.name) {
+    private static func walk(_ directory: String, root: String, into result: inout ScanResult) throws {
+        if RepoPath.components(directory).count >= RepoPath.maximumDepth {
+            throw CoreError.invalidPath(directory, reason: "directories nested more than \(RepoPath.maximumDepth) deep cannot be tracked")
+        }
+        for entry in try listFiles("\(root)/\(directory)") {
             let path = "\(directory)/\(entry.name)"
+            guard record(entry, path: path, into: &result) else { continue }
             if entry.isDirectory {
-                try walk(path, root: root, into: &files)
+                try walk(path, root: root, into: &result)
             } else if let status = entry.status {
-                files.append(ScannedFile(path: path, status: status))
+                result.files.append(ScannedFile(path: path, status: status))
             }
         }
     }

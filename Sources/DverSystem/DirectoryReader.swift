@@ -5,9 +5,19 @@ import Glibc
 /// Lists directories with readdir, lstat'ing entries through the directory's descriptor
 /// (fstatat) so the kernel does not walk the full path for every file.
 public enum DirectoryReader {
-    /// Appended to names that are not valid UTF-8 (after repairing them), which no real name
-    /// can contain since it holds a NUL.
+    /// Appended to names that are not valid UTF-8 (spelled with `FileName.escaped`), which no
+    /// real name can contain since it holds a NUL. `isInvalidName` tests for it.
     public static let invalidNameMarker = "\u{0}<invalid UTF-8>"
+
+    /// True for a name (or a path holding a name) that `list` marked as not valid UTF-8.
+    public static func isInvalidName(_ name: String) -> Bool { name.utf8.contains(0) }
+
+    /// The printable spelling of a path holding marked names (the escapes, without the marker).
+    public static func displayName(_ name: String) -> String {
+        name.split(separator: "/", omittingEmptySubsequences: false)
+            .map { component in component.firstIndex(of: "\u{0}").map { component[..<$0] } ?? component }
+            .joined(separator: "/")
+    }
 }
 
 extension DirectoryReader {
@@ -37,7 +47,9 @@ extension DirectoryReader {
             let type = Int32(entry.pointee.d_type)
             let name: String = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
                 let pointer = bytes.baseAddress!.assumingMemoryBound(to: CChar.self) // d_name is NUL-terminated
-                return String(validatingCString: pointer) ?? String(cString: pointer) + Self.invalidNameMarker
+                if let name = String(validatingCString: pointer) { return name }
+                let raw = UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))
+                return FileName.escaped(raw) + Self.invalidNameMarker
             }
             if name == "." || name == ".." { continue }
             let tagged = tag(name)

@@ -31,16 +31,20 @@ struct Add: ParsableCommand {
             struct Output: Encodable {
                 let created_repos: [String]
                 let added: Int, modified: Int, deleted: Int, unchanged: Int
+                let skipped: [String]
                 let bytes_hashed: UInt64, objects_written: Int, bytes_stored: UInt64
             }
             try console.emit(Output(created_repos: result.createdRepos.map(\.name), added: result.added,
                                     modified: result.modified, deleted: result.deleted, unchanged: result.unchanged,
-                                    bytes_hashed: result.bytesHashed, objects_written: result.statistics.objectsWritten,
+                                    skipped: result.skipped, bytes_hashed: result.bytesHashed, objects_written: result.statistics.objectsWritten,
                                     bytes_stored: result.statistics.storedBytesWritten))
             return
         }
         for repo in result.createdRepos {
             console.line("Created repo '\(repo.name)' mounted at \(repo.mount)/ (branch \(repo.branch ?? "main"))")
+        }
+        for path in result.skipped {
+            console.line("Skipped \(path): dver does not track nested .git or .dver directories")
         }
         console.line("Staged \(result.added) added, \(result.modified) modified, \(result.deleted) deleted "
             + "(\(result.unchanged) unchanged); hashed \(Format.bytes(result.bytesHashed)), "

@@ -67,6 +67,12 @@ struct Status: ParsableCommand {
         let where_ = status.repo.branch.map { "branch \($0)" } ?? "detached at \(status.head?.shortHex() ?? "?")"
         let head = status.head.map { $0.shortHex() } ?? "no commits yet"
         console.data("repo \(status.repo.name) (\(status.repo.mount)/, \(where_), \(head))")
+        defer {
+            if !status.ignored.isEmpty {
+                console.data("  ignored (nested .git/.dver, or names that are not UTF-8: dver never tracks these):")
+                for path in status.ignored { console.data("    \(path)") }
+            }
+        }
         if status.isClean {
             console.data("  nothing to commit, workspace clean")
             return
@@ -95,6 +101,7 @@ struct StatusJSON: Encodable {
     let staged: [ChangeJSON]
     let unstaged: [ChangeJSON]
     let untracked: [String]
+    let ignored: [String]
     let clean: Bool
 
     init(_ status: RepoStatus) {
@@ -105,6 +112,7 @@ struct StatusJSON: Encodable {
         staged = status.staged.map { ChangeJSON(path: $0.path, change: $0.kind.rawValue) }
         unstaged = status.unstaged.map { ChangeJSON(path: $0.path, change: $0.kind.rawValue) }
         untracked = status.untracked
+        ignored = status.ignored
         clean = status.isClean
     }
 }
