@@ -28,6 +28,7 @@ enum ExitStatus: Int32 {
              StoreError.unexpectedKind:
             return .integrity
         case CoreError.malformedObject, CoreError.hashMismatch: return .integrity
+        case RepositoryError.damagedIndex, RepositoryError.treeTooLarge, RepositoryError.stagedObjectMissing: return .integrity
         case StoreError.lockTimeout, StoreError.refConflict: return .concurrency
         case RemoteError.corruptRemote, RemoteError.corruptRemoteObject, RemoteError.missingRemoteObject: return .integrity
         case RemoteError.concurrentUpdate: return .concurrency

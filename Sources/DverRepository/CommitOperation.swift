@@ -41,6 +41,7 @@ extension Project {
                     let changes = range.map { workspace.index.entries[$0] }.filter(\.hasStagedChange)
                         .map { Change(path: $0.path, old: $0.base, new: $0.staged) }
                     if changes.isEmpty { continue }
+                    try verifyPresent(changes.compactMap(\.new), repo: repo.name)
                     let prefixLength = repo.mount.utf8.count + 1
                     let files = range.compactMap { position -> TreeBuilder.File? in
                         let entry = workspace.index.entries[position]
@@ -95,5 +96,24 @@ extension Workspace {
         }
         index.replace(under: repo.mount, with: entries)
         index.bases[repo.name] = commit
+    }
+}
+
+extension Project {
+    /// Checks that every object the new versions reference — chunks, chunk-list nodes — is in
+    /// the store, before anything is written: the index may be damaged or stale, and a commit
+    /// must never name an object that does not exist.
+    /// - Throws: `StoreError.objectNotFound` naming the file.
+    func verifyPresent(_ refs: [FileRef], repo: String) throws {
+        for ref in refs {
+            guard store.contains(ref.id) else {
+                throw RepositoryError.stagedObjectMissing(repo: repo, id: ref.id)
+            }
+            if ref.chunked {
+                for chunk in try ChunkListBuilder.chunks(of: ref.id, store: store) where !store.contains(chunk.id) {
+                    throw RepositoryError.stagedObjectMissing(repo: repo, id: chunk.id)
+                }
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import DverCore
 import DverStore
 import DverSystem
@@ -40,12 +41,17 @@ extension Project {
     /// Restores workspace files from the index (default) or from a revision's tree (`source`),
     /// or with `unstage` resets the index to the checked-out commit, leaving files alone.
     /// - Returns: the restored project-relative paths.
+    /// `restore --staged` of the project root ("") also rebuilds a damaged index: the damaged
+    /// file is kept as `.dver/index.damaged-<seconds>` and a new one is made from the branch heads.
     public func restore(_ paths: [String], source: RevisionSpec? = nil, unstage: Bool = false) throws -> [String] {
         try withWorkspaceLock {
+            if unstage, paths.contains("") { try setAsideDamagedIndex() }
             var workspace = try Workspace.load(self)
             var restored = [(path: String, ref: FileRef)]()
             var touched = [String]()
-            for path in paths {
+            // The project root stands for every repo.
+            let expanded = paths.flatMap { $0.isEmpty ? workspace.registry.repos.map(\.mount) : [$0] }
+            for path in expanded {
                 guard let repo = workspace.registry.record(containing: path) else { throw RepositoryError.notInAnyRepo(path) }
                 var versions = [String: FileRef]()
                 if let source {
@@ -92,6 +98,18 @@ extension Project {
             }
             try workspace.save()
             return touched.sorted { $0.precedesInByteOrder($1) }
+        }
+    }
+
+    /// Moves a damaged workspace index aside, so the next load starts from the branch heads.
+    private func setAsideDamagedIndex() throws {
+        do {
+            _ = try WorkspaceIndex.load(layout.workspaceIndexFile)
+        } catch RepositoryError.damagedIndex {
+            let aside = "\(layout.workspaceIndexFile).damaged-\(Int(Date().timeIntervalSince1970))"
+            try FileSystem.rename(layout.workspaceIndexFile, to: aside)
+            try FileSystem.syncDirectory(layout.storeDirectory)
+            progress.notice("the damaged index was moved to \(aside); a new one was built from the branch heads")
         }
     }
 }

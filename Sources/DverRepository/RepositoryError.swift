@@ -20,6 +20,10 @@ public enum RepositoryError: Error, Sendable {
     case symlinkEscapes(path: String, target: String)
     case pathThroughSymlink(String)
     case invalidFileNames([String])
+    /// `.dver/index` fails its checksum or does not parse.
+    case damagedIndex(path: String, reason: String)
+    /// A staged version names an object the store does not have (a damaged index or store).
+    case stagedObjectMissing(repo: String, id: ObjectID)
     case equivalentNames(String, String)
     case unsupportedFileType(String)
     case uncommittedChanges(operation: String, paths: [String])
@@ -65,6 +69,10 @@ extension RepositoryError: CustomStringConvertible {
             return "symlink '\(path)' points outside the workspace ('\(target)'); replace it with a copy of its target or remove it"
         case .pathThroughSymlink(let path):
             return "'\(path)' is reached through a symlinked directory; dver never follows symlinks inside the project (add the directory the link points to instead)"
+        case .damagedIndex(let path, let reason):
+            return "the workspace index '\(path)' is damaged (\(reason)); nothing was changed. Run 'dver restore --staged .' at the project root to rebuild it from the branch heads (workspace files are kept; staged but uncommitted changes must be added again)"
+        case .stagedObjectMissing(let repo, let id):
+            return "cannot commit '\(repo)': a staged file needs object \(id.hex), which is not in the store; nothing was committed. Run 'dver fsck', then 'dver add' the files again"
         case .invalidFileNames(let paths):
             let shown = paths.prefix(10).joined(separator: "\n  ")
             let more = paths.count > 10 ? "\n  ... and \(paths.count - 10) more" : ""

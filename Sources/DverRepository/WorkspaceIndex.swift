@@ -35,7 +35,9 @@ public struct IndexEntry: Equatable, Sendable {
 /// `base` fields describe, so a ref moved by another process is detected.
 public struct WorkspaceIndex: Sendable {
     public static let magic = Array("DVERWIX\0".utf8)
-    public static let version: UInt32 = 1
+    /// Version 2 ends with a CRC-32 of every byte before it; version 1 (read, never written) has none.
+    public static let version: UInt32 = 2
+    static let endMarker = Array("DVEREND\0".utf8)
 
     public var entries: [IndexEntry]
     public var bases: [String: ObjectID]
@@ -129,7 +131,8 @@ extension WorkspaceIndex {
             }
             if let base = entry.base { Self.append(base, to: &writer) }
         }
-        writer.append(contentsOf: Array("DVEREND\0".utf8))
+        writer.append(contentsOf: Self.endMarker)
+        writer.appendBigEndian(Checksum.crc32(writer.bytes))
         return writer.bytes
     }
 
@@ -146,7 +149,16 @@ extension WorkspaceIndex {
             guard raw.count >= 16, raw.prefix(8).elementsEqual(magic) else { throw cursor.failure("bad magic") }
             cursor.offset = 8
             let version = try cursor.u32()
-            guard version <= Self.version else {
+            if version >= 2 {
+                // Checked before anything else is believed: a flipped byte anywhere, the
+                // version included, is damage.
+                guard raw.count >= 28, let base = raw.baseAddress else { throw cursor.failure("truncated") }
+                let stored = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: raw.count - 4, as: UInt32.self))
+                guard Checksum.crc32(UnsafeRawBufferPointer(start: base, count: raw.count - 4)) == stored else {
+                    throw CoreError.malformedObject(what: "workspace index", reason: "checksum mismatch (the file is damaged)")
+                }
+            }
+            guard version <= Self.version, version > 0 else {
                 throw CoreError.unsupportedVersion(what: "workspace index", version: Int(version), supported: Int(Self.version))
             }
             _ = try cursor.u32()
@@ -171,7 +183,9 @@ extension WorkspaceIndex {
                 if flags & 2 != 0 { entry.base = try cursor.ref() }
                 index.entries.append(entry)
             }
-            guard raw.count - cursor.offset == 8, raw.suffix(8).elementsEqual(Array("DVEREND\0".utf8)) else {
+            let trailer = version >= 2 ? 12 : 8
+            guard raw.count - cursor.offset == trailer,
+                  raw[cursor.offset..<cursor.offset + 8].elementsEqual(endMarker) else {
                 throw cursor.failure("missing end marker")
             }
             return index
@@ -183,7 +197,12 @@ extension WorkspaceIndex {
         guard let status = try FileSystem.linkStatusIfExists(path) else { return WorkspaceIndex() }
         // Mapped, not read: status on 100k files would otherwise copy 10 MB first.
         let file = try MappedFile(path: path)
-        var index = try decode(file.bytes)
+        var index: WorkspaceIndex
+        do {
+            index = try decode(file.bytes)
+        } catch let error as CoreError {
+            throw RepositoryError.damagedIndex(path: path, reason: "\(error)")
+        }
         index.loadedTime = status.modificationNanoseconds
         return index
     }

@@ -1,5 +1,6 @@
 import DverCore
 import DverRepository
+import DverStore
 import DverSystem
 import Testing
 
@@ -50,13 +51,86 @@ struct WorkspaceIndexTests {
         #expect(throws: CoreError.self) { try WorkspaceIndex.decode(bytes + [0]) }
     }
 
-    @Test("an index from a newer version is unsupportedVersion")
+    @Test("an intact index from a newer version is unsupportedVersion; a flipped version byte is damage")
     func newerVersion() throws {
         var bytes = Self.sample.encoded()
         bytes[11] = 9
-        #expect(throws: CoreError.unsupportedVersion(what: "workspace index", version: 9, supported: 1)) {
+        let flipped = bytes
+        bytes.replaceSubrange((bytes.count - 4)..., with: withUnsafeBytes(of: Checksum.crc32(Array(bytes.dropLast(4))).bigEndian, Array.init))
+        #expect(throws: CoreError.unsupportedVersion(what: "workspace index", version: 9, supported: 2)) {
             try WorkspaceIndex.decode(bytes)
         }
+        #expect(throws: CoreError.malformedObject(what: "workspace index", reason: "checksum mismatch (the file is damaged)")) {
+            try WorkspaceIndex.decode(flipped)
+        }
+    }
+
+    @Test("every single-byte change of an index is detected")
+    func everyByteFlip() throws {
+        let bytes = Self.sample.encoded()
+        for position in bytes.indices {
+            for flip: UInt8 in [0x01, 0x80, 0xFF] {
+                var damaged = bytes
+                damaged[position] ^= flip
+                #expect(throws: CoreError.self, "byte \(position) ^ \(flip)") { try WorkspaceIndex.decode(damaged) }
+            }
+        }
+    }
+
+    @Test("a version 1 index (no checksum) written by an older dver still loads")
+    func versionOne() throws {
+        var bytes = Self.sample.encoded()
+        bytes.removeLast(4)
+        bytes[11] = 1
+        let decoded = try WorkspaceIndex.decode(bytes)
+        #expect(decoded.entries == Self.sample.entries)
+    }
+
+    @Test("a damaged index stops commit and add with an integrity error; restore --staged . rebuilds it from the heads")
+    func damagedIndexRecovery() throws {
+        let ws = try Workspace.make(["data/raw/a.csv": "1\n", "data/raw/b.csv": "2\n"])
+        try ws.add("data/raw")
+        let first = try ws.commit("first")
+        try ws.write("data/raw/a.csv", "changed\n")
+        try ws.add("data/raw")
+        let path = ws.project.layout.workspaceIndexFile
+        var bytes = try FileSystem.readFile(path)
+        bytes[bytes.count / 2] ^= 0x04
+        try FileSystem.writeAtomically(path, bytes, durable: false)
+        expectThrows({ try ws.commit("second") }) { (error: RepositoryError) in
+            if case .damagedIndex = error { true } else { nil }
+        }
+        expectThrows({ try ws.add("data/raw") }) { (error: RepositoryError) in
+            if case .damagedIndex = error { true } else { nil }
+        }
+        #expect(try ws.commitID("raw@main") == first.commits[0].commit, "no commit was made")
+        _ = try ws.project.restore([""], unstage: true)
+        let status = try ws.status("raw")
+        #expect(status.staged.isEmpty)
+        #expect(status.unstaged.map(\.path) == ["data/raw/a.csv"], "the edit shows as unstaged again")
+        #expect(try FileSystem.list(ws.project.layout.storeDirectory).contains { $0.name.hasPrefix("index.damaged-") })
+        try ws.add("data/raw")
+        try ws.commit("second")
+        #expect(try ws.project.fsck().isHealthy)
+    }
+
+    @Test("commit refuses a staged version whose objects are not in the store, and writes nothing")
+    func commitVerifiesObjects() throws {
+        let ws = try Workspace.make(["data/raw/a.csv": "1\n"])
+        try ws.add("data/raw")
+        let first = try ws.commit("first")
+        var index = try ws.index()
+        let missing = FileRef(kind: .file, chunked: false, size: 5, id: SHA256.hash("not stored"))
+        index.upsert(IndexEntry(path: "data/raw/ghost.csv", staged: missing, base: nil, stat: .empty))
+        try index.save(ws.project.layout.workspaceIndexFile)
+        let packs = ws.project.store.packIndexes.count
+        let id = expectThrows({ try ws.commit("second") }) { (error: RepositoryError) in
+            if case .stagedObjectMissing(_, let id) = error { id } else { nil }
+        }
+        #expect(id == missing.id)
+        #expect(try ws.commitID("raw@main") == first.commits[0].commit)
+        try ws.project.store.reload()
+        #expect(ws.project.store.packIndexes.count == packs, "no pack was written")
     }
 
     @Test("ranges under a directory take only its descendants, in byte order")
