@@ -37,6 +37,7 @@ extension Project {
                 let repo = try workspace.repoForAdd(path, created: &result.createdRepos)
                 work.append((path, repo, try scanForAdd(path, repo: repo, skipped: &result.skipped)))
             }
+            for item in work { try workspace.ensureNoInterruptedCheckout(item.repo) }
             let writer = makeWriter()
             do {
                 for item in work {

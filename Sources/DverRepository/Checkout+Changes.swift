@@ -23,6 +23,7 @@ extension Workspace {
         guard changes.count <= max(64, range.count / Self.changedShareLimit) else { return nil }
         let conflicts = Self.untrackedInTheWay(status.untracked, incoming: Set(changes.compactMap { $0.new == nil ? nil : $0.path }))
         if !conflicts.isEmpty { throw RepositoryError.uncommittedChanges(operation: "checkout", paths: conflicts) }
+        try recordIntent(repo, to: commit, branch: branch)
 
         var result = CheckoutResult(repo: repo.name, commit: commit, branch: branch)
         let restorer = try FileRestorer(project: project, mounts: registry.repos.map(\.mount))
@@ -48,6 +49,7 @@ extension Workspace {
         index.bases[repo.name] = commit
         indexChanged = true
         record(repo, commit: commit, branch: branch)
+        finishedCheckouts.insert(repo.name)
         return result
     }
 

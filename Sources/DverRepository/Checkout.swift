@@ -50,14 +50,17 @@ extension Project {
 extension Workspace {
     mutating func checkout(_ repo: RepoRecord, commit: ObjectID, branch: String?, force: Bool) throws -> CheckoutResult {
         let status = try self.status(of: repo, progress: project.progress)
-        if index.bases[repo.name] == commit, status.staged.isEmpty, status.unstaged.isEmpty {
+        let interrupted = intent.repos[repo.name] != nil
+        if !interrupted, index.bases[repo.name] == commit, status.staged.isEmpty, status.unstaged.isEmpty {
             // Already there (the common case for hooks): only the checked-out branch may change.
             var result = CheckoutResult(repo: repo.name, commit: commit, branch: branch)
             result.unchanged = index.range(under: repo.mount).count
             record(repo, commit: commit, branch: branch)
             return result
         }
-        if !force, let base = index.bases[repo.name],
+        // Files that an interrupted checkout wrote, or had yet to overwrite, are not user edits.
+        let switched = try interruptedSwitchPaths(repo, status: status)
+        if !force, !interrupted, let base = index.bases[repo.name],
            let result = try checkoutChanges(repo, from: base, to: commit, branch: branch, status: status) {
             return result
         }
@@ -73,7 +76,8 @@ extension Workspace {
         let current = workspaceContent(of: repo, status: status)
         var positions = [String: Int]()
         for position in index.range(under: repo.mount) { positions[index.entries[position].path] = position }
-        let dirty = Set(status.staged.map(\.path) + status.unstaged.filter { $0.new != nil }.map(\.path))
+        let dirty = Set(status.staged.map(\.path) + status.unstaged.filter { $0.new != nil }.map(\.path)).subtracting(switched)
+        let untracked = status.untracked.filter { !switched.contains($0) }
         // Uncommitted changes to paths the target leaves as they are in the checked-out commit
         // are carried over untouched, as git does (unless --force discards them).
         let carried = force ? [] : dirty.filter { path in
@@ -88,14 +92,16 @@ extension Workspace {
                 let wanted = target[path]
                 if let now, wanted.map({ !$0.sameContent(as: now) }) ?? true { conflicts.append(path) }
             }
-            if !status.untracked.isEmpty {
-                conflicts += Self.untrackedInTheWay(status.untracked, incoming: Set(target.keys))
+            if !untracked.isEmpty {
+                conflicts += Self.untrackedInTheWay(untracked, incoming: Set(target.keys))
             }
             if !conflicts.isEmpty {
                 throw RepositoryError.uncommittedChanges(operation: "checkout", paths: conflicts.sorted { $0.precedesInByteOrder($1) })
             }
         }
 
+        // From here files change: a kill leaves a record that the next checkout recognizes.
+        try recordIntent(repo, to: commit, branch: branch)
         var result = CheckoutResult(repo: repo.name, commit: commit, branch: branch)
         var entries = [IndexEntry]()
         for path in carried {
@@ -106,6 +112,11 @@ extension Workspace {
             result.unchanged += 1
         }
         let restorer = try FileRestorer(project: project, mounts: registry.repos.map(\.mount))
+        // Files the interrupted checkout wrote that the target does not have.
+        for path in status.untracked where switched.contains(path) && target[path] == nil {
+            try restorer.files.removeFile(path)
+            restorer.files.pruneEmptyDirectories(above: path, mount: repo.mount)
+        }
         for (path, now) in current where target[path] == nil && !carried.contains(path) {
             if now != nil || FileSystem.exists(project.absolutePath(path)) {
                 try restorer.files.removeFile(path)
@@ -144,6 +155,7 @@ extension Workspace {
         index.bases[repo.name] = commit
         indexChanged = true
         record(repo, commit: commit, branch: branch)
+        finishedCheckouts.insert(repo.name)
         return result
     }
 

@@ -36,6 +36,7 @@ extension Project {
             let time = Int64((now.timeIntervalSince1970 * 1e9).rounded())
             let offset = Int16(TimeZone.current.secondsFromGMT(for: now) / 60)
             do {
+                for repo in selected { try workspace.ensureNoInterruptedCheckout(repo) }
                 for repo in selected.sorted(by: { $0.name < $1.name }) {
                     let range = workspace.index.range(under: repo.mount)
                     let changes = range.map { workspace.index.entries[$0] }.filter(\.hasStagedChange)

@@ -22,6 +22,8 @@ public enum RepositoryError: Error, Sendable {
     case invalidFileNames([String])
     /// `.dver/index` fails its checksum or does not parse.
     case damagedIndex(path: String, reason: String)
+    /// A checkout was killed part-way; the workspace mixes two commits.
+    case checkoutInterrupted(repo: String, target: String, branch: String?)
     /// A staged version names an object the store does not have (a damaged index or store).
     case stagedObjectMissing(repo: String, id: ObjectID)
     case equivalentNames(String, String)
@@ -71,6 +73,9 @@ extension RepositoryError: CustomStringConvertible {
             return "'\(path)' is reached through a symlinked directory; dver never follows symlinks inside the project (add the directory the link points to instead)"
         case .damagedIndex(let path, let reason):
             return "the workspace index '\(path)' is damaged (\(reason)); nothing was changed. Run 'dver restore --staged .' at the project root to rebuild it from the branch heads (workspace files are kept; staged but uncommitted changes must be added again)"
+        case .checkoutInterrupted(let repo, let target, let branch):
+            let revision = branch ?? String(target.prefix(12))
+            return "a checkout of '\(repo)' to \(revision) was interrupted, so its workspace mixes two commits; finish it with 'dver checkout \(repo)@\(revision)' (or check out another revision), then retry"
         case .stagedObjectMissing(let repo, let id):
             return "cannot commit '\(repo)': a staged file needs object \(id.hex), which is not in the store; nothing was committed. Run 'dver fsck', then 'dver add' the files again"
         case .invalidFileNames(let paths):

@@ -30,9 +30,11 @@ public struct RepoStatus: Sendable {
     /// What dver never tracks, shown so nothing is skipped silently: nested `.git` and `.dver`
     /// entries, and names that are not valid UTF-8 (spelled with `\xNN` escapes).
     public var ignored: [String] = []
+    /// A checkout of this repo that was killed part-way (`.dver/checkout.json`): its target.
+    public var interruptedCheckout: CheckoutIntent.Switch?
     var refreshedStatCache = false
 
-    public var isClean: Bool { staged.isEmpty && unstaged.isEmpty && untracked.isEmpty }
+    public var isClean: Bool { staged.isEmpty && unstaged.isEmpty && untracked.isEmpty && interruptedCheckout == nil }
 }
 
 extension Project {

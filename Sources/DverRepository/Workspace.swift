@@ -12,19 +12,38 @@ struct Workspace {
     var indexChanged = false
     /// Statuses computed by `cachedStatus`, for commands taking several paths of one repo.
     private var statusCache = [String: RepoStatus]()
+    /// Checkouts under way or interrupted (`.dver/checkout.json`).
+    var intent: CheckoutIntent
+    /// Repos whose checkout finished in this command: their intent is dropped by `save`.
+    var finishedCheckouts = Set<String>()
 
     /// Loads the index and registry. Call under the workspace lock when the result is saved.
     static func load(_ project: Project) throws -> Workspace {
         var workspace = Workspace(project: project,
                                   index: try Trace.measure("load index") { try WorkspaceIndex.load(project.layout.workspaceIndexFile) },
-                                  registry: try project.registry())
+                                  registry: try project.registry(), intent: try CheckoutIntent.load(project.layout))
         for repo in workspace.registry.repos { try workspace.refreshBase(of: repo) }
         return workspace
     }
 
-    func save() throws {
+    /// Saves the index and the repo list, then forgets the checkouts they now record.
+    mutating func save() throws {
         try index.save(project.layout.workspaceIndexFile, durable: project.writeSettings.durable)
         try project.save(registry)
+        if !finishedCheckouts.isEmpty {
+            for repo in finishedCheckouts { intent.repos[repo] = nil }
+            try intent.save(project.layout, durable: project.writeSettings.durable)
+            finishedCheckouts = []
+        }
+    }
+
+    /// Refuses to stage or commit while a checkout of `repo` is unfinished: the workspace
+    /// holds a mix of two commits.
+    /// - Throws: `RepositoryError.checkoutInterrupted`.
+    func ensureNoInterruptedCheckout(_ repo: RepoRecord) throws {
+        if let change = intent.repos[repo.name] {
+            throw RepositoryError.checkoutInterrupted(repo: repo.name, target: change.to, branch: change.branch)
+        }
     }
 
     /// If the repo's checked-out commit differs from the one the index describes (a commit
@@ -59,6 +78,7 @@ struct Workspace {
     mutating func status(of repo: RepoRecord, progress: any ProgressSink) throws -> RepoStatus {
         let head = try project.headCommit(of: repo)
         var result = RepoStatus(repo: repo, head: head)
+        result.interruptedCheckout = intent.repos[repo.name]
         let range = index.range(under: repo.mount)
         let comparison = try Trace.measure("compare \(repo.name)") {
             try WorkspaceComparison.run(index: index, range: range, mount: repo.mount, root: project.root)

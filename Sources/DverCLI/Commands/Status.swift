@@ -67,6 +67,11 @@ struct Status: ParsableCommand {
         let where_ = status.repo.branch.map { "branch \($0)" } ?? "detached at \(status.head?.shortHex() ?? "?")"
         let head = status.head.map { $0.shortHex() } ?? "no commits yet"
         console.data("repo \(status.repo.name) (\(status.repo.mount)/, \(where_), \(head))")
+        if let interrupted = status.interruptedCheckout {
+            let revision = interrupted.branch ?? String(interrupted.to.prefix(12))
+            console.data("  a checkout to \(revision) was interrupted: files may hold either version.")
+            console.data("  finish it with 'dver checkout \(status.repo.name)@\(revision)' (no --force needed; real edits stay protected)")
+        }
         defer {
             if !status.ignored.isEmpty {
                 console.data("  ignored (nested .git/.dver, or names that are not UTF-8: dver never tracks these):")
@@ -102,6 +107,7 @@ struct StatusJSON: Encodable {
     let unstaged: [ChangeJSON]
     let untracked: [String]
     let ignored: [String]
+    let interrupted_checkout: String?
     let clean: Bool
 
     init(_ status: RepoStatus) {
@@ -113,6 +119,7 @@ struct StatusJSON: Encodable {
         unstaged = status.unstaged.map { ChangeJSON(path: $0.path, change: $0.kind.rawValue) }
         untracked = status.untracked
         ignored = status.ignored
+        interrupted_checkout = status.interruptedCheckout?.to
         clean = status.isClean
     }
 }
