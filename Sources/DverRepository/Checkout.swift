@@ -50,6 +50,10 @@ extension Project {
 extension Workspace {
     mutating func checkout(_ repo: RepoRecord, commit: ObjectID, branch: String?, force: Bool) throws -> CheckoutResult {
         let status = try self.status(of: repo, progress: project.progress)
+        if !status.leftovers.isEmpty {
+            let files = try WorkspaceFiles(root: project.root)
+            for path in status.leftovers { try files.removeFile(path) }
+        }
         let interrupted = intent.repos[repo.name] != nil
         if !interrupted, index.bases[repo.name] == commit, status.staged.isEmpty, status.unstaged.isEmpty {
             // Already there (the common case for hooks): only the checked-out branch may change.

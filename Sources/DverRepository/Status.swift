@@ -32,6 +32,8 @@ public struct RepoStatus: Sendable {
     public var ignored: [String] = []
     /// A checkout of this repo that was killed part-way (`.dver/checkout.json`): its target.
     public var interruptedCheckout: CheckoutIntent.Switch?
+    /// Temporary files left in the workspace by a killed checkout or restore; checkout removes them.
+    var leftovers: [String] = []
     var refreshedStatCache = false
 
     public var isClean: Bool { staged.isEmpty && unstaged.isEmpty && untracked.isEmpty && interruptedCheckout == nil }

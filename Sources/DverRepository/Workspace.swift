@@ -97,6 +97,7 @@ struct Workspace {
         }
         result.untracked = comparison.untracked.sorted { $0.precedesInByteOrder($1) }
         result.ignored = comparison.ignored.sorted { $0.precedesInByteOrder($1) }
+        result.leftovers = comparison.leftovers
 
         if !toHash.isEmpty {
             progress.start("checking", totalBytes: toHash.reduce(0) { $0 + UInt64(max(0, $1.item.status.size)) },

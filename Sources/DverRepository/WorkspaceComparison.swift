@@ -15,6 +15,8 @@ struct WorkspaceComparison {
     var untracked: [String] = []
     /// Nested `.git` and `.dver` entries, and names that are not UTF-8 (escaped), never tracked.
     var ignored: [String] = []
+    /// Temporary files of a write that was killed (`.dver-tmp-*`), which checkout removes.
+    var leftovers: [String] = []
 
     static func run(index: WorkspaceIndex, range: Range<Int>, mount: String, root: String) throws -> WorkspaceComparison {
         let groups = groupByDirectory(index, range)
@@ -47,6 +49,7 @@ struct WorkspaceComparison {
                     $0.suspects.append(contentsOf: local.suspects)
                     $0.untracked.append(contentsOf: local.untracked)
                     $0.ignored.append(contentsOf: local.ignored)
+                    $0.leftovers.append(contentsOf: local.leftovers)
                 }
                 seen.withLock { $0.append(contentsOf: localSeen) }
                 next.withLock { $0.append(contentsOf: localNext) }
@@ -113,7 +116,9 @@ struct WorkspaceComparison {
         for entry in entries {
             switch WorkspaceScanner.classify(entry.name) {
             case .tracked: break
-            case .temporary: continue
+            case .temporary:
+                result.leftovers.append("\(directory)/\(entry.name)")
+                continue
             case .nestedRepository, .invalidName:
                 result.ignored.append(DirectoryReader.displayName("\(directory)/\(entry.name)"))
                 continue
