@@ -96,6 +96,17 @@ public struct LockFile: Sendable, Equatable {
         guard let commit = ObjectID(hex: fields[2]) else {
             throw .malformedLock(source: source, line: number, reason: "'\(fields[2])' is not a 64-digit commit id")
         }
+        // The lock comes from git — from anyone who can push a commit — and names directories
+        // dver will write: check every name as strictly as dver's own records.
+        if let problem = NameRules.repoNameProblem(String(fields[0])) {
+            throw .malformedLock(source: source, line: number, reason: "repo name '\(fields[0])': \(problem)")
+        }
+        if fields[1] != "-", let problem = NameRules.branchNameProblem(String(fields[1])) {
+            throw .malformedLock(source: source, line: number, reason: "branch '\(fields[1])': \(problem)")
+        }
+        if let problem = NameRules.mountProblem(String(fields[3])) {
+            throw .malformedLock(source: source, line: number, reason: "mount '\(fields[3])': \(problem)")
+        }
         return Entry(repo: String(fields[0]), branch: fields[1] == "-" ? nil : String(fields[1]),
                      commit: commit, path: String(fields[3]))
     }

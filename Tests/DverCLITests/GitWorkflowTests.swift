@@ -77,6 +77,27 @@ struct GitWorkflowTests {
         #expect(try project.hashes(under: "data/raw") == v2.hashes, "without hooks git checkout leaves data alone")
     }
 
+    @Test("a dver.lock committed with --no-verify that mounts a repo at .git/hooks is refused: no hook is written")
+    func hostileLockMount() throws {
+        let project = try TestProject()
+        try project.gitInit()
+        project.run(["hooks", "install"])
+        let v1 = try Self.commitVersion(project, 1)
+        let hooksBefore = try project.hashes(under: ".git/hooks")
+        // An attacker's commit: the lock pins v1's data commit under a new repo name at .git/hooks.
+        let lock = try project.git(["show", "HEAD:dver.lock"]).stdout
+        let pinned = try #require(lock.split(separator: "\n").first { $0.hasPrefix("raw main ") }).split(separator: " ")[2]
+        try project.write("dver.lock", lock + "hooks main \(pinned) .git/hooks\n")
+        try project.git(["add", "dver.lock"])
+        try project.git(["commit", "-q", "--no-verify", "-m", "evil"])
+        try project.git(["checkout", "-q", v1.git])
+        try project.git(["checkout", "-q", "main"])   // post-checkout reads the hostile lock
+        let restore = project.run(["checkout", "--git", "HEAD"], expect: nil)
+        #expect(restore.status != 0 && restore.stderr.contains("mount '.git/hooks'"), "\(restore)")
+        #expect(try project.hashes(under: ".git/hooks") == hooksBefore, "nothing was written into .git/hooks")
+        #expect(try project.hashes(under: "data/raw") == v1.hashes)
+    }
+
     @Test("an existing hook keeps running after install, and uninstall gives it back unchanged")
     func chainsExistingHook() throws {
         let project = try TestProject()

@@ -1,5 +1,6 @@
 import DverCore
 @testable import DverGit
+import Foundation
 import Testing
 
 @Suite("dver.lock format")
@@ -43,6 +44,20 @@ struct LockFileTests {
         } throws: { error in
             guard case GitError.malformedLock(_, let reported, _) = error else { return false }
             return reported == line
+        }
+    }
+
+    @Test("hostile names in a lock from git are refused with their line: mounts into .git or out of the project, traversal",
+          arguments: ["hooks main A .git/hooks", "hooks main A sub/.GIT/hooks", "x main A ../outside", "x main A /etc",
+                      "x main A data/../../x", "x main A .dver/packs", "../x main A data/x", "a/b main A data/x",
+                      "x ../../heads A data/x", "x main A data//x", "x main A ."])
+    func hostileNames(line: String) {
+        let text = "dver-lock 1\n" + line.replacingOccurrences(of: " A ", with: " \(Self.a.hex) ") + "\n"
+        #expect {
+            try LockFile.parse(text, source: "x")
+        } throws: { error in
+            guard case GitError.malformedLock(_, let reported, _) = error else { return false }
+            return reported == 2
         }
     }
 
