@@ -64,7 +64,7 @@ extension Project {
             case .other: throw RepositoryError.unsupportedFileType(file.path)
             case .symlink:
                 let target = try FileSystem.readLink(absolutePath(file.path))
-                if !symlinkStaysInside(file.path, target: target, mount: repo.mount) {
+                if !Self.symlinkStaysInside(file.path, target: target, mount: repo.mount) {
                     throw RepositoryError.symlinkEscapes(path: file.path, target: target)
                 }
             }
@@ -72,8 +72,10 @@ extension Project {
         return files
     }
 
-    /// True when a relative symlink at `path` resolves lexically inside the repo's mount.
-    func symlinkStaysInside(_ path: String, target: String, mount: String) -> Bool {
+    /// True when a relative symlink at `path` resolves lexically inside `mount` (a repo's
+    /// mount; "" for a tree of its own, such as a pipeline datum's outputs). Absolute and empty
+    /// targets never do.
+    public static func symlinkStaysInside(_ path: String, target: String, mount: String) -> Bool {
         if target.hasPrefix("/") || target.isEmpty { return false }
         var components = RepoPath.components(RepoPath.parent(path)).map(String.init)
         for component in target.split(separator: "/") {
