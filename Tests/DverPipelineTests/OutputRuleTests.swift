@@ -75,4 +75,25 @@ struct OutputRuleTests {
         let error = try #require(job.datums.first?.error)
         #expect(error.contains("output /pfs/out/sub/link cannot be stored") && error.contains(problem), "\(error)")
     }
+
+    @Test("a retried attempt starts with an empty /pfs/out even when the last one left a tree deeper than PATH_MAX or read-only directories")
+    func retryStartsEmpty() throws {
+        let project = try PipelineProject.make(["data/raw/a.txt": "a\n"])
+        try project.commit()
+        // 15 rounds of 200 nested directories, created relative to the last: a path of 6,000 bytes.
+        let cmd = """
+        test -z "$(ls $DVER_OUTPUT)" || exit 9
+        if [ $DVER_ATTEMPT = 1 ]; then
+          mkdir $DVER_OUTPUT/locked; echo stale > $DVER_OUTPUT/locked/x; chmod 500 $DVER_OUTPUT/locked
+          p=d; for i in $(seq 199); do p=$p/d; done
+          (cd $DVER_OUTPUT && for i in $(seq 15); do mkdir -p $p && cd $p || exit 1; done && echo stale > bottom)
+          exit 1
+        fi
+        echo fresh > $DVER_OUTPUT/result
+        """
+        try project.create(PipelineProject.localSpec(name: "retry", cmd: cmd, extra: "datum_tries: 2"))
+        let job = try project.run("retry")
+        #expect(job.state == .succeeded, "\(job.datums)")
+        #expect(try project.files("retry") == ["result": "fresh\n"])
+    }
 }
