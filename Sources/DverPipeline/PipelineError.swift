@@ -72,7 +72,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
             text = "two datums wrote the output path '\(path)': \(first) and \(second)"
             hintText = "make each datum write distinct paths, e.g. named after its input file"
         case .invalidOutput(let path, let problem):
-            text = "output \(path) cannot be stored: \(problem)"
+            text = "output \(Self.abbreviated(path)) cannot be stored: \(problem)"
             hintText = "a datum may write regular files, directories and symlinks that stay inside /pfs/out, with UTF-8 names, "
                 + "at most \(RepoPath.maximumDepth) levels deep; the datum fails rather than lose or alter an output"
         case .corruptRecord(let path, let reason):
@@ -82,5 +82,14 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         }
         if let hintText { text += "\n  hint: \(hintText)" }
         return text
+    }
+
+    /// A path of many components with its middle elided: `/pfs/out/d/d/d/d/…/d/d/leaf.txt
+    /// (501 components)`, so a message about a very deep output stays readable.
+    static func abbreviated(_ path: String) -> String {
+        let components = path.split(separator: "/")
+        guard components.count > 16 else { return path }
+        return "/" + (components.prefix(6) + ["…"] + components.suffix(3)).joined(separator: "/")
+            + " (\(components.count - 2) components under /pfs/out)"
     }
 }

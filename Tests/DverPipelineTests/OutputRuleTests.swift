@@ -47,8 +47,8 @@ struct OutputRuleTests {
         let job = try project.run("deeper")
         #expect(job.state == .failed)
         let error = try #require(job.datums.first?.error)
-        #expect(error.contains("output /pfs/out/\(Self.deepPath(depth: RepoPath.maximumDepth + 1))")
-                && error.contains("more than \(RepoPath.maximumDepth) nested directories"), "\(error)")
+        #expect(error.contains("output /pfs/out/d/d/d/d/…/d/d/leaf.txt (\(RepoPath.maximumDepth + 1) components under /pfs/out) cannot be stored: "
+                               + "more than \(RepoPath.maximumDepth) nested directories"), "\(error)")
         #expect(try project.headCommit("deeper") == nil)
     }
 
