@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "DverChunking", dependencies: ["DverCore"]),
         // Linux calls glibc declares only under _GNU_SOURCE.
         .target(name: "CSystemShims"),
+        // The local pipeline runtime's process-tree containment (a subreaper helper per datum).
+        .target(name: "CProcessContainment"),
         // Thin typed wrappers over the syscalls the store needs.
         .target(name: "DverSystem", dependencies: ["CSystemShims"]),
         // Packs, indexes, codecs, refs, locks, durability.
@@ -47,7 +49,7 @@ let package = Package(
                 dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository", "CGit2"]),
         // Pipelines: specs, datums, planner, job records, container runtimes.
         .target(name: "DverPipeline",
-                dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository",
+                dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository", "CProcessContainment",
                                .product(name: "Yams", package: "Yams")]),
         // Command line front end.
         .target(name: "DverCLI",

@@ -15,30 +15,45 @@ public struct ProcessOutcome: Sendable {
 }
 
 /// Runs a command in its own process group with stdin from a file and stdout+stderr appended
-/// to a log file; kills the whole group when it outlives its timeout.
+/// to a log file; kills the whole group when it outlives its timeout. `runContained`
+/// (ChildProcess+Containment.swift) also kills every descendant, for the local runtime.
 enum ChildProcess {
     /// - Throws: `PipelineError.launchFailed` when the program cannot be started.
     static func run(_ arguments: [String], environment: [String: String], stdinPath: String? = nil,
                     logPath: String, timeout: Double? = nil, onTimeout: (() -> Void)? = nil) throws -> ProcessOutcome {
-        let pid = try spawn(arguments, environment: environment, stdinPath: stdinPath, logPath: logPath)
         let start = DispatchTime.now().uptimeNanoseconds
+        let pid = try spawn(arguments, environment: environment, stdinPath: stdinPath, logPath: logPath)
+        let ended = try waitForExit(pid, command: arguments[0], start: start, timeout: timeout) {
+            onTimeout?()
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
+        }
+        return outcome(status: ended.status, timedOut: ended.timedOut, start: start)
+    }
+
+    /// Waits for `pid` to end, polling, and calls `stop` once when it outlives `timeout`.
+    /// Returns its raw wait status.
+    static func waitForExit(_ pid: pid_t, command: String, start: UInt64, timeout: Double?,
+                            stop: () -> Void) throws -> (status: Int32, timedOut: Bool) {
         var delay: UInt32 = 100
         var timedOut = false
         var status: Int32 = 0
         while true {
             let result = waitpid(pid, &status, WNOHANG)
-            if result == pid { break }
-            if result == -1, errno != EINTR { throw PipelineError.launchFailed(command: arguments[0], reason: "waitpid: \(String(cString: strerror(errno)))") }
+            if result == pid { return (status, timedOut) }
+            if result == -1, errno != EINTR { throw PipelineError.launchFailed(command: command, reason: "waitpid: \(String(cString: strerror(errno)))") }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if let timeout, elapsed > timeout, !timedOut {
                 timedOut = true
-                onTimeout?()
-                kill(-pid, SIGKILL)
-                kill(pid, SIGKILL)
+                stop()
             }
             usleep(delay)
             delay = min(delay * 2, 5_000)
         }
+    }
+
+    /// The outcome of a raw wait status.
+    static func outcome(status: Int32, timedOut: Bool, start: UInt64) -> ProcessOutcome {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         // WIFEXITED / WEXITSTATUS / WTERMSIG spelled out (the macros are not imported).
         let signal = status & 0x7f

@@ -36,7 +36,9 @@ struct DatumExecutor: Sendable {
         }
         progress.finish()
         if ProcessInfo.processInfo.environment["DVER_KEEP_DATUM_DIRS"] != "1" {
-            try? FileSystem.removeTree("\(project.layout.temporaryDirectory)/job-\(jobID)")
+            // Forcibly: a datum may leave read-only or very deep directories; what still cannot
+            // be deleted (another user's files) is left for gc, which reports it.
+            try? FileSystem.removeTreeForcibly("\(project.layout.temporaryDirectory)/job-\(jobID)")
         }
         return results.withLock { $0 }
     }
@@ -48,7 +50,7 @@ struct DatumExecutor: Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         func finished(_ files: [DatumResult.OutputFile]?) -> DatumRunResult {
             record.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            if ProcessInfo.processInfo.environment["DVER_KEEP_DATUM_DIRS"] != "1" { try? FileSystem.removeTree(directory) }
+            if ProcessInfo.processInfo.environment["DVER_KEEP_DATUM_DIRS"] != "1" { try? FileSystem.removeTreeForcibly(directory) }
             return DatumRunResult(record: record, files: files)
         }
         do {
@@ -61,7 +63,8 @@ struct DatumExecutor: Sendable {
             }
             for attempt in 1...spec.datumTries {
                 record.attempts = attempt
-                try? FileSystem.removeTree("\(pfs)/out")
+                // Every attempt starts with an empty /pfs/out, whatever the last one left there.
+                try FileSystem.removeTreeForcibly("\(pfs)/out")
                 try FileSystem.createDirectories("\(pfs)/out")
                 appendLog(logPath, "--- dver: datum \(datum.id.prefix(12)) (\(datum.label)) attempt \(attempt)/\(spec.datumTries), runtime \(runtime.name)\n")
                 let execution = DatumExecution(jobID: jobID, datumID: datum.id, pfsDirectory: pfs,

@@ -45,36 +45,3 @@ struct InputMaterializer: Sendable {
         }
     }
 }
-
-/// Stores what a datum wrote under its output directory and lists it.
-struct OutputCollector: Sendable {
-    let writer: ObjectWriter
-
-    /// - Throws: `PipelineError.runtimeFailed` for file types a repo cannot hold (sockets, fifos).
-    func collect(_ directory: String) throws -> [DatumResult.OutputFile] {
-        var items = [IngestItem]()
-        var paths = [String]()
-        func visit(_ path: String, relative: String, depth: Int) throws {
-            guard depth < 256 else { return }
-            for entry in try FileSystem.list(path) {
-                let full = "\(path)/\(entry.name)"
-                let name = relative.isEmpty ? entry.name : "\(relative)/\(entry.name)"
-                let status = try FileSystem.linkStatus(full)
-                switch status.kind {
-                case .directory: try visit(full, relative: name, depth: depth + 1)
-                case .regular, .symlink:
-                    try RepoPath.validate(name)
-                    items.append(IngestItem(absolutePath: full, displayPath: "/pfs/out/\(name)", status: status))
-                    paths.append(name)
-                case .other:
-                    throw PipelineError.runtimeFailed(runtime: "output", message: "/pfs/out/\(name) is neither a file, a directory nor a symlink",
-                                                      hint: "write only regular files, directories and symlinks to /pfs/out")
-                }
-            }
-        }
-        try visit(directory, relative: "", depth: 0)
-        let refs = try Ingester(writer: writer, progress: SilentProgress()).ingest(items)
-        return zip(paths, refs).map { DatumResult.OutputFile(path: $0, ref: $1) }
-            .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-    }
-}

@@ -3,7 +3,8 @@ import Foundation
 /// Runs the command as a plain host process in the datum's temporary directory: no isolation,
 /// no image, for developing a transform. Paths under /pfs cannot be remapped, so the command
 /// must use $DVER_PFS (the datum's pfs directory) and $DVER_OUTPUT instead of /pfs/...; a
-/// working_dir under /pfs is translated into that directory.
+/// working_dir under /pfs is translated into that directory. Every process the command starts
+/// is killed when it exits or times out (`ChildProcess.runContained`).
 public struct LocalRuntime: DatumRuntime {
     public let name = "local"
 
@@ -24,8 +25,8 @@ public struct LocalRuntime: DatumRuntime {
                 ? execution.pfsDirectory + workingDirectory.dropFirst(4) : workingDirectory
         }
         let command = ["env", "-C", directory, "--"] + ResourceLimits.prefix(execution.resources) + execution.transform.cmd
-        return try ChildProcess.run(command, environment: environment, stdinPath: execution.stdinPath,
-                                    logPath: execution.logPath, timeout: execution.timeout)
+        return try ChildProcess.runContained(command, environment: environment, stdinPath: execution.stdinPath,
+                                             logPath: execution.logPath, timeout: execution.timeout)
     }
 
     public func limitations(_ spec: PipelineSpec) -> [String] {

@@ -1,3 +1,5 @@
+import DverCore
+
 /// DverPipeline: pipeline specs, datums, the incremental planner, job records and the
 /// container runtimes that run datums (podman, docker, bubblewrap, local processes).
 
@@ -18,6 +20,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case unknownDatum(job: String, datum: String)
     case noDatumMatches(path: String, pipeline: String)
     case duplicateOutput(path: String, firstDatum: String, secondDatum: String)
+    /// A datum output a repo cannot hold; `path` is shown as `/pfs/out/...`, escaped.
+    case invalidOutput(path: String, problem: String)
     case corruptRecord(path: String, reason: String)
     case launchFailed(command: String, reason: String)
 
@@ -67,6 +71,10 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         case .duplicateOutput(let path, let first, let second):
             text = "two datums wrote the output path '\(path)': \(first) and \(second)"
             hintText = "make each datum write distinct paths, e.g. named after its input file"
+        case .invalidOutput(let path, let problem):
+            text = "output \(Self.abbreviated(path)) cannot be stored: \(problem)"
+            hintText = "a datum may write regular files, directories and symlinks that stay inside /pfs/out, with UTF-8 names, "
+                + "at most \(RepoPath.maximumDepth) levels deep; the datum fails rather than lose or alter an output"
         case .corruptRecord(let path, let reason):
             text = "\(path) is damaged: \(reason)"
         case .launchFailed(let command, let reason):
@@ -74,5 +82,14 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         }
         if let hintText { text += "\n  hint: \(hintText)" }
         return text
+    }
+
+    /// A path of many components with its middle elided: `/pfs/out/d/d/d/d/…/d/d/leaf.txt
+    /// (501 components)`, so a message about a very deep output stays readable.
+    static func abbreviated(_ path: String) -> String {
+        let components = path.split(separator: "/")
+        guard components.count > 16 else { return path }
+        return "/" + (components.prefix(6) + ["…"] + components.suffix(3)).joined(separator: "/")
+            + " (\(components.count - 2) components under /pfs/out)"
     }
 }

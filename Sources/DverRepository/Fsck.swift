@@ -35,8 +35,8 @@ extension Project {
         for name in names.sorted() where name.hasSuffix(".pack") && !names.contains(String(name.dropLast(5)) + ".idx") {
             report.warnings.append("packs/\(name) has no index (left by an interrupted write); it is unreferenced and can be deleted")
         }
-        for entry in try FileSystem.list(layout.temporaryDirectory) {
-            report.warnings.append("tmp/\(entry.name) is a leftover temporary file from an interrupted write; it can be deleted")
+        for entry in try temporaryEntries() where entry.runningPush == nil {
+            report.warnings.append(entry.warning)
         }
     }
 

@@ -101,9 +101,20 @@ extension Project {
                 if !dryRun { try FileSystem.removeIfExists("\(layout.packsDirectory)/\(name)") }
             }
         }
-        for entry in try FileSystem.list(layout.temporaryDirectory) {
-            report.leftovers.append("tmp/\(entry.name)")
-            if !dryRun { try FileSystem.removeIfExists("\(layout.temporaryDirectory)/\(entry.name)") }
+        // Under gc's locks no add, fetch or pipeline job is writing here (a job holds the objects
+        // lock for its whole run), so everything but a running push's staging directory is a
+        // leftover: files of interrupted writes, datum directories of killed or kept jobs.
+        // What cannot be deleted (another user's files) is reported, never fatal.
+        for entry in try temporaryEntries() where entry.runningPush == nil {
+            if !dryRun {
+                do {
+                    try FileSystem.removeTreeForcibly("\(layout.temporaryDirectory)/\(entry.name)")
+                } catch {
+                    progress.notice("could not delete \(entry.shownPath): \(error); delete it by hand")
+                    continue
+                }
+            }
+            report.leftovers.append(entry.shownPath)
         }
     }
 

@@ -52,4 +52,39 @@ struct PipelineGarbageTests {
         project.run(["checkout", "--force", "slow@main"])
         #expect(try project.read("data/slow/a.txt") == Array("apple\n".utf8))
     }
+
+    /// The `job-*` directories in `.dver/tmp`.
+    static func jobDirectories(_ project: TestProject) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: project.path(".dver/tmp"))) ?? []).filter { $0.hasPrefix("job-") }.sorted()
+    }
+
+    @Test("gc deletes the datum directories of a job run with DVER_KEEP_DATUM_DIRS=1 and of a killed job")
+    func leftoverJobDirectories() throws {
+        let project = try TestProject()
+        try project.write("data/raw/a.txt", "apple\n")
+        project.run(["add", "data/raw"])
+        project.run(["commit", "-m", "one", "--no-trigger"])
+        try project.write("pipelines/copy.yaml", PipelineCommandTests.spec("copy", cmd: "cp $DVER_PFS/raw/* $DVER_OUTPUT/"))
+        project.run(["pipeline", "create", "pipelines/copy.yaml"])
+        project.run(["pipeline", "run", "copy"], environment: ["DVER_KEEP_DATUM_DIRS": "1"])
+        let kept = Self.jobDirectories(project)
+        #expect(kept.count == 1)
+
+        try project.write("pipelines/stuck.yaml", PipelineCommandTests.spec("stuck", cmd: "sleep 60"))
+        project.run(["pipeline", "create", "pipelines/stuck.yaml"])
+        let job = try project.start(["pipeline", "run", "stuck"])
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, Self.jobDirectories(project).count < 2 { usleep(20_000) }
+        job.kill()
+        _ = try job.wait()
+        let leftovers = Self.jobDirectories(project)
+        #expect(leftovers.count == 2, "the killed job left its directory: \(leftovers)")
+
+        let fsck = project.run(["fsck"])
+        for name in leftovers { #expect(fsck.stderr.contains("tmp/\(name)/ holds the datum directories of pipeline job"), "\(fsck)") }
+        let gc = project.run(["gc"])
+        for name in leftovers { #expect(gc.stdout.contains("removed tmp/\(name)/"), "\(gc)") }
+        #expect(Self.jobDirectories(project).isEmpty)
+        #expect(project.run(["gc"]).status == 0)
+    }
 }

@@ -106,4 +106,17 @@ struct BubblewrapJobTests {
         #expect(strict.state == .failed)
         #expect(strict.datums.allSatisfy { $0.attempts == 3 && $0.exitCode == 1 }, "\(strict.datums)")
     }
+
+    @Test("in the sandbox too, an output name that is not UTF-8 or a symlink to / fails the datum")
+    func unstorableOutputs() throws {
+        let project = try PipelineProject.make(["data/raw/a.txt": "a\n", "data/raw/b.txt": "b\n"])
+        try project.commit()
+        let cmd = "if [ $(ls /pfs/raw) = a.txt ]; then echo 1 > \"/pfs/out/$(printf 'caf\\351.csv')\"; else ln -s / /pfs/out/root; fi"
+        try project.create(try Self.spec("bad", cmd: cmd))
+        let job = try project.run("bad")
+        #expect(job.state == .failed)
+        let errors = job.datums.map { $0.error ?? "" }.sorted()
+        #expect(errors.count == 2 && errors[0].contains("output /pfs/out/caf\\xe9.csv cannot be stored: the name is not valid UTF-8")
+                && errors[1].contains("output /pfs/out/root cannot be stored: it is a symlink to /, outside /pfs/out"), "\(errors)")
+    }
 }

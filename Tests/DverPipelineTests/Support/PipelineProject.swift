@@ -30,7 +30,7 @@ final class PipelineProject {
         return fixture
     }
 
-    deinit { try? FileSystem.removeTree(root) }
+    deinit { try? FileSystem.removeTreeForcibly(root) }
 
     func path(_ relative: String) -> String { "\(root)/\(relative)" }
 
