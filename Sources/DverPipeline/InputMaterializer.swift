@@ -12,30 +12,39 @@ import Glibc
 struct InputMaterializer: Sendable {
     let store: ObjectStore
 
+    /// Every directory is created through `DirectoryHandle` (no symlink followed), and a
+    /// symlink whose target leaves its input is refused, as checkout refuses it.
+    /// - Throws: `RepositoryError.symlinkEscapes`, store and system errors.
     func materialize(_ inputs: [DatumInput], into pfsDirectory: String) throws {
+        try FileSystem.createDirectories(pfsDirectory)
+        let pfs = try DirectoryHandle.open(trusted: pfsDirectory)
         for input in inputs {
-            let base = "\(pfsDirectory)/\(input.name)"
-            try FileSystem.createDirectories(base)
+            let base = try pfs.descend(input.name, create: true)
             let relative = input.path == "/" ? "" : String(input.path.dropFirst())
             if input.kind == .directory {
-                try FileSystem.createDirectories(relative.isEmpty ? base : "\(base)/\(relative)")
+                _ = try base.descend(relative, create: true)
                 for file in try TreeReader(store: store).files(input.id, prefix: relative) {
-                    try write(file.ref, to: "\(base)/\(file.path)")
+                    try write(file.ref, to: file.path, in: base)
                 }
             } else {
-                try write(FileRef(kind: input.kind, chunked: input.chunked, size: input.size, id: input.id), to: "\(base)/\(relative)")
+                try write(FileRef(kind: input.kind, chunked: input.chunked, size: input.size, id: input.id), to: relative, in: base)
             }
         }
     }
 
-    private func write(_ ref: FileRef, to path: String) throws {
-        try FileSystem.createDirectories(FileSystem.parentPath(path))
+    private func write(_ ref: FileRef, to path: String, in base: DirectoryHandle) throws {
+        let directory = try base.descend(RepoPath.parent(path), create: true)
+        let name = RepoPath.lastComponent(path)
         if ref.kind == .symlink {
-            let target = try store.withChunk(ref.id) { String(decoding: $0, as: UTF8.self) }
-            try FileSystem.createSymlink(path, target: target)
+            let target = try store.withChunk(ref.id) { String(validating: $0, as: UTF8.self) }
+            guard let target, Symlinks.staysInside(path, target: target, mount: "") else {
+                throw RepositoryError.symlinkEscapes(path: "/pfs/\(base.path.split(separator: "/").last ?? "")/\(path)",
+                                                     target: target ?? "(not UTF-8)")
+            }
+            try directory.createSymlink(name, target: target)
             return
         }
-        let fd = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_TRUNC, mode: ref.kind == .executable ? 0o755 : 0o644)
+        let fd = try directory.createFile(name, mode: ref.kind == .executable ? 0o755 : 0o644)
         defer { fd.close() }
         let chunks = ref.chunked ? try ChunkListBuilder.chunks(of: ref.id, store: store).map(\.id) : [ref.id]
         for chunk in chunks {

@@ -76,9 +76,9 @@ extension Project {
             case .directory: continue
             case .other: throw RepositoryError.unsupportedFileType(file.path)
             case .symlink:
-                let target = try FileSystem.readLink(absolutePath(file.path))
-                if !Symlinks.staysInside(file.path, target: target, mount: repo.mount) {
-                    throw RepositoryError.symlinkEscapes(path: file.path, target: target)
+                let bytes = try FileSystem.readLinkBytes(absolutePath(file.path))
+                guard let target = FileName.decode(bytes), Symlinks.staysInside(file.path, target: target, mount: repo.mount) else {
+                    throw RepositoryError.symlinkEscapes(path: file.path, target: FileName.escaped(bytes))
                 }
             }
         }
