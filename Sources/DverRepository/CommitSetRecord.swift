@@ -1,4 +1,5 @@
 import DverCore
+import DverStore
 import DverSystem
 import Foundation
 
@@ -23,9 +24,26 @@ public struct CommitSetRecord: Codable, Sendable {
     }
 
     /// The records whose id starts with `prefix`.
+    /// - Throws: `StoreError.corruptFile` for a record that is not valid.
     static func find(prefix: String, in directory: String) throws -> [CommitSetRecord] {
         let names = try FileSystem.list(directory).map(\.name).filter { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }
-        return try names.compactMap { try JSONFile.load(CommitSetRecord.self, from: "\(directory)/\($0)") }
+        return try names.map { try load("\(directory)/\($0)") }
+    }
+
+    /// Loads and validates one record: its id is its file name, repo names and commit ids are
+    /// well formed.
+    /// - Throws: `StoreError.corruptFile` naming what is wrong, `RepositoryError.invalidConfig`.
+    static func load(_ path: String) throws -> CommitSetRecord {
+        guard let record = try JSONFile.load(CommitSetRecord.self, from: path) else {
+            throw StoreError.corruptFile(path: path, reason: "the commit-set record vanished")
+        }
+        guard CommitSetID(hex: record.id) != nil, FileSystem.parentPath(path) + "/" + record.id + ".json" == path else {
+            throw StoreError.corruptFile(path: path, reason: "the record's id '\(record.id)' does not match its file name")
+        }
+        for (repo, hex) in record.commits where NameRules.repoNameProblem(repo) != nil || ObjectID(hex: hex) == nil {
+            throw StoreError.corruptFile(path: path, reason: "it names '\(repo)' → '\(hex)', not a repo and a commit id (the record only groups commits: remove it if it cannot be restored)")
+        }
+        return record
     }
 }
 

@@ -26,8 +26,50 @@ extension Project {
         try store.reload()
         try checkLeftovers(&report)
         try checkPacks(&report)
+        do {
+            _ = try registry()
+        } catch {
+            // Nothing else can be checked without the repo list.
+            report.errors.append("\(error)")
+            return report
+        }
         try checkReferences(&report)
+        try checkCommitSets(&report)
+        try checkIndexPaths(&report)
         return report
+    }
+
+    /// Every commit-set record parses, names valid repos and commits, and each commit it names
+    /// is in the store as a commit of that repo.
+    private func checkCommitSets(_ report: inout FsckReport) throws {
+        for entry in try FileSystem.list(layout.commitSetsDirectory) where entry.name.hasSuffix(".json") {
+            let path = "\(layout.commitSetsDirectory)/\(entry.name)"
+            do {
+                let record = try CommitSetRecord.load(path)
+                for (repo, hex) in record.commits.sorted(by: { $0.key < $1.key }) {
+                    guard let id = ObjectID(hex: hex), store.contains(id) else {
+                        report.errors.append("sets/\(entry.name): commit \(hex) of '\(repo)' is missing")
+                        continue
+                    }
+                    if try store.decodeCommit(id).repo != repo {
+                        report.errors.append("sets/\(entry.name): \(id.shortHex()) is not a commit of '\(repo)'")
+                    }
+                }
+            } catch {
+                report.errors.append("\(error)")
+            }
+        }
+    }
+
+    /// Every path the index tracks lies in a repo's mount (a mount changed by hand in
+    /// `repos.json` leaves the index describing files no repo owns).
+    private func checkIndexPaths(_ report: inout FsckReport) throws {
+        let mounts = try repos().map(\.mount)
+        let index = try WorkspaceIndex.load(layout.workspaceIndexFile)
+        let stray = index.entries.filter { entry in !mounts.contains { RepoPath.isWithin(entry.path, $0) } }
+        if let first = stray.first {
+            report.errors.append("index: \(stray.count) tracked paths (e.g. '\(first.path)') lie in no repo's mount; was .dver/repos.json edited? Restore the mount or run 'dver restore --staged .'")
+        }
     }
 
     private func checkLeftovers(_ report: inout FsckReport) throws {
@@ -53,6 +95,7 @@ extension Project {
             guard let handle = store.locateHandle(pack: index.name) else { continue }
             do {
                 _ = try handle.mapped()
+                try handle.verifyTrailer()
             } catch {
                 report.errors.append("\(error)")
                 continue
@@ -67,10 +110,12 @@ extension Project {
                 while position < count {
                     defer { position += workers }
                     guard let entry = index.entry(at: position) else {
-                        problems.withLock { $0.append("\(name).idx: entry \(position) has an unknown kind or codec") }
+                        let problem = index.entryProblem(at: position) ?? "entry \(position) is invalid"
+                        problems.withLock { $0.append("\(name).idx: \(problem)") }
                         continue
                     }
                     do {
+                        try handle.verifyRecordHeader(entry)
                         let bytes = try handle.read(entry, verify: true)
                         verified.wrappingAdd(UInt64(bytes.count), ordering: .relaxed)
                         progress.advance(bytes: UInt64(entry.storedLength), items: 1)
@@ -102,43 +147,59 @@ extension Project {
     private func checkReferences(_ report: inout FsckReport) throws {
         var checked = Set<ObjectID>()
         var errors = [String]()
-        func need(_ id: ObjectID, _ kind: ObjectKind, _ context: String) -> Bool {
+        @discardableResult
+        func need(_ id: ObjectID, _ kind: ObjectKind, _ context: String) -> PackEntry? {
             // A pack sealed by another writer after the reload above holds what a newer ref names.
             guard let (_, entry) = store.locate(id) ?? ((try? store.reload()).flatMap { store.locate(id) }) else {
                 errors.append("\(context): missing \(kind) \(id.hex)")
-                return false
+                return nil
             }
             if entry.kind != kind {
                 errors.append("\(context): \(id.hex) is a \(entry.kind), expected a \(kind)")
-                return false
+                return nil
             }
-            return true
+            return entry
         }
         func checkFile(_ ref: FileRef, _ context: String) {
             guard checked.insert(ref.id).inserted else { return }
             if ref.kind.isFile, ref.chunked {
-                guard need(ref.id, .chunkList, context) else { return }
+                guard need(ref.id, .chunkList, context) != nil else { return }
                 do {
                     let chunks = try ChunkListBuilder.chunks(of: ref.id, store: store)
                     var total: UInt64 = 0
                     for chunk in chunks {
                         total += chunk.length
-                        if checked.insert(chunk.id).inserted { _ = need(chunk.id, .chunk, context) }
+                        if checked.insert(chunk.id).inserted { need(chunk.id, .chunk, context) }
                     }
                     if total != ref.size { errors.append("\(context): chunk list covers \(total) bytes, tree says \(ref.size)") }
                 } catch {
                     errors.append("\(context): \(error)")
                 }
-            } else {
-                _ = need(ref.id, .chunk, context)
+            } else if let entry = need(ref.id, .chunk, context), UInt64(entry.rawLength) != ref.size {
+                errors.append("\(context): the tree says \(ref.size) bytes, its chunk holds \(entry.rawLength)")
             }
         }
-        func checkTree(_ id: ObjectID, _ context: String) {
-            guard checked.insert(id).inserted, need(id, .tree, context) else { return }
+        /// A symlink's target must stay inside its repo (`relative` is its path in the repo).
+        func checkSymlink(_ ref: FileRef, relative: String, _ context: String) {
+            guard let bytes = try? store.withChunk(ref.id, { Array($0) }) else { return }  // a missing chunk is reported
+            guard let target = FileName.decode(bytes), Symlinks.staysInside(relative, target: target, mount: "") else {
+                errors.append("\(context): symlink target leaves the repo or is not UTF-8; checkout refuses it")
+                return
+            }
+        }
+        func checkTree(_ id: ObjectID, _ context: String, relative: String) {
+            guard checked.insert(id).inserted, need(id, .tree, context) != nil else { return }
             do {
                 for entry in try TreeReader(store: store).entries(id) {
                     let path = "\(context)/\(entry.name)"
-                    if entry.kind == .directory { checkTree(entry.id, path) } else { checkFile(FileRef(entry), path) }
+                    let inRepo = RepoPath.join(relative, entry.name)
+                    switch entry.kind {
+                    case .directory: checkTree(entry.id, path, relative: inRepo)
+                    case .symlink:
+                        checkFile(FileRef(entry), path)
+                        checkSymlink(FileRef(entry), relative: inRepo, path)
+                    case .file, .executable: checkFile(FileRef(entry), path)
+                    }
                 }
             } catch {
                 errors.append("\(context): \(error)")
@@ -160,12 +221,17 @@ extension Project {
             }
             var pending = heads
             while let (context, id) = pending.popLast() {
-                guard checked.insert(id).inserted, need(id, .commit, context) else { continue }
+                guard checked.insert(id).inserted, need(id, .commit, context) != nil else { continue }
                 report.commitsChecked += 1
                 do {
                     let commit = try store.decodeCommit(id)
-                    checkTree(commit.tree, "\(record.name)@\(id.shortHex())")
+                    if commit.repo != record.name {
+                        errors.append("\(context): commit \(id.shortHex()) belongs to repo '\(commit.repo)'")
+                    }
                     pending.append(contentsOf: commit.parents.map { (context, $0) })
+                    // Bounds the walk below (depth, size, node bombs) and checks directory sizes.
+                    if need(commit.tree, .tree, context) != nil { _ = try TreeReader(store: store).census(commit.tree) }
+                    checkTree(commit.tree, "\(record.name)@\(id.shortHex())", relative: "")
                 } catch {
                     errors.append("\(context): \(error)")
                 }
