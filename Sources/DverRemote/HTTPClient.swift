@@ -102,6 +102,11 @@ final class CurlEasy: @unchecked Sendable {
         var headers: UnsafeMutablePointer<curl_slist>?
         defer { dver_curl_slist_free_all(headers) }
         for header in request.headers { headers = dver_curl_slist_append(headers, header) }
+        // Temporary credentials: the token goes in a header that libcurl's SigV4 signs like
+        // every header set here (it lists it in SignedHeaders).
+        if let token = signing?.credentials.sessionToken, !token.isEmpty {
+            headers = dver_curl_slist_append(headers, "x-amz-security-token: \(token)")
+        }
 
         dver_curl_set_string(handle, CURLOPT_URL, request.url)
         dver_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
@@ -110,7 +115,7 @@ final class CurlEasy: @unchecked Sendable {
         dver_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
         dver_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, 30)
         dver_curl_set_headers(handle, headers)
-        if verbose { dver_curl_set_long(handle, CURLOPT_VERBOSE, 1) }
+        if verbose { dver_curl_trace_redacting(handle) }
         if let signing {
             dver_curl_set_string(handle, CURLOPT_AWS_SIGV4, signing.provider)
             dver_curl_set_string(handle, CURLOPT_USERNAME, signing.credentials.accessKeyID)

@@ -23,7 +23,7 @@ public final class Remote: Sendable {
 
     /// Opens a configured remote: picks the transport from the URL, the credentials and region
     /// from the environment, profile or settings.
-    /// - Throws: `RemoteError.invalidURL`, `.missingCredentials`.
+    /// - Throws: `RemoteError.invalidURL`, `.missingCredentials`, `.invalidCredentials`.
     public static func open(_ settings: RemoteSettings, layout: StoreLayout,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Remote {
         let location = try RemoteLocation(parsing: settings.url, workingDirectory: layout.root)
@@ -36,6 +36,7 @@ public final class Remote: Sendable {
             guard let credentials = S3Credentials.resolve(profile: settings.profile, environment: environment) else {
                 throw RemoteError.missingCredentials(remote: settings.name)
             }
+            if let problem = credentials.headerProblem { throw RemoteError.invalidCredentials(remote: settings.name, reason: problem) }
             let region = S3Credentials.region(configured: settings.region, profile: settings.profile, environment: environment)
             let endpoint = try S3Endpoint(endpoint: settings.endpoint ?? environment["AWS_ENDPOINT_URL_S3"] ?? environment["AWS_ENDPOINT_URL"],
                                           region: region, pathStyle: settings.pathStyle)
