@@ -24,6 +24,8 @@ install_gated_tools() {
     # ---- END gated test dependencies ---------------------------------------
     # git integration: the pre-commit framework (Debian's package) for its suite.
     bash "$REPO_ROOT/scripts/setup.sh" pre-commit
+    # Remotes: strace checks that new directories and cached indexes are fsynced.
+    bash "$REPO_ROOT/scripts/setup.sh" strace
     install_seaweedfs
 }
 
@@ -54,6 +56,12 @@ suite_blocker() {
     case $1 in
         git|pre-commit)
             command -v "$1" >/dev/null 2>&1 || echo "$1 is not installed" ;;
+        strace)
+            if ! command -v strace >/dev/null 2>&1; then
+                echo "strace is not installed"
+            elif ! strace -f -qq -o /dev/null true 2>/dev/null; then
+                echo "strace cannot trace here (ptrace not permitted)"
+            fi ;;
         tmpfs)
             local probe
             probe=$(mktemp -d)
@@ -98,6 +106,7 @@ weed   S3 remote (SeaweedFS)
 weed   S3 remote: server killed mid-transfer
 git  Git: libgit2 + git workflow
 pre-commit  CLI: pre-commit framework
+strace CLI: remote durability (strace)
 bwrap  Jobs in bubblewrap
 podman Jobs in podman and docker
 SUITES

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <strings.h>
 
 /* The libcurl functions dver calls, resolved by dver_curl_load. */
 static struct {
@@ -81,4 +82,39 @@ long dver_curl_response_code(CURL *handle) {
     long code = 0;
     if (curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK) return 0;
     return code;
+}
+
+/* Writes `size` bytes of headers, line by line, hiding the session token's value. */
+static void write_headers(char prefix, const char *data, size_t size) {
+    static const char token[] = "x-amz-security-token:";
+    size_t start = 0;
+    while (start < size) {
+        size_t end = start;
+        while (end < size && data[end] != '\n') end++;
+        size_t length = end - start;
+        if (length >= sizeof token - 1 && strncasecmp(data + start, token, sizeof token - 1) == 0) {
+            fprintf(stderr, "%c %s (hidden)\n", prefix, token);
+        } else if (length > 0) {
+            fprintf(stderr, "%c %.*s\n", prefix, (int)(data[end - 1] == '\r' ? length - 1 : length), data + start);
+        }
+        start = end + 1;
+    }
+}
+
+static int trace(CURL *handle, curl_infotype type, char *data, size_t size, void *context) {
+    (void)handle;
+    (void)context;
+    switch (type) {
+    case CURLINFO_TEXT: fprintf(stderr, "* %.*s", (int)size, data); break;
+    case CURLINFO_HEADER_OUT: write_headers('>', data, size); break;
+    case CURLINFO_HEADER_IN: write_headers('<', data, size); break;
+    default: break;
+    }
+    return 0;
+}
+
+CURLcode dver_curl_trace_redacting(CURL *handle) {
+    CURLcode code = curl.easy_setopt(handle, CURLOPT_DEBUGFUNCTION, trace);
+    if (code != CURLE_OK) return code;
+    return curl.easy_setopt(handle, CURLOPT_VERBOSE, 1L);
 }

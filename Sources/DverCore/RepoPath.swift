@@ -18,6 +18,11 @@ public enum RepoPath {
         for byte in name.utf8 where byte == 0 || byte == UInt8(ascii: "/") {
             throw .invalidPath(name, reason: byte == 0 ? "contains NUL" : "contains '/'")
         }
+        if name.utf8.count <= 5, NameRules.reservedDirectories.contains(name.lowercased()) {
+            // As git refuses trees holding `.git`: a checkout must never plant a repository or
+            // store (with hooks git would run) inside the workspace.
+            throw .invalidPath(name, reason: "'.git' and '.dver' are reserved")
+        }
     }
 
     /// Validates a relative path such as `a/b/c.csv`.

@@ -16,7 +16,7 @@ public enum CloneOperation {
                 throw RemoteError.destinationNotEmpty(directory)
             }
         } else {
-            try FileSystem.createDirectories(directory)
+            try FileSystem.createDirectories(directory, durable: true)
             created = true
         }
         do {

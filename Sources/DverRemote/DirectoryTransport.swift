@@ -24,19 +24,22 @@ public struct DirectoryTransport: RemoteTransport {
         if FileSystem.isDirectory(root) { return }
         let parent = FileSystem.parentPath(root)
         guard creating, FileSystem.isDirectory(parent) else { throw RemoteError.remoteNotFound(url: root) }
-        try FileSystem.createDirectories(root)
+        try FileSystem.createDirectories(root, durable: true)
     }
 
-    public func get(_ key: String) throws -> RemoteBlob? {
+    public func get(_ key: String, limit: Int) throws -> RemoteBlob? {
         counter.increment()
         // A missing directory reads as an empty remote; `prepare` tells the two apart.
         guard FileSystem.exists(path(key)) else { return nil }
-        let bytes = try FileSystem.readFile(path(key))
+        let bytes = try read(key, limit: limit)
         return RemoteBlob(bytes: bytes, version: SHA256.hash(bytes).hex)
     }
 
     public func getRange(_ key: String, offset: UInt64, length: Int) throws -> [UInt8] {
         counter.increment()
+        guard length >= 0, offset <= UInt64(Int64.max - Int64(length)) else {
+            throw RemoteError.transferFailed(url: path(key), detail: "range of \(length) bytes at offset \(offset) lies beyond any file")
+        }
         let fd = try openForReading(key)
         defer { fd.close() }
         var bytes = [UInt8](repeating: 0, count: length)
@@ -54,17 +57,20 @@ public struct DirectoryTransport: RemoteTransport {
         return bytes
     }
 
-    public func download(_ key: String, to destination: String, progress: @escaping TransferProgress) throws {
+    public func download(_ key: String, to destination: String, limit: UInt64, progress: @escaping TransferProgress) throws {
         counter.increment()
         let source = try openForReading(key)
         defer { source.close() }
         let target = try FileDescriptor.open(destination, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
         defer { target.close() }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var copied: UInt64 = 0
         while true {
             let got = try buffer.withUnsafeMutableBytes { try source.read(into: $0.baseAddress!, count: $0.count) }  // 1 MiB buffer
             if got == 0 { break }
+            guard UInt64(got) <= limit - copied else { throw RemoteError.oversized(key, url: root, limit: limit) }
             try buffer.withUnsafeBytes { try target.writeAll($0.baseAddress!, count: got) }  // 1 MiB buffer
+            copied += UInt64(got)
             progress(UInt64(got))
         }
     }
@@ -90,7 +96,7 @@ public struct DirectoryTransport: RemoteTransport {
             throw error
         }
         defer { lock.unlock() }
-        let current = FileSystem.exists(path(key)) ? SHA256.hash(try FileSystem.readFile(path(key))).hex : nil
+        let current = FileSystem.exists(path(key)) ? SHA256.hash(try read(key, limit: RemoteIndex.maximumSize)).hex : nil
         guard current == expected else { return nil }
         try bytes.withUnsafeBytes { try write(key, $0) }
         return SHA256.hash(bytes).hex
@@ -109,13 +115,29 @@ public struct DirectoryTransport: RemoteTransport {
         }
     }
 
+    /// A whole file, read in steps without trusting its size (it may be a device, or growing).
+    /// - Throws: `RemoteError.corruptRemote` when it holds more than `limit` bytes.
+    private func read(_ key: String, limit: Int) throws -> [UInt8] {
+        let fd = try openForReading(key)
+        defer { fd.close() }
+        var bytes = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let got = try buffer.withUnsafeMutableBytes { try fd.read(into: $0.baseAddress!, count: $0.count) }  // non-empty buffer
+            if got == 0 { break }
+            guard got <= limit - bytes.count else { throw RemoteError.oversized(key, url: root, limit: UInt64(limit)) }
+            bytes.append(contentsOf: buffer[..<got])
+        }
+        return bytes
+    }
+
     /// temp file → fsync → rename → fsync directory.
     private func write(_ key: String, _ bytes: UnsafeRawBufferPointer) throws {
         let target = path(key)
         let directory = FileSystem.parentPath(target)
         if !FileSystem.isDirectory(directory) {
             guard FileSystem.isDirectory(root) else { throw RemoteError.remoteNotFound(url: root) }
-            try FileSystem.createDirectories(directory)
+            try FileSystem.createDirectories(directory, durable: true)
         }
         let temporary = "\(target).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)

@@ -80,7 +80,7 @@ public struct FetchOperation {
         guard !pending.isEmpty else { return (0, 0) }
         return try project.withObjectWriters {
             try withDownloader(packs: packs) { walker in
-                try walker.walk(from: pending, complete: complete)
+                try walker.walk(from: pending.map { ($0, .commit) }, complete: complete)
             }
         }
     }

@@ -25,7 +25,15 @@ struct HTTPRequest: Sendable {
     var sink: Sink = .memory
     /// Inclusive byte range `bytes=a-b`.
     var range: ClosedRange<UInt64>?
+    /// The most body bytes a successful response may have; the transfer stops with
+    /// `HTTPBodyTooLarge` beyond it. A server is not trusted to send what was asked for.
+    var limit: UInt64?
     var progress: TransferProgress?
+}
+
+/// A response body went past `HTTPRequest.limit`.
+struct HTTPBodyTooLarge: Error, Sendable {
+    var limit: UInt64
 }
 
 /// The status, headers (lowercased names) and, for memory sinks, body of a response.
@@ -94,6 +102,11 @@ final class CurlEasy: @unchecked Sendable {
         var headers: UnsafeMutablePointer<curl_slist>?
         defer { dver_curl_slist_free_all(headers) }
         for header in request.headers { headers = dver_curl_slist_append(headers, header) }
+        // Temporary credentials: the token goes in a header that libcurl's SigV4 signs like
+        // every header set here (it lists it in SignedHeaders).
+        if let token = signing?.credentials.sessionToken, !token.isEmpty {
+            headers = dver_curl_slist_append(headers, "x-amz-security-token: \(token)")
+        }
 
         dver_curl_set_string(handle, CURLOPT_URL, request.url)
         dver_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
@@ -102,7 +115,7 @@ final class CurlEasy: @unchecked Sendable {
         dver_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
         dver_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, 30)
         dver_curl_set_headers(handle, headers)
-        if verbose { dver_curl_set_long(handle, CURLOPT_VERBOSE, 1) }
+        if verbose { dver_curl_trace_redacting(handle) }
         if let signing {
             dver_curl_set_string(handle, CURLOPT_AWS_SIGV4, signing.provider)
             dver_curl_set_string(handle, CURLOPT_USERNAME, signing.credentials.accessKeyID)
@@ -133,7 +146,8 @@ final class CurlEasy: @unchecked Sendable {
         }
         let code = dver_curl_easy_perform(handle)
         if let error = context.localError { throw error }
-        guard code == CURLE_OK else {
+        // A server that ignored Range: the wanted bytes arrived and the transfer was cut short.
+        guard code == CURLE_OK || (code == CURLE_WRITE_ERROR && context.rangeComplete) else {
             throw HTTPTransportFailure(code: Int(code.rawValue), message: String(cString: dver_curl_easy_strerror(code)))
         }
         return HTTPResponse(status: dver_curl_response_code(handle), headers: context.responseHeaders, body: context.body)
@@ -177,21 +191,54 @@ private final class TransferContext {
 
     func close() { output?.close() }
 
+    /// Error documents are kept up to this size (S3's are a few hundred bytes).
+    static let errorBodyLimit = 64 << 10
+    /// Body bytes of a successful response received so far.
+    private var received: UInt64 = 0
+    /// Set when a server that ignored Range has sent every wanted byte.
+    private(set) var rangeComplete = false
+
     func receive(_ pointer: UnsafeRawPointer, _ count: Int) -> Int {
+        let chunk = UnsafeRawBufferPointer(start: pointer, count: count)
+        guard (200..<300).contains(currentStatus) else {
+            body.append(contentsOf: chunk.prefix(max(0, Self.errorBodyLimit - body.count)))
+            return count
+        }
+        if currentStatus == 200, let range = request.range { return receiveIgnoringRange(chunk, range) }
+        let (total, overflow) = received.addingReportingOverflow(UInt64(count))
+        if let limit = request.limit, overflow || total > limit {
+            localError = HTTPBodyTooLarge(limit: limit)
+            return 0
+        }
+        received = total
         if let output {
-            guard (200..<300).contains(currentStatus) else {
-                body.append(contentsOf: UnsafeRawBufferPointer(start: pointer, count: count))
-                return count
-            }
             do { try output.writeAll(pointer, count: count) } catch {
                 localError = error
                 return 0
             }
         } else {
-            body.append(contentsOf: UnsafeRawBufferPointer(start: pointer, count: count))
+            body.append(contentsOf: chunk)
         }
         request.progress?(UInt64(count))
         return count
+    }
+
+    /// A whole object answering a ranged request: keeps only the bytes of `range`, and stops
+    /// the transfer (the caller sees `rangeComplete`) once they are all here.
+    private func receiveIgnoringRange(_ chunk: UnsafeRawBufferPointer, _ range: ClosedRange<UInt64>) -> Int {
+        let start = received
+        received += UInt64(chunk.count)   // at most range.upperBound + 1 + one chunk: cannot overflow
+        if received > range.lowerBound, start <= range.upperBound {
+            let from = Int(range.lowerBound > start ? range.lowerBound - start : 0)
+            let to = Int(min(received, range.upperBound + 1) - start)
+            body.append(contentsOf: chunk[from..<to])
+            request.progress?(UInt64(to - from))
+        }
+        if received > range.upperBound {
+            rangeComplete = true
+            return 0
+        }
+        return chunk.count
     }
 
     func send(_ pointer: UnsafeMutableRawPointer, _ capacity: Int) -> Int {

@@ -5,9 +5,11 @@ import DverSystem
 import Foundation
 
 /// Downloads objects from a remote's packs into a local write session: whole packs when most of
-/// a pack is wanted, otherwise ranged GETs of coalesced runs of records. Every record is checked
-/// against the pack index (header fields) and its id (SHA-256 of the decoded bytes) before it
-/// is stored; a mismatch names the object and the pack and stores nothing for it.
+/// a pack is wanted, otherwise ranged GETs of coalesced runs of records. Nothing is trusted:
+/// every index entry is bounds-checked against its pack, every object is checked against its
+/// entry, its expected kind, its id (SHA-256 of the decoded bytes) and its kind's encoding
+/// before it is stored (`ReceivedRecords`); a pack taken over whole is verified byte for byte
+/// first. A mismatch names the object and the pack and stores nothing for it.
 struct ObjectDownloader: Sendable {
     let remote: Remote
     let objects: RemoteObjectSet
@@ -23,22 +25,29 @@ struct ObjectDownloader: Sendable {
 
     /// A piece of work: one whole pack, or one byte range of it.
     private struct Job: Sendable {
-        var record: RemotePackRecord
+        var pack: RemoteObjectSet.Pack
         var entries: [PackEntry]
         /// nil: the whole pack.
         var range: (offset: UInt64, length: Int)?
+        var record: RemotePackRecord { pack.record }
     }
 
-    /// Downloads, verifies and stores `ids`. With `keep`, returns each object's kind and bytes.
-    /// - Throws: `RemoteError.missingRemoteObject`, `.corruptRemoteObject`, transport errors.
+    /// Downloads, verifies and stores `wanted` (ids with the kind whatever names them expects).
+    /// With `keep`, returns each object's kind and bytes.
+    /// - Throws: `RemoteError.missingRemoteObject`, `.corruptRemoteObject`, `.corruptRemote`,
+    ///   transport errors.
     @discardableResult
-    func fetch(_ ids: [ObjectID], keep: Bool) throws -> [ObjectID: (ObjectKind, [UInt8])] {
-        var byPack = [String: (record: RemotePackRecord, entries: [PackEntry])]()
-        for id in ids {
-            guard let (record, entry) = objects.locate(id) else { throw RemoteError.missingRemoteObject(id) }
-            byPack[record.name, default: (record, [])].entries.append(entry)
+    func fetch(_ wanted: [(id: ObjectID, kind: ObjectKind)], keep: Bool) throws -> [ObjectID: (ObjectKind, [UInt8])] {
+        var byPack = [String: (pack: RemoteObjectSet.Pack, entries: [PackEntry])]()
+        for (id, kind) in wanted {
+            guard let (pack, entry) = objects.locate(id) else { throw RemoteError.missingRemoteObject(id) }
+            guard entry.kind == kind else {
+                throw RemoteError.corruptRemoteObject(id, pack: pack.record.name, reason: "it is a \(entry.kind) where a \(kind) is expected")
+            }
+            try ReceivedRecords.checkBounds(entry, in: pack.record)
+            byPack[pack.record.name, default: (pack, [])].entries.append(entry)
         }
-        let jobs = byPack.sorted(by: { $0.key < $1.key }).flatMap { Self.plan($0.value.record, $0.value.entries) }
+        let jobs = byPack.sorted(by: { $0.key < $1.key }).flatMap { Self.plan($0.value.pack, $0.value.entries) }
         let kept = Locked([ObjectID: (ObjectKind, [UInt8])]())
         try ParallelWork.run(jobs.count, workers: remote.transfers) { position in
             let found = try run(jobs[position], keep: keep)
@@ -48,11 +57,12 @@ struct ObjectDownloader: Sendable {
     }
 
     /// Whole pack when at least half of it is wanted; else runs of records whose gaps are
-    /// under 256 KiB, each at most 16 MiB.
-    private static func plan(_ record: RemotePackRecord, _ entries: [PackEntry]) -> [Job] {
+    /// under 256 KiB, each at most 16 MiB. Entries are bounds-checked: no arithmetic overflows.
+    private static func plan(_ pack: RemoteObjectSet.Pack, _ entries: [PackEntry]) -> [Job] {
+        let record = pack.record
         let sorted = entries.sorted { $0.offset < $1.offset }
         let wanted = sorted.reduce(UInt64(0)) { $0 + UInt64($1.storedLength) + UInt64(PackFormat.recordHeaderSize) }
-        if wanted * 2 >= record.packSize { return [Job(record: record, entries: sorted, range: nil)] }
+        if wanted * 2 >= record.packSize { return [Job(pack: pack, entries: sorted, range: nil)] }
         var jobs = [Job]()
         var current = [PackEntry]()
         var start: UInt64 = 0
@@ -65,12 +75,12 @@ struct ObjectDownloader: Sendable {
                 end = max(end, recordEnd)
                 continue
             }
-            if !current.isEmpty { jobs.append(Job(record: record, entries: current, range: (start, Int(end - start)))) }
+            if !current.isEmpty { jobs.append(Job(pack: pack, entries: current, range: (start, Int(end - start)))) }
             current = [entry]
             start = recordStart
             end = recordEnd
         }
-        if !current.isEmpty { jobs.append(Job(record: record, entries: current, range: (start, Int(end - start)))) }
+        if !current.isEmpty { jobs.append(Job(pack: pack, entries: current, range: (start, Int(end - start)))) }
         return jobs
     }
 
@@ -83,40 +93,44 @@ struct ObjectDownloader: Sendable {
         }
         let path = "\(temporaryDirectory)/fetch-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).pack"
         defer { try? FileSystem.removeIfExists(path) }
-        try remote.transport.download(job.record.packKey, to: path) { progress.advance(bytes: $0, items: 0) }
+        try remote.transport.download(job.record.packKey, to: path, limit: job.record.packSize) { progress.advance(bytes: $0, items: 0) }
         let file = try MappedFile(path: path)
         guard UInt64(file.count) == job.record.packSize else {
             throw RemoteError.corruptRemote(url: remote.transport.displayURL,
                                             reason: "\(job.record.packKey) is \(file.count) bytes, expected \(job.record.packSize) (truncated?)")
         }
-        // Every record wanted (a clone, or a fetch of new packs): verify them all, then take
-        // the file over as a local pack instead of copying its records.
-        let adopt = job.entries.count == job.record.objects
-        let kept = try store(job, from: file.bytes, base: 0, keep: keep, writing: !adopt)
-        if adopt {
-            try adoptPack(path, record: job.record)
-            adopted.add(objects: job.record.objects)
+        guard job.entries.count == job.pack.index.count else {
+            return try store(job, from: file.bytes, base: 0, keep: keep)
         }
-        return kept
+        // Every record wanted (a clone, or a fetch of new packs): verify the whole pack, then
+        // take the file over as a local pack instead of copying its records.
+        let kept = try ReceivedRecords.verifyPack(file.bytes, index: job.pack.index, record: job.record,
+                                                  url: remote.transport.displayURL, keep: keep ? Set(job.entries.map(\.id)) : [])
+        try adoptPack(path, job.pack)
+        adopted.add(objects: job.entries.count)
+        progress.advance(bytes: 0, items: job.entries.count)
+        let kinds = Dictionary(job.entries.map { ($0.id, $0.kind) }, uniquingKeysWith: { first, _ in first })
+        return Dictionary(uniqueKeysWithValues: kept.compactMap { id, raw in kinds[id].map { (id, ($0, raw)) } })
     }
 
     /// Moves a downloaded, fully verified pack into the local store: pack file (fsync, rename),
     /// then its index (the cached copy, checked against its name), then the directory fsync —
     /// the write order of FORMAT.md.
-    private func adoptPack(_ path: String, record: RemotePackRecord) throws {
-        let index = try FileSystem.readFile("\(remote.cacheDirectory)/packs/\(record.name).idx")
-        try Remote.checkPackIndex(index, record: record, url: remote.transport.displayURL)
+    private func adoptPack(_ path: String, _ pack: RemoteObjectSet.Pack) throws {
+        let index = try FileSystem.readFile(pack.index.indexPath)
+        try Remote.checkPackIndex(index, record: pack.record, url: remote.transport.displayURL)
         let fd = try FileDescriptor.open(path, O_RDONLY)
         if durable { try fd.sync() }
         fd.close()
         try FileSystem.changeMode(path, 0o444)
-        try FileSystem.rename(path, to: "\(layout.packsDirectory)/\(record.name).pack")
-        try FileSystem.writeAtomically("\(layout.packsDirectory)/\(record.name).idx", index, durable: durable)
+        try FileSystem.rename(path, to: "\(layout.packsDirectory)/\(pack.record.name).pack")
+        try FileSystem.writeAtomically("\(layout.packsDirectory)/\(pack.record.name).idx", index, durable: durable)
     }
 
-    /// Checks and stores the records of `job` found in `bytes`, which start at pack offset `base`.
+    /// Verifies and stores the records of `job` found in `bytes`, which start at pack offset
+    /// `base` (entries are bounds-checked and lie at or after `base`: no overflow).
     private func store(_ job: Job, from bytes: UnsafeRawBufferPointer, base: UInt64,
-                       keep: Bool, writing: Bool = true) throws -> [ObjectID: (ObjectKind, [UInt8])] {
+                       keep: Bool) throws -> [ObjectID: (ObjectKind, [UInt8])] {
         var kept = [ObjectID: (ObjectKind, [UInt8])]()
         for entry in job.entries {
             let header = Int(entry.offset - base) - PackFormat.recordHeaderSize
@@ -124,30 +138,12 @@ struct ObjectDownloader: Sendable {
             guard header >= 0, end <= bytes.count, let pointer = bytes.baseAddress else {
                 throw RemoteError.corruptRemoteObject(entry.id, pack: job.record.name, reason: "record lies outside the downloaded bytes")
             }
-            let record = pointer + header
-            guard ObjectID(bytes: record) == entry.id, record.load(fromByteOffset: 32, as: UInt8.self) == entry.kind.rawValue,
-                  record.load(fromByteOffset: 33, as: UInt8.self) == entry.codec.rawValue,
-                  UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 34, as: UInt32.self)) == entry.rawLength,
-                  UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 38, as: UInt32.self)) == entry.storedLength else {
-                throw RemoteError.corruptRemoteObject(entry.id, pack: job.record.name, reason: "record header does not match the pack index")
-            }
-            let stored = UnsafeRawBufferPointer(start: pointer + header + PackFormat.recordHeaderSize, count: Int(entry.storedLength))
-            var raw = [UInt8](repeating: 0, count: Int(entry.rawLength))
-            do {
-                try raw.withUnsafeMutableBytes { try Decompressor.decode(entry.codec, stored, into: $0) }
-            } catch let failure as DecompressionFailure {
-                throw RemoteError.corruptRemoteObject(entry.id, pack: job.record.name, reason: "cannot decode \(entry.codec) data: \(failure.reason)")
-            }
-            let actual = SHA256.hash(raw)
-            guard actual == entry.id else {
-                throw RemoteError.corruptRemoteObject(entry.id, pack: job.record.name, reason: "content hashes to \(actual.hex)")
-            }
-            if !writing {
-                // Adopted whole afterwards.
-            } else if entry.codec == .raw {
+            let record = UnsafeRawBufferPointer(start: pointer + header, count: end - header)
+            let raw = try ReceivedRecords.verify(record, entry: entry, pack: job.record.name)
+            if entry.codec == .raw {
                 try raw.withUnsafeBytes { _ = try writer.put(entry.id, kind: entry.kind, bytes: $0, compress: false) }
             } else {
-                try writer.copy(entry, stored: stored)
+                try writer.copy(entry, stored: UnsafeRawBufferPointer(rebasing: record[PackFormat.recordHeaderSize...]))
             }
             progress.advance(bytes: 0, items: 1)
             if keep { kept[entry.id] = (entry.kind, raw) }

@@ -3,8 +3,11 @@ import DverStore
 
 /// Walks commits, trees and chunk lists level by level, reading each object from the local
 /// store or downloading it (a level's missing objects in one batch of parallel requests), and
-/// downloads the chunks the local store lacks at the end.
+/// downloads the chunks the local store lacks at the end. Each object must be of the kind
+/// whatever names it expects (a branch head a commit, a commit's tree a tree, ...).
 struct ObjectWalker {
+    typealias Wanted = (id: ObjectID, kind: ObjectKind)
+
     let store: ObjectStore
     let downloader: ObjectDownloader
     private var visited = Set<ObjectID>()
@@ -14,34 +17,41 @@ struct ObjectWalker {
         self.downloader = downloader
     }
 
-    /// Everything reachable from `roots` (commits, trees or chunk lists), not descending into
-    /// commits in `complete`.
-    mutating func walk(from roots: [ObjectID], complete: Set<ObjectID> = []) throws {
-        var frontier = roots.filter { visited.insert($0).inserted }
-        var chunks = [ObjectID]()
+    /// Everything reachable from `roots` (commits, trees or chunk lists, of the kinds given),
+    /// not descending into commits in `complete`.
+    /// - Throws: `RemoteError` for missing or damaged remote objects, `StoreError.unexpectedKind`.
+    mutating func walk(from roots: [Wanted], complete: Set<ObjectID> = []) throws {
+        var frontier = roots.filter { visited.insert($0.id).inserted }
+        var chunks = [Wanted]()
         while !frontier.isEmpty {
             let loaded = try load(frontier)
-            var next = [ObjectID]()
-            func follow(_ id: ObjectID) { if visited.insert(id).inserted { next.append(id) } }
-            func chunk(_ id: ObjectID) { if visited.insert(id).inserted, !store.contains(id) { chunks.append(id) } }
-            for id in frontier {
+            var next = [Wanted]()
+            func follow(_ id: ObjectID, _ kind: ObjectKind) { if visited.insert(id).inserted { next.append((id, kind)) } }
+            func chunk(_ id: ObjectID) { if visited.insert(id).inserted, !store.contains(id) { chunks.append((id, .chunk)) } }
+            for (id, _) in frontier {
                 guard let (kind, bytes) = loaded[id] else { continue }
                 switch kind {
                 case .commit:
                     let commit = try Commit.decode(bytes)
-                    follow(commit.tree)
-                    for parent in commit.parents where !complete.contains(parent) { follow(parent) }
+                    follow(commit.tree, .tree)
+                    for parent in commit.parents where !complete.contains(parent) { follow(parent, .commit) }
                 case .tree:
                     switch try TreeNode.decode(bytes).content {
-                    case .interior(_, let children): children.forEach { follow($0.id) }
+                    case .interior(_, let children): children.forEach { follow($0.id, .tree) }
                     case .leaf(let entries):
                         for entry in entries {
-                            if entry.kind == .directory || entry.chunked { follow(entry.id) } else { chunk(entry.id) }
+                            if entry.kind == .directory {
+                                follow(entry.id, .tree)
+                            } else if entry.chunked {
+                                follow(entry.id, .chunkList)
+                            } else {
+                                chunk(entry.id)
+                            }
                         }
                     }
                 case .chunkList:
                     let node = try ChunkListNode.decode(bytes)
-                    for entry in node.entries { if node.level > 0 { follow(entry.id) } else { chunk(entry.id) } }
+                    for entry in node.entries { if node.level > 0 { follow(entry.id, .chunkList) } else { chunk(entry.id) } }
                 case .chunk:
                     break
                 }
@@ -59,7 +69,7 @@ struct ObjectWalker {
             var node = current.id
             var found: TreeEntry?
             for _ in 0..<32 {
-                guard let (_, bytes) = try load([node])[node] else { return nil }
+                guard let (_, bytes) = try load([(node, .tree)])[node] else { return nil }
                 switch try TreeNode.decode(bytes).content {
                 case .leaf(let entries):
                     found = entries.first { $0.name == component }
@@ -76,19 +86,25 @@ struct ObjectWalker {
         return current
     }
 
-    /// One object, from the local store or downloaded (and stored).
+    /// One object of `kind`, from the local store or downloaded (and stored).
     /// - Throws: `RemoteError.missingRemoteObject` when neither has it.
-    func object(_ id: ObjectID) throws -> (kind: ObjectKind, bytes: [UInt8]) {
-        guard let found = try load([id])[id] else { throw RemoteError.missingRemoteObject(id) }
-        return found
+    func object(_ id: ObjectID, kind: ObjectKind) throws -> [UInt8] {
+        guard let found = try load([(id, kind)])[id] else { throw RemoteError.missingRemoteObject(id) }
+        return found.1
     }
 
     /// Objects by id: from the local store when present, else downloaded (and stored).
-    private func load(_ ids: [ObjectID]) throws -> [ObjectID: (ObjectKind, [UInt8])] {
+    private func load(_ wanted: [Wanted]) throws -> [ObjectID: (ObjectKind, [UInt8])] {
         var result = [ObjectID: (ObjectKind, [UInt8])]()
-        var remote = [ObjectID]()
-        for id in ids {
-            if store.contains(id) { result[id] = try store.read(id) } else { remote.append(id) }
+        var remote = [Wanted]()
+        for (id, kind) in wanted {
+            guard store.contains(id) else {
+                remote.append((id, kind))
+                continue
+            }
+            let (actual, bytes) = try store.read(id)
+            guard actual == kind else { throw StoreError.unexpectedKind(id, expected: kind, actual: actual) }
+            result[id] = (actual, bytes)
         }
         if !remote.isEmpty { result.merge(try downloader.fetch(remote, keep: true)) { first, _ in first } }
         return result

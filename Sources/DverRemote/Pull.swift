@@ -110,11 +110,12 @@ public struct PullOperation {
         // Nothing names the downloaded objects: keep gc out until the files are written.
         return try project.withObjectWriters {
             let received = try fetch.withDownloader(packs: index.packs) { walker in
-                let tree = try Commit.decode(try walker.object(commit).bytes).tree
+                let tree = try Commit.decode(try walker.object(commit, kind: .commit)).tree
                 guard let entry = try walker.entry(at: path, root: tree) else {
                     throw RepositoryError.pathNotFound("\(spec.repo)@\(branch):\(path) on remote '\(remote.name)'")
                 }
-                try walker.walk(from: [entry.id])
+                let kind: ObjectKind = entry.kind == .directory ? .tree : (entry.chunked ? .chunkList : .chunk)
+                try walker.walk(from: [(entry.id, kind)])
             }
             result.fetch.index = index
             result.fetch.objectsReceived = received.objects

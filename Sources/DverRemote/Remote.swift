@@ -23,7 +23,7 @@ public final class Remote: Sendable {
 
     /// Opens a configured remote: picks the transport from the URL, the credentials and region
     /// from the environment, profile or settings.
-    /// - Throws: `RemoteError.invalidURL`, `.missingCredentials`.
+    /// - Throws: `RemoteError.invalidURL`, `.missingCredentials`, `.invalidCredentials`.
     public static func open(_ settings: RemoteSettings, layout: StoreLayout,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Remote {
         let location = try RemoteLocation(parsing: settings.url, workingDirectory: layout.root)
@@ -36,6 +36,7 @@ public final class Remote: Sendable {
             guard let credentials = S3Credentials.resolve(profile: settings.profile, environment: environment) else {
                 throw RemoteError.missingCredentials(remote: settings.name)
             }
+            if let problem = credentials.headerProblem { throw RemoteError.invalidCredentials(remote: settings.name, reason: problem) }
             let region = S3Credentials.region(configured: settings.region, profile: settings.profile, environment: environment)
             let endpoint = try S3Endpoint(endpoint: settings.endpoint ?? environment["AWS_ENDPOINT_URL_S3"] ?? environment["AWS_ENDPOINT_URL"],
                                           region: region, pathStyle: settings.pathStyle)
@@ -49,7 +50,7 @@ public final class Remote: Sendable {
     /// The remote's index and its version; an empty index and nil when the remote has none yet.
     /// - Throws: `RemoteError.newerRemoteFormat`, `.corruptRemote`, transport errors.
     public func readIndex() throws -> (index: RemoteIndex, version: String?) {
-        guard let blob = try transport.get(RemoteIndex.key) else { return (RemoteIndex(), nil) }
+        guard let blob = try transport.get(RemoteIndex.key, limit: RemoteIndex.maximumSize) else { return (RemoteIndex(), nil) }
         return (try RemoteIndex.decode(blob.bytes, url: transport.displayURL), blob.version)
     }
 
@@ -63,7 +64,11 @@ public final class Remote: Sendable {
         for attempt in 0..<50 {
             var next = current.index
             try change(&next)
-            next.generation = current.index.generation + 1
+            guard current.index.generation < RemoteIndex.maximumGeneration else {
+                throw RemoteError.corruptRemote(url: transport.displayURL,
+                                                reason: "\(RemoteIndex.key): generation \(current.index.generation) cannot be incremented")
+            }
+            next.generation = current.index.generation + 1   // < Int.max: checked above
             next.format = RemoteIndex.currentFormat
             if let version = try transport.putConditionally(RemoteIndex.key, bytes: try next.encoded(), expected: current.version) {
                 if !version.isEmpty { return (next, version) }
@@ -78,36 +83,76 @@ public final class Remote: Sendable {
     // MARK: Pack indexes
 
     /// The pack indexes of the listed packs, downloading (at most `transfers` at once) and
-    /// verifying the ones not cached yet.
-    /// - Throws: `RemoteError.corruptRemote` for an index that does not match its name.
+    /// verifying the ones not cached yet. A cached copy that does not open or verify (damaged
+    /// on disk, truncated by a crash) is deleted and downloaded again, once.
+    /// - Throws: `RemoteError.corruptRemote` for an index that does not match its name or its
+    ///   record in `index.json`.
     public func packIndexes(_ records: [RemotePackRecord]) throws -> [PackIndex] {
         let directory = "\(cacheDirectory)/packs"
-        try FileSystem.createDirectories(directory)
-        let missing = records.filter { !FileSystem.exists("\(directory)/\($0.name).idx") }
-        let transport = self.transport
-        try ParallelWork.run(missing.count, workers: transfers) { position in
-            let record = missing[position]
-            guard let blob = try transport.get(record.indexKey) else {
-                throw RemoteError.corruptRemote(url: transport.displayURL, reason: "\(record.indexKey) is listed in \(RemoteIndex.key) but missing")
-            }
-            try Self.checkPackIndex(blob.bytes, record: record, url: transport.displayURL)
-            try FileSystem.writeAtomically("\(directory)/\(record.name).idx", blob.bytes, durable: false)
+        try FileSystem.createDirectories(directory, durable: true)
+        let found = Locked([PackIndex?](repeating: nil, count: records.count))
+        try ParallelWork.run(records.count, workers: transfers) { [self] position in
+            let index = try cachedPackIndex(records[position], directory: directory)
+            found.withLock { $0[position] = index }
         }
-        return try records.map { record in
-            do {
-                return try PackIndex(directory: directory, name: record.name)
-            } catch let error as StoreError {
-                throw RemoteError.corruptRemote(url: transport.displayURL, reason: "cached index of \(record.name): \(error)")
-            }
+        return try found.withLock { $0 }.enumerated().map { position, index in
+            guard let index else { throw RemoteError.corruptRemote(url: transport.displayURL, reason: "no index for \(records[position].name)") }
+            return index
         }
     }
 
-    /// A pack index is valid when its trailing checksum is the SHA-256 of the rest and names it.
+    /// One pack index: the cached copy if it verifies, else downloaded, verified and cached
+    /// durably (fsync, rename, directory fsync).
+    private func cachedPackIndex(_ record: RemotePackRecord, directory: String) throws -> PackIndex {
+        let path = "\(directory)/\(record.name).idx"
+        let url = transport.displayURL
+        if FileSystem.exists(path) {
+            if let index = try? Self.openPackIndex(checking: try FileSystem.readFile(path), directory: directory, record: record, url: url) {
+                return index
+            }
+            try FileSystem.removeIfExists(path)   // damaged: fetch it again
+        }
+        guard let blob = try transport.get(record.indexKey, limit: Int(record.indexSize)) else {   // indexSize < 84 MiB
+            throw RemoteError.corruptRemote(url: url, reason: "\(record.indexKey) is listed in \(RemoteIndex.key) but missing")
+        }
+        try Self.checkPackIndex(blob.bytes, record: record, url: url)
+        try FileSystem.writeAtomically(path, blob.bytes, durable: true)
+        do {
+            return try Self.openPackIndex(directory: directory, record: record, url: url)
+        } catch {
+            try? FileSystem.removeIfExists(path)   // named right but unusable: keep no copy
+            throw error
+        }
+    }
+
+    /// Opens a cached index after checking that `bytes`, its content, match its name.
+    private static func openPackIndex(checking bytes: [UInt8], directory: String, record: RemotePackRecord, url: String) throws -> PackIndex {
+        try checkPackIndex(bytes, record: record, url: url)
+        return try openPackIndex(directory: directory, record: record, url: url)
+    }
+
+    /// Opens a verified cached index and checks that it describes the pack `index.json` lists.
+    private static func openPackIndex(directory: String, record: RemotePackRecord, url: String) throws -> PackIndex {
+        let index: PackIndex
+        do {
+            index = try PackIndex(directory: directory, name: record.name)
+        } catch let error as StoreError {
+            throw RemoteError.corruptRemote(url: url, reason: "\(record.indexKey): \(error)")
+        }
+        guard index.count == record.objects, index.packSize == record.packSize else {
+            throw RemoteError.corruptRemote(url: url, reason: "\(record.indexKey) describes \(index.count) objects in \(index.packSize) bytes; "
+                                            + "\(RemoteIndex.key) lists objects \(record.objects), pack_size \(record.packSize)")
+        }
+        return index
+    }
+
+    /// A pack index is valid when it has the size `index.json` lists and its trailing checksum
+    /// is the SHA-256 of the rest and names it.
     static func checkPackIndex(_ bytes: [UInt8], record: RemotePackRecord, url: String) throws {
-        guard bytes.count > 32, UInt64(bytes.count) == record.indexSize else {
+        guard UInt64(bytes.count) == record.indexSize, bytes.count > PackFormat.indexTrailerSize else {
             throw RemoteError.corruptRemote(url: url, reason: "\(record.indexKey) is \(bytes.count) bytes, expected \(record.indexSize)")
         }
-        let body = bytes.count - 32
+        let body = bytes.count - PackFormat.indexTrailerSize
         let checksum = bytes.withUnsafeBytes { SHA256.hash($0.baseAddress, count: body) }
         guard checksum == ObjectID(bytes: bytes[body...]), "pack-" + checksum.hex == record.name else {
             throw RemoteError.corruptRemote(url: url, reason: "\(record.indexKey) does not match its checksum (damaged or truncated)")

@@ -12,6 +12,7 @@ public enum RemoteError: Error, Sendable {
     case invalidURL(String, reason: String)
     case invalidConfig(path: String, reason: String)
     case missingCredentials(remote: String)
+    case invalidCredentials(remote: String, reason: String)
     case accessDenied(url: String, detail: String)
     case bucketNotFound(bucket: String, endpoint: String)
     case remoteNotFound(url: String)
@@ -50,6 +51,8 @@ extension RemoteError: CustomStringConvertible {
             return "cannot read '\(path)': \(reason)"
         case .missingCredentials(let remote):
             return "no S3 credentials for remote '\(remote)': set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials, or 'dver remote add ... --profile NAME'"
+        case .invalidCredentials(let remote, let reason):
+            return "the S3 credentials for remote '\(remote)' cannot be used: \(reason); check AWS_SESSION_TOKEN / aws_session_token and the keys"
         case .accessDenied(let url, let detail):
             return "access denied by \(url) (\(detail)); check the access key and secret key (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the profile) and the bucket policy"
         case .bucketNotFound(let bucket, let endpoint):

@@ -5,17 +5,23 @@ import DverStore
 /// Invariant of a remote (docs/REMOTES.md): an object in a listed pack has everything it
 /// references in listed packs too, so a walk may stop at any object found here.
 struct RemoteObjectSet: Sendable {
-    let packs: [(record: RemotePackRecord, index: PackIndex)]
+    /// A listed pack and its (verified) index.
+    struct Pack: Sendable {
+        var record: RemotePackRecord
+        var index: PackIndex
+    }
+
+    let packs: [Pack]
 
     init(records: [RemotePackRecord], indexes: [PackIndex]) {
-        packs = Array(zip(records, indexes)).map { (record: $0.0, index: $0.1) }
+        packs = zip(records, indexes).map { Pack(record: $0.0, index: $0.1) }
     }
 
     func contains(_ id: ObjectID) -> Bool { locate(id) != nil }
 
-    func locate(_ id: ObjectID) -> (record: RemotePackRecord, entry: PackEntry)? {
+    func locate(_ id: ObjectID) -> (pack: Pack, entry: PackEntry)? {
         for pack in packs.reversed() {
-            if let entry = pack.index.find(id) { return (pack.record, entry) }
+            if let entry = pack.index.find(id) { return (pack, entry) }
         }
         return nil
     }

@@ -25,15 +25,18 @@ public protocol RemoteTransport: Sendable {
     /// - Throws: `RemoteError.remoteNotFound`, `.bucketNotFound`, `.accessDenied`, `.unreachable`.
     func prepare(creating: Bool) throws
 
-    /// The object, or nil when it does not exist.
-    func get(_ key: String) throws -> RemoteBlob?
+    /// The object, or nil when it does not exist. Reads at most `limit` bytes: a remote is
+    /// not trusted to send what it should, so no read is unbounded.
+    /// - Throws: `RemoteError.corruptRemote` when the object is larger than `limit`.
+    func get(_ key: String, limit: Int) throws -> RemoteBlob?
 
     /// `length` bytes at `offset`.
     /// - Throws: `RemoteError.transferFailed` when fewer bytes come back.
     func getRange(_ key: String, offset: UInt64, length: Int) throws -> [UInt8]
 
-    /// Streams an object into a local file (created or truncated).
-    func download(_ key: String, to path: String, progress: @escaping TransferProgress) throws
+    /// Streams an object into a local file (created or truncated), at most `limit` bytes.
+    /// - Throws: `RemoteError.corruptRemote` when the object is larger than `limit`.
+    func download(_ key: String, to path: String, limit: UInt64, progress: @escaping TransferProgress) throws
 
     /// Stores an object whole (S3: multipart for large files), replacing any previous content.
     func upload(_ key: String, fromFile path: String, progress: @escaping TransferProgress) throws
@@ -55,4 +58,11 @@ final class RequestCounter: Sendable {
     private let value = Atomic<Int>(0)
     func increment() { value.add(1, ordering: .relaxed) }
     var count: Int { value.load(ordering: .relaxed) }
+}
+
+extension RemoteError {
+    /// A remote object larger than what the remote index says it is.
+    static func oversized(_ key: String, url: String, limit: UInt64) -> RemoteError {
+        .corruptRemote(url: url, reason: "\(key) is larger than the \(limit) bytes expected; reading stopped there")
+    }
 }

@@ -53,9 +53,11 @@ public final class S3Transport: RemoteTransport {
         }
     }
 
-    public func get(_ key: String) throws -> RemoteBlob? {
+    public func get(_ key: String, limit: Int) throws -> RemoteBlob? {
         let target = url(key)
-        let response = try send(HTTPRequest(method: "GET", url: target, headers: Self.hashHeader(Self.emptyPayloadHash)))
+        var request = HTTPRequest(method: "GET", url: target, headers: Self.hashHeader(Self.emptyPayloadHash))
+        request.limit = UInt64(max(0, limit))
+        let response = try send(request, key: key)
         if response.status == 404, S3ErrorBody(response.body).code != "NoSuchBucket" { return nil }
         guard response.status == 200 else { throw failure(response, "GET", target) }
         return RemoteBlob(bytes: response.body, version: response.headers["etag"] ?? "")
@@ -64,30 +66,29 @@ public final class S3Transport: RemoteTransport {
     public func getRange(_ key: String, offset: UInt64, length: Int) throws -> [UInt8] {
         guard length > 0 else { return [] }
         let target = url(key)
+        // Offsets come from remote pack indexes: keep the range where arithmetic cannot overflow.
+        guard offset <= UInt64(Int64.max) - UInt64(length) else {
+            throw RemoteError.transferFailed(url: target, detail: "range of \(length) bytes at offset \(offset) lies beyond any object")
+        }
         var request = HTTPRequest(method: "GET", url: target, headers: Self.hashHeader(Self.emptyPayloadHash))
         request.range = offset...(offset + UInt64(length) - 1)
-        let response = try send(request)
+        request.limit = UInt64(length)
+        let response = try send(request, key: key)
+        // 206, or 200 from a server that ignores Range (HTTPClient then keeps only the range).
         guard response.status == 206 || response.status == 200 else { throw failure(response, "GET", target) }
-        var body = response.body
-        if response.status == 200 {
-            // A server that ignores Range sends the whole object.
-            guard UInt64(body.count) >= offset + UInt64(length) else {
-                throw RemoteError.transferFailed(url: target, detail: "object is \(body.count) bytes, wanted \(length) at \(offset)")
-            }
-            body = Array(body[Int(offset)..<(Int(offset) + length)])
+        guard response.body.count == length else {
+            throw RemoteError.transferFailed(url: target, detail: "got \(response.body.count) of \(length) bytes at offset \(offset)")
         }
-        guard body.count == length else {
-            throw RemoteError.transferFailed(url: target, detail: "got \(body.count) of \(length) bytes at offset \(offset)")
-        }
-        return body
+        return response.body
     }
 
-    public func download(_ key: String, to path: String, progress: @escaping TransferProgress) throws {
+    public func download(_ key: String, to path: String, limit: UInt64, progress: @escaping TransferProgress) throws {
         let target = url(key)
         var request = HTTPRequest(method: "GET", url: target, headers: Self.hashHeader(Self.emptyPayloadHash))
         request.sink = .file(path: path)
+        request.limit = limit
         request.progress = progress
-        let response = try send(request)
+        let response = try send(request, key: key)
         guard response.status == 200 else { throw failure(response, "GET", target) }
         if let expected = response.headers["content-length"].flatMap({ Int64($0) }) {
             let actual = try FileSystem.linkStatus(path).size
@@ -196,7 +197,15 @@ public final class S3Transport: RemoteTransport {
 
     /// Sends a request, retrying after connection failures (twice) and 500/503 answers (four
     /// times, backing off from 0.2 s to 1.6 s).
-    private func send(_ request: HTTPRequest, retryServerErrors: Bool = true) throws -> HTTPResponse {
+    private func send(_ request: HTTPRequest, key: String? = nil, retryServerErrors: Bool = true) throws -> HTTPResponse {
+        do {
+            return try sendRetrying(request, retryServerErrors: retryServerErrors)
+        } catch let tooLarge as HTTPBodyTooLarge {
+            throw RemoteError.oversized(key ?? request.url, url: displayURL, limit: tooLarge.limit)
+        }
+    }
+
+    private func sendRetrying(_ request: HTTPRequest, retryServerErrors: Bool) throws -> HTTPResponse {
         var attempt = 0
         while true {
             attempt += 1
@@ -223,7 +232,8 @@ public final class S3Transport: RemoteTransport {
 
     private func failure(_ response: HTTPResponse, _ method: String, _ target: String) -> RemoteError {
         let parsed = S3ErrorBody(response.body)
-        let detail = [parsed.code, parsed.message].compactMap { $0 }.joined(separator: ": ")
+        // The server's words, escaped: a hostile server could send terminal control sequences.
+        let detail = [parsed.code, parsed.message].compactMap { $0?.printableForMessage }.joined(separator: ": ")
         switch (response.status, parsed.code) {
         case (403, _), (401, _):
             return .accessDenied(url: target, detail: detail.isEmpty ? "HTTP \(response.status)" : detail)

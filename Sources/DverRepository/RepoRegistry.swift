@@ -73,9 +73,19 @@ struct RepoRegistry: Codable, Sendable {
         for record in repos {
             if let problem = record.problem() { return problem }
         }
-        let sorted = repos.sorted { $0.mount.precedesInByteOrder($1.mount) }
-        for (first, second) in zip(sorted, sorted.dropFirst()) where RepoPath.isWithin(second.mount, first.mount) {
-            return "the mounts of repos '\(first.name)' and '\(second.name)' overlap"
+        // Compared case-insensitively, for case-insensitive file systems; every ancestor checked.
+        var owners = [String: String]()
+        for record in repos {
+            if let other = owners.updateValue(record.name, forKey: record.mount.lowercased()) {
+                return "repos '\(other)' and '\(record.name)' have the same mount"
+            }
+        }
+        for record in repos {
+            var ancestor = RepoPath.parent(record.mount.lowercased())
+            while !ancestor.isEmpty {
+                if let other = owners[ancestor] { return "the mounts of repos '\(other)' and '\(record.name)' overlap" }
+                ancestor = RepoPath.parent(ancestor)
+            }
         }
         if Set(repos.map(\.name)).count != repos.count { return "a repo is listed twice" }
         return nil

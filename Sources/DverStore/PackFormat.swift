@@ -50,6 +50,10 @@ public enum PackFormat {
         guard Int(rawLength) <= maximumRawLength(kind) else {
             return "\(kind) declares \(rawLength) bytes, more than the \(maximumRawLength(kind)) allowed"
         }
+        // A record is stored compressed only when that makes it smaller.
+        guard storedLength <= rawLength || codec == .raw else {
+            return "compressed record stores \(storedLength) bytes, more than its \(rawLength) raw bytes"
+        }
         if codec == .raw, storedLength != rawLength {
             return "raw record stores \(storedLength) bytes but declares \(rawLength)"
         }

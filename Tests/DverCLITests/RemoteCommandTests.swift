@@ -1,4 +1,5 @@
 import DverCore
+import DverTestSupport
 import Foundation
 import Testing
 
@@ -115,6 +116,23 @@ struct RemoteCommandTests {
         let missing = project.run(["push"], expect: 1, environment: ["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "HOME": project.outside,
                                                                      "AWS_PROFILE": ""])
         #expect(missing.stderr.contains("no S3 credentials"))
+    }
+
+    @Test("a session token is sent but hidden from the DVER_CURL_VERBOSE trace")
+    func sessionTokenNotTraced() throws {
+        let server = try RecordingHTTPServer()
+        defer { server.stop() }
+        let project = try TestProject()
+        let token = "IQoJb3JpZ2luX2VjEXAMPLE-token"
+        project.run(["remote", "add", "-q", "origin", "s3://dver-test-bucket/p", "--endpoint", server.endpoint])
+        let environment = ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret-example",
+                           "AWS_SESSION_TOKEN": token, "DVER_CURL_VERBOSE": "1"]
+        let result = project.run(["fetch"], expect: 1, environment: environment)
+        #expect(result.stderr.contains("does not exist"))   // the bucket: the server answers 404 to everything
+        #expect(result.stderr.contains("> x-amz-security-token: (hidden)"))
+        #expect(result.stderr.contains("SignedHeaders="))
+        #expect(!result.output.contains(token))
+        #expect(server.requests.allSatisfy { $0.contains("x-amz-security-token: \(token)") } && !server.requests.isEmpty)
     }
 }
 

@@ -126,4 +126,41 @@ struct FaultTests {
             return false
         }
     }
+
+    /// Ways a cached pack index can be damaged on the local disk.
+    enum CacheDamage: String, CaseIterable, Sendable {
+        case truncated, emptied, checksumFlipped = "checksum byte flipped", entryFlipped = "entry byte flipped"
+
+        func apply(_ path: String) throws {
+            var bytes = try FileSystem.readFile(path)
+            switch self {
+            case .truncated: bytes.removeLast(bytes.count / 2)
+            case .emptied: bytes = []
+            case .checksumFlipped: bytes[bytes.count - 1] ^= 0x01
+            case .entryFlipped: bytes[PackFormat.indexHeaderSize + PackFormat.fanoutSize + 40] ^= 0x80
+            }
+            try FileSystem.writeAtomically(path, bytes, durable: false)
+        }
+    }
+
+    @Test("a damaged cached pack index is deleted and downloaded again, and the fetch succeeds", arguments: CacheDamage.allCases)
+    func damagedCacheIsDownloadedAgain(_ damage: CacheDamage) throws {
+        let sandbox = try Sandbox()
+        let source = try sandbox.project("source", files: ["data/raw/a.bin": seeded(41, 100_000)])
+        let remote = try source.addRemote("origin", url: sandbox.path("remote"))
+        _ = try source.push(remote)
+        let target = try sandbox.project("target")
+        _ = try FetchOperation(project: target.project, remote: try target.addRemote("origin", url: sandbox.path("remote"))).run()
+        let cache = "\(target.project.layout.storeDirectory)/remotes/origin/packs"
+        let cached = try #require(try FileSystem.list(cache).map(\.name).first { $0.hasSuffix(".idx") })
+        try damage.apply("\(cache)/\(cached)")
+
+        try source.commit(["data/raw/b.bin": seeded(42, 100_000)])
+        _ = try source.push(remote)
+        let pulled = try target.pull(try target.remote("origin"))
+        #expect(pulled.updates.first?.kind == .created)
+        #expect(try FileSystem.readFile("\(cache)/\(cached)") == (try FileSystem.readFile(sandbox.path("remote/packs/\(cached)"))))
+        #expect(try target.files(under: "data") == (try source.files(under: "data")))
+        #expect(try target.fsckClean())
+    }
 }

@@ -77,6 +77,18 @@ struct FsckDamageTests {
         #expect(report.errors.contains { $0.contains("symlink") }, "\(report.errors)")
     }
 
+    @Test("overlapping mounts in repos.json are found even when other mounts sort between them")
+    func overlappingMounts() throws {
+        let ws = try Self.project()
+        try ws.project.createRepo(name: "dash", mount: "data/raw-b")   // sorts between data/raw and data/raw/c
+        try ws.project.createRepo(name: "inner", mount: "data/raw-x")
+        let path = ws.project.layout.reposFile
+        let text = try String(decoding: FileSystem.readFile(path), as: UTF8.self)
+        try FileSystem.writeAtomically(path, text: text.replacingOccurrences(of: "data/raw-x", with: "data/raw/c"), durable: false)
+        let report = try ws.openAgain().fsck()
+        #expect(report.errors.contains { $0.contains("overlap") }, "\(report.errors)")
+    }
+
     @Test("a mount changed by hand in repos.json is an fsck error; a mount into .git is refused outright",
           arguments: ["data/other", ".git/hooks"])
     func registryEdited(mount: String) throws {

@@ -117,6 +117,16 @@ struct HostileTreeTests {
         #expect(try fixture.snapshotOutside() == before)
     }
 
+    @Test("a tree that plants .git or .dver (any case) inside a repo is refused", arguments: [".git", ".GIT", ".dver", ".Dver"])
+    func reservedNames(name: String) throws {
+        let fixture = try Fixture()
+        let ws = fixture.ws
+        try Crafted.commit(ws.project, repo: "raw", [("a.csv", .file(Array("1\n".utf8))),
+                                                     (name, .directory([("hooks", .directory([("post-checkout", .file(Array("#!/bin/sh\n".utf8)))]))]))])
+        #expect(throws: (any Error).self) { try ws.checkout("raw@main") }
+        #expect(!ws.exists("data/raw/\(name)"))
+    }
+
     @Test("a node bomb (2^40 files from 11 objects) fails at once in checkout, diff, ls and pipelines' walks")
     func nodeBomb() throws {
         let fixture = try Fixture()

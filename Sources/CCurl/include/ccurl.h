@@ -33,4 +33,9 @@ CURLcode dver_curl_set_headers(CURL *handle, struct curl_slist *headers);
 CURLcode dver_curl_set_callback(CURL *handle, CURLoption option, dver_curl_io_callback callback);
 long dver_curl_response_code(CURL *handle);
 
+/* Turns on libcurl's trace (CURLOPT_VERBOSE) through a debug callback that writes to stderr
+ * what the default trace would, except the value of an x-amz-security-token header, which is
+ * replaced by "(hidden)": credentials never reach a log. */
+CURLcode dver_curl_trace_redacting(CURL *handle);
+
 #endif

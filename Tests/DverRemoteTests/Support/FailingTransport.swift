@@ -25,14 +25,14 @@ final class FailingTransport: RemoteTransport {
     }
 
     func prepare(creating: Bool) throws { try inner.prepare(creating: creating) }
-    func get(_ key: String) throws -> RemoteBlob? { try inner.get(key) }
+    func get(_ key: String, limit: Int) throws -> RemoteBlob? { try inner.get(key, limit: limit) }
     func getRange(_ key: String, offset: UInt64, length: Int) throws -> [UInt8] {
         try spend(upload: false)
         return try inner.getRange(key, offset: offset, length: length)
     }
-    func download(_ key: String, to path: String, progress: @escaping TransferProgress) throws {
+    func download(_ key: String, to path: String, limit: UInt64, progress: @escaping TransferProgress) throws {
         try spend(upload: false)
-        try inner.download(key, to: path, progress: progress)
+        try inner.download(key, to: path, limit: limit, progress: progress)
     }
     func upload(_ key: String, fromFile path: String, progress: @escaping TransferProgress) throws {
         try spend(upload: true)

@@ -99,7 +99,7 @@ final class SeaweedServer: @unchecked Sendable {
             do {
                 try probe.createBucket()
                 // Answers for objects too (after a restart the filer may still be loading).
-                _ = try probe.get("readiness-probe")
+                _ = try probe.get("readiness-probe", limit: 1 << 20)
                 return
             } catch {
                 if !process.isRunning || Date() > deadline {
@@ -119,7 +119,7 @@ final class SeaweedServer: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(90)
         while true {
             do {
-                _ = try probe.get(key)
+                _ = try probe.get(key, limit: RemoteIndex.maximumSize)
                 return
             } catch {
                 if Date() > deadline { throw SeaweedFailure(message: "bucket \(bucket) not readable after a restart: \(error)") }
