@@ -23,10 +23,12 @@ extension Workspace {
         guard changes.count <= max(64, range.count / Self.changedShareLimit) else { return nil }
         let conflicts = Self.untrackedInTheWay(status.untracked, incoming: Set(changes.compactMap { $0.new == nil ? nil : $0.path }))
         if !conflicts.isEmpty { throw RepositoryError.uncommittedChanges(operation: "checkout", paths: conflicts) }
+        let restorer = try FileRestorer(project: project, mounts: registry.repos.map(\.mount))
+        try restorer.checkSymlinks(changes.compactMap { change in change.new.map { (path: change.path, ref: $0) } }
+            .filter { $0.ref.kind == .symlink })
         try recordIntent(repo, to: commit, branch: branch)
 
         var result = CheckoutResult(repo: repo.name, commit: commit, branch: branch)
-        let restorer = try FileRestorer(project: project, mounts: registry.repos.map(\.mount))
         for change in changes where change.new == nil {
             try restorer.files.removeFile(change.path)
             result.removed += 1

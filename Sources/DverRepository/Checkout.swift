@@ -104,6 +104,8 @@ extension Workspace {
             }
         }
 
+        let restorer = try FileRestorer(project: project, mounts: registry.repos.map(\.mount))
+        try restorer.checkSymlinks(targetFiles.filter { $0.ref.kind == .symlink })
         // From here files change: a kill leaves a record that the next checkout recognizes.
         try recordIntent(repo, to: commit, branch: branch)
         var result = CheckoutResult(repo: repo.name, commit: commit, branch: branch)
@@ -115,7 +117,6 @@ extension Workspace {
             entries.append(entry)
             result.unchanged += 1
         }
-        let restorer = try FileRestorer(project: project, mounts: registry.repos.map(\.mount))
         // Files the interrupted checkout wrote that the target does not have.
         for path in status.untracked where switched.contains(path) && target[path] == nil {
             try restorer.files.removeFile(path)

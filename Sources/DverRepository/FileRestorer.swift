@@ -74,8 +74,9 @@ struct FileRestorer: Sendable {
     }
 
     /// Refuses symlinks whose target is absolute, empty, not UTF-8, holds NUL, or leads out of
-    /// the repo the link is in.
-    private func checkSymlinks(_ targets: [(path: String, ref: FileRef)]) throws {
+    /// the repo the link is in. `restore` calls it first; checkout calls it before it records
+    /// its intent, so a refused link leaves no trace.
+    func checkSymlinks(_ targets: [(path: String, ref: FileRef)]) throws {
         for target in targets where target.ref.kind == .symlink {
             let text = try store.withChunk(target.ref.id) { String(validating: $0, as: UTF8.self) }
             let mount = mounts.first { RepoPath.isWithin(target.path, $0) } ?? ""

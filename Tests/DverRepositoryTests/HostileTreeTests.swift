@@ -60,6 +60,8 @@ struct HostileTreeTests {
         #expect(!ws.exists("data/raw/link"))
         #expect(!ws.exists("data/raw/zz"))
         #expect(try fixture.snapshotOutside() == before)
+        #expect(!FileSystem.exists(ws.project.layout.storeDirectory + "/checkout.json"), "a refused checkout leaves no intent")
+        try ws.add("data/raw")
     }
 
     @Test("a symlink in the workspace never redirects a write, whichever comes first", arguments: [true, false])
