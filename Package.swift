@@ -64,7 +64,7 @@ let package = Package(
 
         // Seeded test data shared by the test targets (not part of the product).
         .target(name: "DverTestSupport", path: "Tests/Support"),
-        .testTarget(name: "DverCoreTests", dependencies: ["DverCore"],
+        .testTarget(name: "DverCoreTests", dependencies: ["DverCore", "DverTestSupport"],
                     resources: [.copy("Vectors")]),
         .testTarget(name: "DverChunkingTests", dependencies: ["DverChunking", "DverCore", "DverTestSupport"],
                     resources: [.copy("Vectors")]),
@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "DverRepositoryTests",
                     dependencies: ["DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverGitTests",
-                    dependencies: ["DverGit", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
+                    dependencies: ["DverGit", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverPipelineTests",
                     dependencies: ["DverPipeline", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverTestSupport"]),
