@@ -75,7 +75,7 @@ let package = Package(
                     dependencies: ["DverGit", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverPipelineTests",
                     dependencies: ["DverPipeline", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
-        .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverTestSupport"]),
+        .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverStore", "DverTestSupport"]),
         .testTarget(name: "DverRemoteTests",
                     dependencies: ["DverRemote", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
     ]

@@ -43,6 +43,8 @@ struct DverProcess {
     var environment: [String: String] = [:]
     var standardInput: Data?
     var timeout: Double? = 120
+    /// A command that runs dver, e.g. `["prlimit", "--as=1073741824", "--"]`.
+    var wrapper: [String] = []
 
     /// The `dver` binary next to the test bundle ($DVER_BINARY overrides).
     static let binaryPath: String = {
@@ -64,8 +66,13 @@ struct DverProcess {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binaryPath),
                      "no dver binary at \(Self.binaryPath); run 'swift build --build-tests' first")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = arguments
+        if let program = wrapper.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(wrapper.dropFirst()) + [Self.binaryPath] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
         var merged = ProcessInfo.processInfo.environment
         merged["DVER_AUTHOR"] = "CLI Tests <tests@example.com>"
@@ -187,9 +194,10 @@ final class TestProject: Sendable {
     /// Runs dver and records an issue unless it exits with `expect` (nil: any status).
     @discardableResult
     func run(_ arguments: [String], expect: Int32? = 0, in directory: String? = nil, environment: [String: String] = [:],
-             stdin: Data? = nil, timeout: Double = 120, sourceLocation: SourceLocation = #_sourceLocation) -> DverResult {
+             stdin: Data? = nil, timeout: Double = 120, wrapper: [String] = [],
+             sourceLocation: SourceLocation = #_sourceLocation) -> DverResult {
         let process = DverProcess(arguments: arguments, workingDirectory: directory.map(path) ?? root,
-                                  environment: environment, standardInput: stdin, timeout: timeout)
+                                  environment: environment, standardInput: stdin, timeout: timeout, wrapper: wrapper)
         let result: DverResult
         do { result = try process.run() } catch {
             Issue.record(error, "could not run dver \(arguments)", sourceLocation: sourceLocation)
