@@ -42,29 +42,10 @@ public enum FileSystem {
         return stat(path, &raw) == 0 && raw.st_mode & S_IFMT == S_IFDIR
     }
 
-    /// Lists a directory's entries except `.` and `..`, unsorted.
+    /// Lists a directory's entries except `.` and `..`, unsorted. Names that are not valid
+    /// UTF-8 are repaired (U+FFFD); `listRaw` gives the bytes.
     public static func list(_ path: String) throws -> [DirectoryEntry] {
-        guard let directory = opendir(path) else {
-            throw SystemError("opendir", path: path, errno: errno)
-        }
-        defer { closedir(directory) }
-        var entries = [DirectoryEntry]()
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self)) // d_name is NUL-terminated
-            }
-            if name == "." || name == ".." { continue }
-            let kind: DirectoryEntry.Kind
-            switch Int32(entry.pointee.d_type) {
-            case Int32(DT_REG): kind = .regular
-            case Int32(DT_DIR): kind = .directory
-            case Int32(DT_LNK): kind = .symlink
-            case Int32(DT_UNKNOWN): kind = .unknown
-            default: kind = .other
-            }
-            entries.append(DirectoryEntry(name: name, kind: kind))
-        }
-        return entries
+        try listRaw(path).map { DirectoryEntry(name: String(decoding: $0.bytes, as: UTF8.self), kind: $0.kind) }
     }
 
     /// Creates `path` and missing parents; succeeds if it already is a directory. With
