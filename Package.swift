@@ -51,6 +51,9 @@ let package = Package(
         .target(name: "DverPipeline",
                 dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository", "CProcessContainment",
                                .product(name: "Yams", package: "Yams")]),
+        // Pipelines on cluster schedulers (Slurm, Kubernetes) through a shared remote.
+        .target(name: "DverCluster",
+                dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository", "DverRemote", "DverPipeline"]),
         // Command line front end.
         .target(name: "DverCLI",
                 dependencies: [
@@ -58,6 +61,7 @@ let package = Package(
                     "DverRemote",
                     "DverGit",
                     "DverPipeline",
+                    "DverCluster",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ]),
         .executableTarget(name: "dver", dependencies: ["DverCLI"]),

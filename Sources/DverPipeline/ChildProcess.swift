@@ -17,7 +17,7 @@ public struct ProcessOutcome: Sendable {
 /// Runs a command in its own process group with stdin from a file and stdout+stderr appended
 /// to a log file; kills the whole group when it outlives its timeout. `runContained`
 /// (ChildProcess+Containment.swift) also kills every descendant, for the local runtime.
-enum ChildProcess {
+public enum ChildProcess {
     /// - Throws: `PipelineError.launchFailed` when the program cannot be started.
     static func run(_ arguments: [String], environment: [String: String], stdinPath: String? = nil,
                     logPath: String, timeout: Double? = nil, onTimeout: (() -> Void)? = nil) throws -> ProcessOutcome {
@@ -62,7 +62,7 @@ enum ChildProcess {
     }
 
     /// Runs a short command and returns its output (stdout and stderr together) and exit code.
-    static func capture(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+    public static func capture(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
                         timeout: Double = 120) throws -> (code: Int32, output: String) {
         let log = "\(NSTemporaryDirectory())/dver-capture-\(UInt64.random(in: 0...UInt64.max))"
         defer { unlink(log) }
@@ -72,7 +72,7 @@ enum ChildProcess {
     }
 
     /// The full path of a program found in $PATH, or nil.
-    static func find(_ program: String) -> String? {
+    public static func find(_ program: String) -> String? {
         if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":") where access("\(directory)/\(program)", X_OK) == 0 {

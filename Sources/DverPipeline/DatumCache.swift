@@ -8,6 +8,11 @@ public struct DatumResult: Sendable, Equatable {
     public struct OutputFile: Sendable, Equatable {
         public var path: String
         public var ref: FileRef
+
+        public init(path: String, ref: FileRef) {
+            self.path = path
+            self.ref = ref
+        }
     }
 
     public var files: [OutputFile]

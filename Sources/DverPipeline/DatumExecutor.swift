@@ -5,15 +5,10 @@ import DverSystem
 import Foundation
 import Synchronization
 
-/// The result of running one datum: its record and, on success, its stored outputs.
-struct DatumRunResult: Sendable {
-    var record: DatumRecord
-    var files: [DatumResult.OutputFile]?
-}
-
 /// Runs datums `parallelism` at a time, each in its own directory under `.dver/tmp/`, with
-/// retries (datum_tries) and timeouts; stores each success's outputs through `writer`.
-struct DatumExecutor: Sendable {
+/// retries (datum_tries) and timeouts; stores each success's outputs through `writer`. The
+/// `local` executor; cluster workers run their datums through `runOne`, exactly the same way.
+public struct DatumExecutor: Sendable {
     let project: Project
     let runtime: any DatumRuntime
     let image: PreparedImage
@@ -21,6 +16,27 @@ struct DatumExecutor: Sendable {
     let jobID: String
     let jobs: JobStore
     let writer: ObjectWriter
+
+    public init(project: Project, runtime: any DatumRuntime, image: PreparedImage, spec: PipelineSpec, jobID: String,
+                jobs: JobStore, writer: ObjectWriter) {
+        self.project = project
+        self.runtime = runtime
+        self.image = image
+        self.spec = spec
+        self.jobID = jobID
+        self.jobs = jobs
+        self.writer = writer
+    }
+
+    /// Runs one datum (all its attempts) and removes its directory; its log is appended to
+    /// `jobs.logPath(job:datum:)`. Outputs are put into `writer`.
+    public func runOne(_ datum: Datum) -> DatumRunResult {
+        let result = runDatum(datum)
+        if ProcessInfo.processInfo.environment["DVER_KEEP_DATUM_DIRS"] != "1" {
+            try? FileSystem.removeTreeForcibly("\(project.layout.temporaryDirectory)/job-\(jobID)")
+        }
+        return result
+    }
 
     func run(_ datums: [Datum], indices: [Int]) throws -> [Int: DatumRunResult] {
         guard !indices.isEmpty else { return [:] }

@@ -26,6 +26,11 @@ public struct PreparedImage: Sendable, Equatable {
     public var identity: String
     /// What the runtime starts: an image reference or a rootfs directory.
     public var reference: String
+
+    public init(identity: String, reference: String) {
+        self.identity = identity
+        self.reference = reference
+    }
 }
 
 /// Runs datums in some kind of sandbox. Every runtime shows the command its inputs at

@@ -31,6 +31,11 @@ public struct DatumRecord: Codable, Sendable {
     public var outputFiles: Int = 0
     public var outputBytes: UInt64 = 0
     public var error: String?
+    /// Cluster executors: the node that ran the datum and the engine's task id (e.g. Slurm
+    /// `12345_7`), and how many times it was dispatched.
+    public var node: String?
+    public var engineTask: String?
+    public var dispatches: Int?
 
     public init(id: String, inputs: [String], state: DatumState) {
         self.id = id
@@ -45,6 +50,9 @@ public struct DatumRecord: Codable, Sendable {
         case reusedFrom = "reused_from"
         case outputFiles = "output_files"
         case outputBytes = "output_bytes"
+        case node
+        case engineTask = "engine_task"
+        case dispatches
     }
 
     /// Tolerates missing optional fields, so records of other versions still read.
@@ -58,6 +66,9 @@ public struct DatumRecord: Codable, Sendable {
         timedOut = try container.decodeIfPresent(Bool.self, forKey: .timedOut) ?? false
         seconds = try container.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
         reusedFrom = try container.decodeIfPresent(String.self, forKey: .reusedFrom)
+        node = try container.decodeIfPresent(String.self, forKey: .node)
+        engineTask = try container.decodeIfPresent(String.self, forKey: .engineTask)
+        dispatches = try container.decodeIfPresent(Int.self, forKey: .dispatches)
         outputFiles = try container.decodeIfPresent(Int.self, forKey: .outputFiles) ?? 0
         outputBytes = try container.decodeIfPresent(UInt64.self, forKey: .outputBytes) ?? 0
         error = try container.decodeIfPresent(String.self, forKey: .error)
@@ -72,6 +83,8 @@ public struct JobRecord: Codable, Sendable {
     /// "commit", "manual" or "datum" (a `pipeline run --datum` debug run, which commits nothing).
     public var trigger: String
     public var runtime: String = ""
+    /// Where the datums ran: "local", "slurm" or "kubernetes".
+    public var executor: String = "local"
     public var state: JobState = .running
     public var inputs: [ResolvedInput] = []
     public var outputCommit: String?
@@ -98,7 +111,7 @@ public struct JobRecord: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, pipeline, trigger, runtime, state, inputs, started, finished, datums, error, notes
+        case id, pipeline, trigger, runtime, executor, state, inputs, started, finished, datums, error, notes
         case specHash = "spec_hash"
         case outputCommit = "output_commit"
         case planSeconds = "plan_seconds"
@@ -115,6 +128,7 @@ public struct JobRecord: Codable, Sendable {
         specHash = try container.decodeIfPresent(String.self, forKey: .specHash) ?? ""
         trigger = try container.decodeIfPresent(String.self, forKey: .trigger) ?? ""
         runtime = try container.decodeIfPresent(String.self, forKey: .runtime) ?? ""
+        executor = try container.decodeIfPresent(String.self, forKey: .executor) ?? "local"
         state = try container.decode(JobState.self, forKey: .state)
         inputs = try container.decodeIfPresent([ResolvedInput].self, forKey: .inputs) ?? []
         outputCommit = try container.decodeIfPresent(String.self, forKey: .outputCommit)

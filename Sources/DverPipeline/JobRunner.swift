@@ -14,6 +14,11 @@ public struct JobRunner: Sendable {
     public let cache: DatumCache
     /// The git HEAD recorded in output commits (empty outside git), as `dver commit` records it.
     public var gitHead = ""
+    /// Runs datums elsewhere than in this process: for specs (or `executorOverride`) naming a
+    /// cluster executor. Without it only the local executor is available.
+    public var dispatcherFactory: DispatcherFactory?
+    /// Overrides the spec's executor for this runner's jobs (`pipeline run --executor`).
+    public var executorOverride: ExecutorSettings.Kind?
 
     public init(project: Project) {
         self.project = project
@@ -51,7 +56,7 @@ public struct JobRunner: Sendable {
             record.inputs.append(ResolvedInput(name: input.name, repo: input.repo, branch: input.branch, commit: head?.hex))
         }
         do {
-            try execute(spec, datumPath: datumPath, roots: roots, record: &record)
+            try execute(pipeline, datumPath: datumPath, roots: roots, record: &record)
         } catch let error as PipelineError {
             // A debugging run that selects nothing is a usage problem, not a job.
             if case .noDatumMatches = error { throw error }
@@ -66,7 +71,8 @@ public struct JobRunner: Sendable {
         return record
     }
 
-    private func execute(_ spec: PipelineSpec, datumPath: String?, roots: [String: ObjectID?], record: inout JobRecord) throws {
+    private func execute(_ pipeline: StoredPipeline, datumPath: String?, roots: [String: ObjectID?], record: inout JobRecord) throws {
+        let spec = pipeline.spec
         guard (try? project.repo(named: spec.name)) != nil else {
             throw PipelineError.runtimeFailed(runtime: "output", message: "the output repo '\(spec.name)' does not exist (deleted?)",
                                               hint: "recreate it with 'dver pipeline update FILE' or 'dver repo create \(spec.name)'")
@@ -84,15 +90,29 @@ public struct JobRunner: Sendable {
         let writer = project.makeWriter()
         let executor = DatumExecutor(project: project, runtime: runtime, image: image, spec: spec, jobID: record.id,
                                      jobs: jobs, writer: writer)
-        let ran: [Int: DatumRunResult]
+        var ran: [Int: DatumRunResult]
         var clock = DispatchTime.now().uptimeNanoseconds
         func lap() -> Double {
             let now = DispatchTime.now().uptimeNanoseconds
             defer { clock = now }
             return Double(now - clock) / 1e9
         }
+        var settings = spec.executor ?? ExecutorSettings(kind: .local)
+        if let executorOverride { settings.kind = executorOverride }
+        record.executor = settings.kind.rawValue
         do {
-            ran = try executor.run(plan.datums, indices: plan.toRun)
+            if settings.kind == .local || plan.toRun.isEmpty {
+                ran = try executor.run(plan.datums, indices: plan.toRun)
+            } else {
+                guard let dispatcherFactory else {
+                    throw PipelineError.runtimeFailed(runtime: settings.kind.rawValue, message: "this dver cannot dispatch to \(settings.kind.rawValue)",
+                                                      hint: "run the job with 'dver pipeline run \(spec.name)'")
+                }
+                let job = DispatchJob(project: project, pipeline: pipeline, jobID: record.id, inputs: record.inputs,
+                                      runtime: runtime.name, image: image, jobs: jobs)
+                try jobs.save(record)
+                ran = try dispatcherFactory(settings).run(plan.datums, indices: plan.toRun, job: job)
+            }
             _ = try writer.finish()
         } catch {
             writer.abandon()

@@ -17,6 +17,9 @@ public struct PipelineSpec: Codable, Sendable, Equatable {
     public var resources = Resources()
     /// The branch of the output repo that jobs commit to.
     public var outputBranch: String = "main"
+    /// Where datums run; nil is the local executor (and is left out of the spec hash, so specs
+    /// written before executors existed keep their hash).
+    public var executor: ExecutorSettings?
 
     public init(name: String, input: PipelineInput, transform: Transform) {
         self.name = name
@@ -29,6 +32,7 @@ public struct PipelineSpec: Codable, Sendable, Equatable {
         case datumTries = "datum_tries"
         case datumTimeout = "datum_timeout"
         case outputBranch = "output_branch"
+        case executor
     }
 
     /// Reads a stored spec; fields another version did not write take their defaults.
@@ -44,6 +48,7 @@ public struct PipelineSpec: Codable, Sendable, Equatable {
         datumTimeout = try container.decodeIfPresent(Double.self, forKey: .datumTimeout)
         resources = try container.decodeIfPresent(Resources.self, forKey: .resources) ?? Resources()
         outputBranch = try container.decodeIfPresent(String.self, forKey: .outputBranch) ?? "main"
+        executor = try container.decodeIfPresent(ExecutorSettings.self, forKey: .executor)
     }
 
     /// SHA-256 of the canonical JSON encoding (sorted keys): recorded in each output commit.

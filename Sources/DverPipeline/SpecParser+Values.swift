@@ -44,12 +44,14 @@ struct FieldReader {
 extension SpecParser {
     static let allowedFields: [String: [String]] = [
         "the spec": ["pipeline", "name", "description", "input", "transform", "runtime", "parallelism", "datum_tries",
-                     "datum_timeout", "resources", "output_branch"],
+                     "datum_timeout", "resources", "output_branch", "executor"],
         "pipeline": ["name"],
         "input": ["pfs", "cross", "union", "join"],
         "pfs": ["repo", "name", "branch", "glob", "join_on"],
         "transform": ["image", "cmd", "stdin", "env", "working_dir", "network"],
         "resources": ["memory", "cpus"],
+        "executor": ["kind", "remote", "parallelism", "datums_per_task", "partition", "account", "time", "sbatch_args",
+                     "dver_path", "namespace", "secret", "worker_image", "backoff_limit_per_index"],
     ]
 
     func error(at node: Node?, _ problem: String, hint: String?) -> PipelineError {

@@ -37,6 +37,7 @@ public struct SpecParser: Sendable {
         if let node = top.take("datum_timeout") { spec.datumTimeout = try duration(node) }
         if let node = top.take("resources") { spec.resources = try resources(node) }
         if let node = top.take("output_branch") { spec.outputBranch = try identifier(node, "output_branch") }
+        if let node = top.take("executor") { spec.executor = try executor(node) }
         try top.finish(self)
         try checkInputNames(spec, root: root)
         return spec

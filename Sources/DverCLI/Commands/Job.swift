@@ -73,7 +73,7 @@ struct Job: ParsableCommand {
                 return
             }
             global.console.data(JobReport.headline(record))
-            global.console.data("spec    \(record.specHash.prefix(12))  trigger \(record.trigger)"
+            global.console.data("spec    \(record.specHash.prefix(12))  trigger \(record.trigger)  executor \(record.executor)"
                 + String(format: "  plan %.1f ms, run %.2f s, commit %.2f s", record.planSeconds * 1000, record.runSeconds, record.commitSeconds))
             for input in record.inputs {
                 global.console.data("input   \(input.name) = \(input.repo)@\(input.branch) \(input.commit.map { String($0.prefix(12)) } ?? "(no commit)")")
@@ -89,6 +89,9 @@ struct Job: ParsableCommand {
                 if datum.attempts > 1 { line += "  \(datum.attempts) attempts" }
                 if datum.timedOut { line += "  timed out" }
                 if let from = datum.reusedFrom { line += "  reused from \(from)" }
+                if let node = datum.node { line += "  on \(node)" }
+                if let task = datum.engineTask { line += " (task \(task))" }
+                if let dispatches = datum.dispatches, dispatches > 1 { line += "  dispatched \(dispatches) times" }
                 line += "  \(datum.inputs.joined(separator: ", "))"
                 if let error = datum.error, datum.state == .failed { line += "  — \(error)" }
                 global.console.data(line)

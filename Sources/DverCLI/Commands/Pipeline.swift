@@ -204,6 +204,7 @@ struct Pipeline: ParsableCommand {
             Examples:
               dver pipeline run clean
               dver pipeline run clean --datum /a.csv
+              dver pipeline run clean --executor slurm      # datums as a Slurm array (docs/PIPELINES.md, "Executors")
               DVER_KEEP_DATUM_DIRS=1 dver pipeline run clean --datum raw:/a.csv   # keep .dver/tmp/job-*/ for a look
             """)
 
@@ -218,9 +219,13 @@ struct Pipeline: ParsableCommand {
         @Flag(help: "Also run the pipelines downstream of this one's new output.")
         var downstream = false
 
+        @Option(help: "Where the datums run, overriding the spec's executor: local, slurm or kubernetes.")
+        var executor: ExecutorSettings.Kind?
+
         func run() throws {
             let project = try global.project()
-            let runner = PipelineTrigger.manualRunner(project, console: global.console)
+            var runner = PipelineTrigger.manualRunner(project, console: global.console)
+            runner.executorOverride = executor
             let stored = try runner.catalog.load(name)
             var jobs = [try runner.run(stored, trigger: "manual", datumPath: datum)]
             if downstream, let first = jobs.first, first.outputCommit != nil {

@@ -11,6 +11,7 @@ enum PipelineTrigger {
         let changed = result.commits.compactMap { commit in commit.branch.map { (repo: commit.repo, branch: $0) } }
         var runner = JobRunner(project: project)
         runner.gitHead = gitHead
+        runner.dispatcherFactory = ClusterSupport.factory(project)
         return try runner.runDownstream(of: changed) { job in
             if job.state == .failed { console.notice("dver: pipeline \(job.pipeline) failed (job \(job.id)); the commit is kept") }
         }
@@ -20,6 +21,7 @@ enum PipelineTrigger {
     static func manualRunner(_ project: Project, console: Console) -> JobRunner {
         var runner = JobRunner(project: project)
         runner.gitHead = (try? GitSupport.open(project, console: console)?.headForCommit()) ?? ""
+        runner.dispatcherFactory = ClusterSupport.factory(project)
         return runner
     }
 
