@@ -68,6 +68,8 @@ let package = Package(
 
         // Seeded test data shared by the test targets (not part of the product).
         .target(name: "DverTestSupport", path: "Tests/Support"),
+        // A real SeaweedFS S3 server for the suites that need one (remote, cluster).
+        .target(name: "DverServerSupport", dependencies: ["DverRemote", "DverSystem"], path: "Tests/ServerSupport"),
         .testTarget(name: "DverCoreTests", dependencies: ["DverCore", "DverTestSupport"],
                     resources: [.copy("Vectors")]),
         .testTarget(name: "DverChunkingTests", dependencies: ["DverChunking", "DverCore", "DverTestSupport"],
@@ -79,8 +81,8 @@ let package = Package(
                     dependencies: ["DverGit", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverPipelineTests",
                     dependencies: ["DverPipeline", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
-        .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverStore", "DverTestSupport"]),
+        .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverStore", "DverTestSupport", "DverServerSupport"]),
         .testTarget(name: "DverRemoteTests",
-                    dependencies: ["DverRemote", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
+                    dependencies: ["DverRemote", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport", "DverServerSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import DverCore
 import DverRemote
+import DverServerSupport
 import DverRepository
 import DverStore
 import DverSystem

