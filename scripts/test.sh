@@ -24,6 +24,9 @@ install_gated_tools() {
     # ---- END gated test dependencies ---------------------------------------
     # git integration: the pre-commit framework (Debian's package) for its suite.
     bash "$REPO_ROOT/scripts/setup.sh" pre-commit
+    # Cluster executors: a real Slurm (the suites start their own clusters with
+    # scripts/slurm-cluster.sh on free loopback ports).
+    bash "$REPO_ROOT/scripts/setup.sh" slurmctld slurmd slurm-client munge
     # Remotes: strace checks that new directories and cached indexes are fsynced.
     bash "$REPO_ROOT/scripts/setup.sh" strace
     install_seaweedfs
@@ -79,6 +82,12 @@ suite_blocker() {
             elif ! bwrap --unshare-all --ro-bind / / true 2>/dev/null; then
                 echo "bwrap cannot create namespaces here"
             fi ;;
+        slurm)
+            if [[ $(id -u) -ne 0 ]]; then
+                echo "not root (slurmd must run tasks as the submitting user)"
+            elif ! command -v slurmctld >/dev/null 2>&1 || ! command -v sbatch >/dev/null 2>&1; then
+                echo "slurmctld/slurmd/slurm-client not installed"
+            fi ;;
         podman)
             if ! command -v podman >/dev/null 2>&1 || [[ ! -x /bin/busybox ]]; then
                 echo "podman or busybox-static not installed"
@@ -109,6 +118,7 @@ pre-commit  CLI: pre-commit framework
 strace CLI: remote durability (strace)
 bwrap  Jobs in bubblewrap
 podman Jobs in podman and docker
+slurm  CLI: cluster executor (Slurm)
 SUITES
 }
 

@@ -190,6 +190,12 @@ enum Interruption {
         flag.store(false, ordering: .relaxed)
         signal(SIGINT) { _ in Interruption.flag.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in Interruption.flag.store(true, ordering: .relaxed) }
+        // A parent may have started dver with these signals blocked (the mask is inherited).
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
     static func disarm() {
