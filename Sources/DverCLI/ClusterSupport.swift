@@ -8,7 +8,8 @@ import Foundation
 /// The hook between DverPipeline's JobRunner and the cluster executors: a factory that makes
 /// the dispatcher for a spec's (or `--executor`'s) executor, with the project's remote.
 enum ClusterSupport {
-    static func factory(_ project: Project) -> DispatcherFactory {
+    /// - Parameter printManifest: Kubernetes only: print the Indexed Job instead of applying it.
+    static func factory(_ project: Project, printManifest: (@Sendable (String) -> Void)? = nil) -> DispatcherFactory {
         { settings in
             let environment = ProcessInfo.processInfo.environment
             let remote = try RemoteRegistry.load(project.layout).resolve(settings.remote)
@@ -22,7 +23,9 @@ enum ClusterSupport {
             case .local:
                 preconditionFailure("the local executor needs no dispatcher")
             }
-            return ClusterDispatcher(settings: settings, remote: remote, engine: engine, dverPath: dver, environment: environment)
+            var dispatcher = ClusterDispatcher(settings: settings, remote: remote, engine: engine, dverPath: dver, environment: environment)
+            if settings.kind == .kubernetes { dispatcher.printManifest = printManifest }
+            return dispatcher
         }
     }
 

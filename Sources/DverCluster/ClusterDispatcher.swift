@@ -27,6 +27,9 @@ public struct ClusterDispatcher: DatumDispatcher {
     public var dverPath: String
     public var environment: [String: String]
     public var pollSeconds: Double = 0.5
+    /// Kubernetes without a reachable cluster: publish the datums and hand the Indexed Job's
+    /// manifest to this closure instead of applying it; the job ends as `dispatched`.
+    public var printManifest: (@Sendable (String) -> Void)?
 
     public init(settings: ExecutorSettings, remote: RemoteSettings, engine: any ClusterEngine, dverPath: String,
                 environment: [String: String]) {
@@ -80,6 +83,18 @@ public struct ClusterDispatcher: DatumDispatcher {
         var pending = initial
         let rounds = max(1, job.spec.datumTries)
         let perTask = max(1, settings.datumsPerTask ?? 1)
+        if let printManifest {
+            let tasks = stride(from: 0, to: pending.count, by: perTask).map { start in
+                pending[start..<min(start + perTask, pending.count)].compactMap { position[$0] }
+            }
+            try remote.transport.put(ClusterKeys.round(job.jobID, 0), bytes: try Self.encode(ClusterRound(tasks: tasks)))
+            let worker = WorkerCommand(dver: dverPath, remote: workerRemote, job: job.jobID, round: 0)
+            let manifest = KubernetesManifest(settings: settings, image: job.spec.transform.image,
+                                              name: KubernetesManifest.label("dver-\(job.spec.name)-\(job.jobID)"), completions: tasks.count,
+                                              parallelism: settings.parallelism ?? job.spec.parallelism, workerArguments: Array(worker.arguments.dropFirst()))
+            printManifest(try manifest.rendered())
+            throw JobDispatched(message: "the Indexed Job for \(pending.count) datums was printed; apply it ('kubectl apply -f FILE') and, once it has finished, run 'dver pipeline run \(job.spec.name) --executor kubernetes' to collect the results")
+        }
         for round in 0..<rounds where !pending.isEmpty {
             let tasks = stride(from: 0, to: pending.count, by: perTask).map { start in
                 pending[start..<min(start + perTask, pending.count)].compactMap { position[$0] }

@@ -43,3 +43,10 @@ public protocol DatumDispatcher: Sendable {
 /// Makes the dispatcher for a non-local executor (the CLI provides one that knows remotes and
 /// cluster engines; DverPipeline does not depend on them).
 public typealias DispatcherFactory = @Sendable (ExecutorSettings) throws -> any DatumDispatcher
+
+/// Thrown by a dispatcher that handed the datums over and will not wait for them (e.g. it
+/// printed a Kubernetes manifest): the job is recorded as `dispatched`, with `message` as a note.
+public struct JobDispatched: Error, Sendable {
+    public var message: String
+    public init(message: String) { self.message = message }
+}

@@ -3,6 +3,9 @@ import Foundation
 /// A job's lifecycle.
 public enum JobState: String, Codable, Sendable {
     case running, succeeded, failed
+    /// The datums were handed to a cluster that dver does not watch (a Kubernetes manifest
+    /// printed for the user to apply); a later run collects their published results.
+    case dispatched
 }
 
 /// What happened to one datum in a job.

@@ -57,6 +57,9 @@ public struct JobRunner: Sendable {
         }
         do {
             try execute(pipeline, datumPath: datumPath, roots: roots, record: &record)
+        } catch let dispatched as JobDispatched {
+            record.state = .dispatched
+            record.notes.append(dispatched.message)
         } catch let error as PipelineError {
             // A debugging run that selects nothing is a usage problem, not a job.
             if case .noDatumMatches = error { throw error }

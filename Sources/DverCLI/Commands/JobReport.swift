@@ -5,7 +5,7 @@ import Foundation
 enum JobReport {
     static func headline(_ job: JobRecord) -> String {
         let total = (job.finished ?? job.started) - job.started
-        let state = job.state == .failed ? "FAILED" : job.state.rawValue
+        let state = job.state == .failed ? "FAILED" : job.state == .dispatched ? "DISPATCHED" : job.state.rawValue
         return "job \(job.id) \(job.pipeline): \(state), \(job.summary)"
             + String(format: " (plan %.1f ms, total %.2f s, %@)", job.planSeconds * 1000, total, job.runtime.isEmpty ? "no runtime" : job.runtime)
     }
@@ -14,6 +14,7 @@ enum JobReport {
     static func lines(_ job: JobRecord) -> [String] {
         var lines = [headline(job)]
         if let output = job.outputCommit { lines.append("  output \(job.pipeline)@\(String(output.prefix(12)))") }
+        if job.state == .dispatched { lines += job.notes.map { "  \($0)" } }
         if job.state == .failed {
             for datum in job.datums where datum.state == .failed {
                 lines.append("  datum \(datum.id.prefix(12)) \(datum.inputs.joined(separator: ", ")): \(datum.error ?? "failed") (\(datum.attempts) attempt\(datum.attempts == 1 ? "" : "s"))")

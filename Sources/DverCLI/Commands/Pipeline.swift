@@ -205,6 +205,7 @@ struct Pipeline: ParsableCommand {
               dver pipeline run clean
               dver pipeline run clean --datum /a.csv
               dver pipeline run clean --executor slurm      # datums as a Slurm array (docs/PIPELINES.md, "Executors")
+              dver pipeline run clean --executor kubernetes --manifest > job.yaml   # an Indexed Job to apply
               DVER_KEEP_DATUM_DIRS=1 dver pipeline run clean --datum raw:/a.csv   # keep .dver/tmp/job-*/ for a look
             """)
 
@@ -222,10 +223,25 @@ struct Pipeline: ParsableCommand {
         @Option(help: "Where the datums run, overriding the spec's executor: local, slurm or kubernetes.")
         var executor: ExecutorSettings.Kind?
 
+        @Flag(help: "Kubernetes: publish the datums and print the Indexed Job (YAML/JSON) on stdout instead of applying it.")
+        var manifest = false
+
+        func validate() throws {
+            if manifest, executor != .kubernetes { throw ValidationError("--manifest goes with --executor kubernetes") }
+            if manifest, downstream { throw ValidationError("--manifest cannot run downstream pipelines (the job is not waited for)") }
+        }
+
         func run() throws {
             let project = try global.project()
             var runner = PipelineTrigger.manualRunner(project, console: global.console)
             runner.executorOverride = executor
+            if manifest {
+                runner.dispatcherFactory = ClusterSupport.factory(project) { Console.writeOut($0) }
+                let job = try runner.run(try runner.catalog.load(name), trigger: "manual", datumPath: datum)
+                JobReport.lines(job).forEach { global.console.notice($0) }
+                if job.state == .failed { throw ReportedFailure(status: .jobFailed) }
+                return
+            }
             let stored = try runner.catalog.load(name)
             var jobs = [try runner.run(stored, trigger: "manual", datumPath: datum)]
             if downstream, let first = jobs.first, first.outputCommit != nil {
