@@ -5,7 +5,7 @@
 # Usage: scripts/bench.sh
 # Environment:
 #   BENCH_DIR=DIR           work directory (default: bench-data/ in the repo, gitignored)
-#   BENCH_CASES="..."       subset of: small status hook add checkout csv rss pipeline remote (default: all)
+#   BENCH_CASES="..."       subset of: small status hook add checkout csv rss pipeline remote slurm (default: all)
 #   BENCH_SKIP_10G=1        skip the 10 GiB peak-memory case
 #   BENCH_KEEP=1            keep the generated small files for the next run
 #   BENCH_FLOORS_ONLY=1     measure only the floors (no build, no dver)
@@ -22,7 +22,7 @@ readonly REPO_ROOT
 readonly GEN="$REPO_ROOT/scripts/gen-data.py"
 BENCH_DIR=${BENCH_DIR:-$REPO_ROOT/bench-data}
 DVER=${DVER:-$REPO_ROOT/.build/release/dver}
-readonly BENCH_CASES=${BENCH_CASES:-small status hook add checkout csv rss pipeline remote}
+readonly BENCH_CASES=${BENCH_CASES:-small status hook add checkout csv rss pipeline remote slurm}
 readonly FLOORS_ONLY=${BENCH_FLOORS_ONLY:-0}
 readonly BIG_SIZE=${BENCH_BIG_SIZE:-1G}
 readonly CSV_SIZE=${BENCH_CSV_SIZE:-512M}
@@ -546,6 +546,65 @@ case_pipeline() {
     row "pipeline: per datum, bwrap (ms)" "$per_datum" "bare bwrap $bare_ms ms" "<= 50" "$(judge "$per_datum" "<=" 50 "$bare_ms")"
 }
 
+# Cluster executor on a real Slurm cluster on loopback (3 nodes x 8 slots): 300 datums of
+# 'sleep 1' and 1 KiB of input each, beside a bare `sbatch --array` of the same sleeps.
+case_slurm() {
+    if [[ $(id -u) -ne 0 ]]; then
+        row "slurm: 300 datums of sleep 1 (s)" skipped "not root" "-" "-"
+        return
+    fi
+    bash "$REPO_ROOT/scripts/setup.sh" slurmctld slurmd slurm-client munge bubblewrap busybox-static
+    local cluster="$BENCH_DIR/slurm" rootfs="$BENCH_DIR/rootfs-slurm" project bare dver ideal=12.5 i
+    export SLURM_CONF="$cluster/etc/slurm.conf"
+    D="$cluster" PORT=${BENCH_SLURM_PORT:-16817} bash "$REPO_ROOT/scripts/slurm-cluster.sh" down >/dev/null 2>&1 || true
+    D="$cluster" PORT=${BENCH_SLURM_PORT:-16817} CPUS=8 bash "$REPO_ROOT/scripts/slurm-cluster.sh" up 3 >/dev/null
+    # The bare array runs before and after dver's job; the faster run is the floor (a fresh
+    # cluster's first array, and load from other processes, slow a run by seconds).
+    local bare_before bare_after
+    log "floor: bare sbatch --array=0-299%24 of 'sleep 1'"
+    time_cmd bare_before bare_array
+    local per_task=- downloaded=- inputs=- ratio=-
+    if dver_enabled; then
+        rm -rf "$rootfs"
+        mkdir -p "$rootfs/bin"
+        cp /bin/busybox "$rootfs/bin/busybox"
+        for i in sh cp sleep; do ln -s busybox "$rootfs/bin/$i"; done
+        project=$(new_project slurm)
+        mkdir -p "$project/data/raw"
+        for ((i = 0; i < 300; i++)); do head -c 1024 /dev/urandom >"$project/data/raw/f$i.bin"; done
+        printf '%s\n' 'pipeline: {name: sleepy}' 'input: {pfs: {repo: raw, glob: "/*"}}' 'transform:' \
+            "  image: $rootfs" '  cmd: ["sh", "-c", "sleep 1; cp /pfs/raw/* /pfs/out/"]' 'runtime: bwrap' \
+            'executor: {kind: slurm, parallelism: 24}' >"$project/sleepy.yaml"
+        quiet slurm-add in_dir "$project" "$DVER" add data/raw
+        quiet slurm-commit in_dir "$project" "$DVER" commit -m inputs --no-trigger
+        quiet slurm-remote in_dir "$project" "$DVER" remote add origin "$BENCH_DIR/slurm-remote"
+        quiet slurm-create in_dir "$project" "$DVER" pipeline create sleepy.yaml
+        log "dver pipeline run sleepy (300 datums on Slurm)"
+        time_cmd dver quiet slurm-run in_dir "$project" "$DVER" pipeline run sleepy
+        log "floor again: bare sbatch --array=0-299%24 of 'sleep 1'"
+        time_cmd bare_after bare_array
+        downloaded=$(cat "$project"/.dver/jobs/slurm-*.out | awk '/bytes downloaded/ { for (i = 1; i < NF; i++) if ($(i+1) == "bytes") s += $i } END { print s + 0 }')
+        inputs=$((300 * 1024))
+        ratio=$(calc "$downloaded / $inputs" 2)
+    fi
+    bare=$(awk -v a="$bare_before" -v b="${bare_after:-$bare_before}" 'BEGIN { print (a < b ? a : b) }')
+    floor_note "bare Slurm array of 300 x 'sleep 1' on 3 nodes x 8 slots: $bare_before s before dver's job, ${bare_after:--} s after (ideal 300/24 x 1 s = $ideal s)"
+    [[ -n ${dver:-} ]] && per_task=$(calc "($dver - $bare) * 24 / 300" 3)
+    D="$cluster" bash "$REPO_ROOT/scripts/slurm-cluster.sh" down >/dev/null 2>&1 || true
+    row "slurm: 300 datums of sleep 1, 3x8 slots (s)" "${dver:--}" "bare array $bare s; ideal $ideal s" "<= 1.5x bare" \
+        "$(judge "${dver:--}" "<=" "$(calc "$bare * 1.5" 2)" "$bare")"
+    row "slurm: dver overhead per datum (s)" "$per_task" "beyond the bare array task" "<= 0.5" "$(judge "$per_task" "<=" 0.5)"
+    row "slurm: bytes a worker downloads / input bytes" "$ratio" "$downloaded of $inputs bytes" "<= 1.1" "$(judge "$ratio" "<=" 1.1)"
+}
+
+# bare_array: 300 tasks of 'sleep 1', 24 at once, waited for by polling squeue every 0.2 s
+# (`sbatch --wait` polls with a backoff of seconds, which would inflate the floor).
+bare_array() {
+    local job
+    job=$(sbatch --parsable --array=0-299%24 --output=/dev/null --wrap "sleep 1")
+    while [[ -n $(squeue -h -j "$job" 2>/dev/null) ]]; do sleep 0.2; done
+}
+
 # bwrap_runs N ROOTFS DIR: N sandboxes like a datum's, each running 'true'.
 bwrap_runs() {
     local i
@@ -764,7 +823,7 @@ main() {
     # every deletion at the end. Creating a file on this VM's virtual disk was
     # seen to cost anywhere from 30 us to 1.3 ms between runs and directories,
     # so compare dver with the floors of the same run, not with other runs.
-    for name in small status hook add checkout csv rss pipeline remote; do
+    for name in small status hook add checkout csv rss pipeline remote slurm; do
         if case_enabled "$name"; then
             "case_$name"
         fi
