@@ -81,6 +81,7 @@ let package = Package(
                     dependencies: ["DverGit", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverPipelineTests",
                     dependencies: ["DverPipeline", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
+        .testTarget(name: "DverClusterTests", dependencies: ["DverCluster", "DverPipeline"]),
         .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverStore", "DverTestSupport", "DverServerSupport"]),
         .testTarget(name: "DverRemoteTests",
                     dependencies: ["DverRemote", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport", "DverServerSupport"]),

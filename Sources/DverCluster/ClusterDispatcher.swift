@@ -67,6 +67,8 @@ public struct ClusterDispatcher: DatumDispatcher {
     private func dispatch(_ initial: [Int], datums: [Datum], job: DispatchJob, remote: Remote,
                           outcomes: inout [Int: DatumOutcome], dispatches: inout [Int: Int]) throws {
         let project = job.project
+        // Settings the engine cannot do without are checked before anything is pushed.
+        if settings.kind == .kubernetes { _ = try KubernetesManifest.workerImage(settings) }
         project.progress.notice("pushing the inputs of \(initial.count) datums to \(remote.name)")
         let targets = job.inputs.compactMap { input in
             input.commit.flatMap { ObjectID(hex: $0) }.map { PushTarget.commit(repo: input.repo, id: $0) }

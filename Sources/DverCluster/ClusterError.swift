@@ -11,6 +11,8 @@ public enum ClusterError: Error, Sendable {
     case engineFailed(command: String, output: String, hint: String?)
     /// The scheduler's tool is not installed or not on PATH.
     case engineUnavailable(tool: String, hint: String)
+    /// The executor needs a setting the spec does not give (`executor.worker_image`).
+    case missingSetting(field: String, hint: String)
     /// A job manifest or result record on the remote is not what dver writes.
     case invalidRecord(key: String, reason: String)
     /// The user interrupted the job (Ctrl-C); its tasks were cancelled.
@@ -29,6 +31,8 @@ extension ClusterError: CustomStringConvertible {
             return "\(command) failed: \(trimmed)" + (hint.map { "\n\($0)" } ?? "")
         case .engineUnavailable(let tool, let hint):
             return "\(tool) is not available: \(hint)"
+        case .missingSetting(let field, let hint):
+            return "\(field) is not set: \(hint)"
         case .invalidRecord(let key, let reason):
             return "remote record \(key) is not valid: \(reason)"
         case .cancelled(let job, let engineJob):

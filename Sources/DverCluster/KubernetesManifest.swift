@@ -34,13 +34,20 @@ public struct KubernetesManifest: Sendable {
         return result.isEmpty ? "dver" : String(result.trimmingCharacters(in: CharacterSet(charactersIn: "-")))
     }
 
-    /// The manifest as JSON (which is YAML too; kubectl reads either).
-    /// - Throws: `ClusterError.engineUnavailable` without `executor.worker_image`.
-    public func rendered() throws -> String {
-        guard let workerImage = settings.workerImage else {
-            throw ClusterError.engineUnavailable(tool: "the Kubernetes worker image",
-                                                 hint: "set executor.worker_image to an image holding a static dver at /dver (docs/PIPELINES.md, \"Executors\")")
+    /// The image the init container copies dver from (`executor.worker_image`).
+    /// - Throws: `ClusterError.missingSetting` when the spec does not name one.
+    public static func workerImage(_ settings: ExecutorSettings) throws -> String {
+        guard let image = settings.workerImage else {
+            throw ClusterError.missingSetting(field: "executor.worker_image",
+                                              hint: "a Kubernetes job copies dver into each pod from that image; set it to an image holding a static dver at /dver (docs/PIPELINES.md, \"Executors\")")
         }
+        return image
+    }
+
+    /// The manifest as JSON (which is YAML too; kubectl reads either).
+    /// - Throws: `ClusterError.missingSetting` without `executor.worker_image`.
+    public func rendered() throws -> String {
+        let workerImage = try Self.workerImage(settings)
         let binary = "/dver-bin/dver"
         var container: [String: Any] = [
             "name": "datum",
@@ -81,55 +88,5 @@ public struct KubernetesManifest: Sendable {
         let manifest: [String: Any] = ["apiVersion": "batch/v1", "kind": "Job", "metadata": metadata, "spec": spec]
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self) + "\n"
-    }
-}
-
-/// Kubernetes through `kubectl` (the user's kubeconfig): `apply` the Indexed Job, watch
-/// `status.completedIndexes`/`failedIndexes`, `delete` to cancel. Not run against a cluster in
-/// dver's tests (none can run on the build machines); the manifest is checked against the
-/// `batch/v1` schema and the worker path it uses is the one Slurm runs for real.
-public struct KubernetesEngine: ClusterEngine {
-    public let name = "kubernetes"
-    public var settings: ExecutorSettings
-    public var dverPath: String
-    public var environment: [String: String]
-    public init(settings: ExecutorSettings, dverPath: String, environment: [String: String]) {
-        self.settings = settings
-        self.dverPath = dverPath
-        self.environment = environment
-    }
-
-    private var namespaceArguments: [String] { settings.namespace.map { ["-n", $0] } ?? [] }
-
-    public func submit(count: Int, parallelism: Int, worker: [String], label: String, image: String) throws -> String {
-        let name = KubernetesManifest.label("\(label)-\(UInt32.random(in: 0...UInt32.max))")
-        let manifest = KubernetesManifest(settings: settings, image: image, name: name, completions: count, parallelism: parallelism,
-                                          workerArguments: Array(worker.dropFirst()))
-        let output = try EngineCommand.run(["kubectl", "apply", "-f", "-"] + namespaceArguments, environment: environment,
-                                           stdin: try manifest.rendered())
-        guard output.status == 0 else { throw ClusterError.engineFailed(command: "kubectl apply", output: output.stderr, hint: "check 'kubectl config current-context'") }
-        return name
-    }
-
-    public func unfinished(_ engineJob: String) throws -> Set<Int> {
-        let output = try EngineCommand.run(["kubectl", "get", "job", engineJob, "-o", "json"] + namespaceArguments, environment: environment)
-        guard output.status == 0 else { throw ClusterError.engineFailed(command: "kubectl get job", output: output.stderr, hint: nil) }
-        guard let root = try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any],
-              let spec = root["spec"] as? [String: Any], let completions = spec["completions"] as? Int else {
-            throw ClusterError.engineFailed(command: "kubectl get job", output: String(output.stdout.prefix(400)), hint: nil)
-        }
-        let status = root["status"] as? [String: Any] ?? [:]
-        if let conditions = status["conditions"] as? [[String: Any]],
-           conditions.contains(where: { ["Complete", "Failed"].contains($0["type"] as? String) && $0["status"] as? String == "True" }) {
-            return []
-        }
-        let done = SlurmEngine.indices((status["completedIndexes"] as? String) ?? "")
-            .union(SlurmEngine.indices((status["failedIndexes"] as? String) ?? ""))
-        return Set(0..<completions).subtracting(done)
-    }
-
-    public func cancel(_ engineJob: String) throws {
-        let output = try EngineCommand.run(["kubectl", "delete", "job", engineJob, "--wait=false"] + namespaceArguments, environment: environment)
-        guard output.status == 0 else { throw ClusterError.engineFailed(command: "kubectl delete job", output: output.stderr, hint: nil) }
     }
 }

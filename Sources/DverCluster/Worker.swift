@@ -69,7 +69,7 @@ public struct WorkerOperation: Sendable {
         let runtime: any DatumRuntime
         let image: PreparedImage
         if inContainer {
-            runtime = InContainerRuntime()
+            runtime = try InContainerRuntime(environment: environment)
             image = PreparedImage(identity: manifest.imageIdentity, reference: spec.transform.image)
         } else {
             (runtime, image) = try RuntimeSelector.runtime(for: spec.runtime, projectRoot: workDirectory, transform: transform,
