@@ -99,6 +99,20 @@ struct PipelineTravelTests {
         #expect(a.run(["push"], in: b).stdout.contains("Everything up to date"))
     }
 
+    @Test("in a git project, a pull that adds a pipeline keeps the repos it created out of git (.gitignore block)",
+          .enabled(if: gitIsInstalled, "git is not installed"))
+    func pulledReposIgnored() throws {
+        let (a, remote) = try Self.source()
+        defer { withExtendedLifetime(a) {} }   // the remote lives beside A
+        let c = try TestProject(initialize: false)
+        try c.git(["init", "-q"])
+        c.run(["init", "-q"])
+        c.run(["remote", "add", "-q", "origin", remote])
+        c.run(["pull"])
+        let ignore = try String(contentsOfFile: c.path(".gitignore"), encoding: .utf8)
+        #expect(ignore.contains("/data/raw/") && ignore.contains("/data/upper/"), "\(ignore)")
+    }
+
     /// One way a remote can lie about a spec, and what the refusal must say.
     struct Attack: Sendable, CustomTestStringConvertible {
         let testDescription: String
