@@ -10,7 +10,8 @@ enum ExitStatus: Int32 {
     case success = 0
     /// The operation failed; the message says why.
     case failure = 1
-    /// Refused because uncommitted changes would be lost (retry with --force).
+    /// Refused because uncommitted changes (or a pipeline spec changed here and on the remote,
+    /// in a pull) would be lost (retry with --force).
     case wouldLoseChanges = 2
     /// Integrity problem: fsck found damage, or a corrupt object or pack was read.
     case integrity = 3
@@ -23,7 +24,7 @@ enum ExitStatus: Int32 {
 
     static func of(_ error: any Error) -> ExitStatus {
         switch error {
-        case RepositoryError.uncommittedChanges: return .wouldLoseChanges
+        case RepositoryError.uncommittedChanges, RemoteError.specConflict(_, _, pushing: false): return .wouldLoseChanges
         case StoreError.corruptPack, StoreError.corruptObject, StoreError.corruptFile, StoreError.objectNotFound,
              StoreError.unexpectedKind:
             return .integrity

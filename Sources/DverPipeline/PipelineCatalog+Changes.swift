@@ -19,7 +19,7 @@ extension PipelineCatalog {
         try validate(spec, project: project)
         if (try? project.repo(named: spec.name)) != nil { throw PipelineError.outputRepoConflict(spec.name) }
         let stored = StoredPipeline(spec: spec, sourcePath: displayName ?? file, sourceYAML: yaml)
-        try project.createRepo(name: spec.name, mount: mount ?? "data/\(spec.name)", branch: spec.outputBranch)
+        try createOutputRepo(for: spec, mount: mount, project: project)
         try save(stored)
         return stored
     }
@@ -33,9 +33,7 @@ extension PipelineCatalog {
         try validate(spec, project: project)
         var stored = StoredPipeline(spec: spec, sourcePath: displayName ?? file, sourceYAML: yaml)
         stored.created = old.created
-        if (try? project.repo(named: spec.name)) == nil {
-            try project.createRepo(name: spec.name, mount: "data/\(spec.name)", branch: spec.outputBranch)
-        }
+        try createOutputRepo(for: spec, mount: nil, project: project)
         try save(stored)
         return (old, stored)
     }
@@ -50,9 +48,22 @@ extension PipelineCatalog {
         if deleteRepo, (try? project.repo(named: name)) != nil { try project.deleteRepo(name: name) }
     }
 
-    private func validate(_ spec: PipelineSpec, project: Project) throws {
-        let others = try all().map(\.spec).filter { $0.name != spec.name }
-        for repo in spec.inputRepos where repo != spec.name {
+    /// Creates the output repo of `spec` — named after it, on its output branch, mounted at
+    /// `mount` or `data/<name>` — unless the project has a repo of that name (which `create`
+    /// refuses before and `update` and `adopt` keep).
+    /// - Returns: the repo created, or nil.
+    @discardableResult
+    func createOutputRepo(for spec: PipelineSpec, mount: String?, project: Project) throws -> RepoRecord? {
+        if (try? project.repo(named: spec.name)) != nil { return nil }
+        return try project.createRepo(name: spec.name, mount: mount ?? "data/\(spec.name)", branch: spec.outputBranch)
+    }
+
+    /// Input repos must exist (or be the output of another pipeline of `others`), and `spec`
+    /// must close no cycle with `others` (default: the catalog's other pipelines).
+    /// `arrivingRepos` count as existing: repos the same transfer brings.
+    func validate(_ spec: PipelineSpec, project: Project, others: [PipelineSpec]? = nil, arrivingRepos: Set<String> = []) throws {
+        let others = try (others ?? all().map(\.spec)).filter { $0.name != spec.name }
+        for repo in spec.inputRepos where repo != spec.name && !arrivingRepos.contains(repo) {
             let isOutput = others.contains { $0.name == repo }
             if !isOutput, (try? project.repo(named: repo)) == nil {
                 throw PipelineError.inputRepoMissing(pipeline: spec.name, repo: repo)

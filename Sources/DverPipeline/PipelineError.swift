@@ -23,6 +23,9 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     /// A datum output a repo cannot hold; `path` is shown as `/pfs/out/...`, escaped.
     case invalidOutput(path: String, problem: String)
     case corruptRecord(path: String, reason: String)
+    /// A spec that arrived from elsewhere (a remote) and is not one `dver pipeline create`
+    /// would accept; `problem` may quote the spec's own text, so callers print it escaped.
+    case unacceptableSpec(name: String, problem: String)
     case launchFailed(command: String, reason: String)
 
     public var description: String {
@@ -77,6 +80,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
                 + "at most \(RepoPath.maximumDepth) levels deep; the datum fails rather than lose or alter an output"
         case .corruptRecord(let path, let reason):
             text = "\(path) is damaged: \(reason)"
+        case .unacceptableSpec(let name, let problem):
+            text = "the spec of pipeline '\(name)' is refused: \(problem)"
         case .launchFailed(let command, let reason):
             text = "could not start \(command): \(reason)"
         }

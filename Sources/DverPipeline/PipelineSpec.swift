@@ -51,12 +51,10 @@ public struct PipelineSpec: Codable, Sendable, Equatable {
         executor = try container.decodeIfPresent(ExecutorSettings.self, forKey: .executor)
     }
 
-    /// SHA-256 of the canonical JSON encoding (sorted keys): recorded in each output commit.
+    /// SHA-256 of the canonical JSON encoding (`canonicalJSON`, sorted keys): recorded in each
+    /// output commit, and the spec's name on a remote.
     public var hash: ObjectID {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(self)) ?? Data()  // a value of plain fields always encodes
-        return SHA256.hash(Array(data))
+        SHA256.hash((try? canonicalJSON()) ?? [])  // a value of plain fields always encodes
     }
 
     /// Every pfs input, depth first.

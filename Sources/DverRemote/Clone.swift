@@ -3,13 +3,15 @@ import DverStore
 import DverSystem
 
 /// `dver clone`: a new project in an empty directory, with the remote configured as `origin`
-/// (the default remote) and every repo of the remote checked out at its default branch.
+/// (the default remote) and every repo of the remote checked out at its default branch — and,
+/// given a spec catalog for the new project (`specs`), the remote's pipelines.
 public enum CloneOperation {
     /// - Throws: `RemoteError.destinationNotEmpty`, `.emptyRemote` (nothing pushed there, e.g.
     ///   the URL names a project rather than a remote); remote errors, after which the directory
     ///   the clone created is removed again.
     public static func run(settings: RemoteSettings, directory: String, progress: any ProgressSink,
-                           environment: [String: String]) throws -> (project: Project, result: PullResult) {
+                           environment: [String: String],
+                           specs: ((Project) -> any SpecCatalog)? = nil) throws -> (project: Project, result: PullResult) {
         var created = false
         if FileSystem.exists(directory) {
             guard FileSystem.isDirectory(directory), try FileSystem.list(directory).isEmpty else {
@@ -29,7 +31,7 @@ public enum CloneOperation {
                 try remote.transport.prepare(creating: false)   // a missing directory or bucket says so
                 throw RemoteError.emptyRemote(url: remote.transport.displayURL)
             }
-            let result = try PullOperation(project: project, remote: remote).run()
+            let result = try PullOperation(project: project, remote: remote, specs: specs?(project)).run()
             return (project, result)
         } catch {
             if created {

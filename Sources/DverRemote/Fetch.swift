@@ -16,6 +16,10 @@ public struct FetchResult: Sendable {
     public var updates: [TrackingUpdate] = []
     /// The remote's index as read (repos, mounts, heads), for pull and clone.
     public var index = RemoteIndex()
+    /// The remote's pipeline specs, verified and checked (only when fetching with a catalog).
+    public var specs: [SpecBlob] = []
+    /// Remote-tracking specs that moved.
+    public var specUpdates: [SpecTrackingUpdate] = []
     public var objectsReceived = 0
     public var bytesReceived: UInt64 = 0
     public var requests = 0
@@ -23,14 +27,19 @@ public struct FetchResult: Sendable {
 
 /// Brings commits and everything they reach from a remote into the local store, then records
 /// the remote's branches as remote-tracking refs (`refs/REPO/remotes/REMOTE/BRANCH`). Objects
-/// are verified before they are stored and sealed (fsync) before any ref names them.
+/// are verified before they are stored and sealed (fsync) before any ref names them. With a
+/// spec catalog, also brings the remote's pipeline specs (every one, verified and checked
+/// before any object is downloaded) and records them as remote-tracking specs.
 public struct FetchOperation {
     public let project: Project
     public let remote: Remote
+    /// Whose check the remote's specs must pass; nil: specs are not fetched.
+    public var specs: (any SpecCatalog)?
 
-    public init(project: Project, remote: Remote) {
+    public init(project: Project, remote: Remote, specs: (any SpecCatalog)? = nil) {
         self.project = project
         self.remote = remote
+        self.specs = specs
     }
 
     /// Fetches every branch of the given repos (all of the remote's repos when nil).
@@ -47,6 +56,7 @@ public struct FetchOperation {
         let (index, version) = try remote.readIndex()
         if version == nil { try remote.transport.prepare(creating: false) }
         result.index = index
+        if let specs { result.specs = try remote.receiveSpecs(index.pipelines, catalog: specs) }
         let names = repos ?? index.repos.keys.sorted()
         var wanted = [TrackingUpdate]()
         for name in names {
@@ -68,8 +78,24 @@ public struct FetchOperation {
         // Commit sets are not stored on the remote: the commits name them, so rebuild the records.
         try project.recordCommitSets(reachableFrom: wanted.map(\.new))
         result.updates = wanted
+        if specs != nil { result.specUpdates = try trackSpecs(index.pipelines) }
         result.requests = remote.transport.requestCount - start
         return result
+    }
+
+    /// Records the remote's spec list as the remote-tracking specs.
+    /// - Returns: the entries that moved.
+    private func trackSpecs(_ listed: [String: String]) throws -> [SpecTrackingUpdate] {
+        var tracking = try SpecTracking.load(remote)
+        let moved = listed.sorted { $0.key < $1.key }.compactMap { name, hex -> SpecTrackingUpdate? in
+            guard tracking.remote[name] != hex, let id = ObjectID(hex: hex) else { return nil }
+            return SpecTrackingUpdate(name: name, old: tracking.remote[name].flatMap { ObjectID(hex: $0) }, new: id)
+        }
+        if tracking.remote != listed {
+            tracking.remote = listed
+            try tracking.save(remote)
+        }
+        return moved
     }
 
     /// Downloads everything `commits` reach that the local store lacks, and seals it.

@@ -18,6 +18,8 @@ public struct PullUpdate: Sendable {
 public struct PullResult: Sendable {
     public var fetch = FetchResult()
     public var updates: [PullUpdate] = []
+    /// What happened to each of the remote's pipeline specs (pulls with a spec catalog).
+    public var specUpdates: [SpecUpdate] = []
     /// For a partial pull: the files written.
     public var partialFiles: [String] = []
     public var partialCommit: ObjectID?
@@ -26,26 +28,34 @@ public struct PullResult: Sendable {
 /// fetch, then fast-forward local branches to the remote's (checking out the workspace of the
 /// checked-out branch, refusing like `checkout` to overwrite uncommitted work), creating repos
 /// the project does not have yet at the remote's mount. With a path (`raw@main:images`), only
-/// the objects under that path are downloaded and written into the workspace.
+/// the objects under that path are downloaded and written into the workspace. With a spec
+/// catalog, the remote's pipeline specs come too (`Pull+Specs`): conflicts are refused before
+/// any branch moves, and the specs taken are added after the branches moved.
 public struct PullOperation {
     public let project: Project
     public let remote: Remote
     public var force = false
+    /// The local pipeline specs; nil: specs are not pulled (nor fetched).
+    public var specs: (any SpecCatalog)?
 
-    public init(project: Project, remote: Remote, force: Bool = false) {
+    public init(project: Project, remote: Remote, force: Bool = false, specs: (any SpecCatalog)? = nil) {
         self.project = project
         self.remote = remote
         self.force = force
+        self.specs = specs
     }
 
-    /// - Throws: `RemoteError.diverged`, `.unknownRemoteBranch`, `RepositoryError.uncommittedChanges`.
+    /// - Throws: `RemoteError.diverged`, `.unknownRemoteBranch`, `.specConflict`,
+    ///   `RepositoryError.uncommittedChanges`; what the spec catalog throws.
     public func run(_ spec: RevisionSpec? = nil) throws -> PullResult {
         if let spec, let path = spec.path { return try partial(spec, path: path) }
         var result = PullResult()
-        let fetch = FetchOperation(project: project, remote: remote)
+        let fetch = FetchOperation(project: project, remote: remote, specs: specs)
         result.fetch = try fetch.run(repos: spec.map { [$0.repo] })
         let index = result.fetch.index
-        for name in (spec.map { [$0.repo] } ?? index.repos.keys.sorted()) {
+        let repos = spec.map { [$0.repo] } ?? index.repos.keys.sorted()
+        let plannedSpecs = try planSpecs(result.fetch, arrivingRepos: arriving(repos, index: index))
+        for name in repos {
             guard let remoteRepo = index.repos[name] else { continue }
             let local = try? project.repo(named: name)
             var branches: [String]
@@ -68,7 +78,18 @@ public struct PullOperation {
                 result.updates.append(try integrate(name, mount: remoteRepo.mount, branch: branch, target: target))
             }
         }
+        result.specUpdates = try applySpecs(plannedSpecs)
         return result
+    }
+
+    /// The repos of `names` the project will have from the remote once the pull has run: those
+    /// it has already that the remote has too, and those the pull creates (at the remote's
+    /// default branch).
+    private func arriving(_ names: [String], index: RemoteIndex) -> Set<String> {
+        Set(names.filter { name in
+            guard let remoteRepo = index.repos[name] else { return false }
+            return (try? project.repo(named: name)) != nil || remoteRepo.branches[remoteRepo.defaultBranch] != nil
+        })
     }
 
     /// Fast-forwards one local branch to `target` (which is in the store after the fetch).

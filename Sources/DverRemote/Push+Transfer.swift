@@ -1,6 +1,7 @@
 import DverCore
 import DverStore
 import DverSystem
+import Foundation
 
 /// A ref update a push will make, with what a new remote repo record needs.
 typealias PlannedUpdate = (update: RefUpdate, mount: String, defaultBranch: String)
@@ -19,6 +20,37 @@ struct PushTotals: Sendable {
 }
 
 extension PushOperation {
+    /// Steps 2 to 4 of the write order (docs/REMOTES.md): finds the objects the remote lacks,
+    /// sends the chunks (registering each pack) and uploads the metadata packs, unlisted.
+    /// - Returns: the index as last written and the metadata packs for the final write; nil
+    ///   when there is nothing to send or write (bare commits the remote has, and not
+    ///   `mustWrite`).
+    func sendObjects(_ planned: [PlannedUpdate], state: (index: RemoteIndex, version: String?), mustWrite: Bool,
+                     result: inout PushResult) throws -> (state: (index: RemoteIndex, version: String?), metadata: [OutgoingPack])? {
+        let remoteObjects = RemoteObjectSet(records: state.index.packs, indexes: try remote.packIndexes(state.index.packs))
+        let heads = planned.map { $0.update.new }
+        let missing = try MissingObjects(from: heads, store: project.store, skip: { remoteObjects.contains($0) })
+        if missing.chunks.isEmpty, missing.metadata.isEmpty, planned.allSatisfy({ $0.update.branch == nil }) {
+            // Bare commits the remote already has: no objects to send.
+            for index in result.updates.indices where result.updates[index].kind == .objectsOnly { result.updates[index].kind = .upToDate }
+            return mustWrite ? (state, []) : nil
+        }
+        let staging = "\(project.layout.temporaryDirectory)/push-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileSystem.removeTree(staging) }
+        let batches = chunkBatches(missing.chunks)
+        let total = batches.reduce(0) { $0 + $1.bytes } + UInt64(missing.metadata.count * 256)
+        project.progress.start("pushing to \(remote.name)", totalBytes: total, totalItems: missing.chunks.count + missing.metadata.count)
+        defer { project.progress.finish() }
+
+        var (latest, totals) = try sendChunks(batches, state: state, staging: staging)
+        let metadataPacks = try sendMetadata(missing.metadata, staging: staging)
+        totals.add(metadataPacks)
+        result.objectsSent = totals.objects
+        result.bytesSent = totals.bytes
+        result.packsSent = totals.packs
+        return (latest, metadataPacks)
+    }
+
     /// Steps 3 to 5 of the write order (docs/REMOTES.md): chunk packs, each registered in the
     /// remote index as soon as it is uploaded, several at once.
     /// - Returns: the index as last written, and what was sent.
@@ -57,13 +89,17 @@ extension PushOperation {
         return packs
     }
 
-    /// Last: one conditional write lists the metadata packs and moves the branches. A branch
-    /// that moved on the remote since it was read refuses the push (unless forced).
-    func publish(_ packs: [OutgoingPack], planned: [PlannedUpdate], state: (index: RemoteIndex, version: String?)) throws {
+    /// Last: one conditional write lists the metadata packs, moves the branches and lists the
+    /// published specs (whose blobs are uploaded by then). A branch or spec that moved on the
+    /// remote since it was read refuses the push (unless forced).
+    /// - Returns: the index as written and its version.
+    func publish(_ packs: [OutgoingPack], planned: [PlannedUpdate], specs outgoing: [(spec: SpecBlob, replacing: String?)],
+                 state: (index: RemoteIndex, version: String?)) throws -> (index: RemoteIndex, version: String?) {
         let force = self.force
         let remoteName = remote.name
-        try remote.updateIndex(from: state) { index in
+        return try remote.updateIndex(from: state) { index in
             index.register(packs.map(\.record))
+            try list(outgoing, in: &index)
             for plan in planned {
                 guard let branch = plan.update.branch else { continue }
                 let now = index.head(repo: plan.update.repo, branch: branch).flatMap { ObjectID(hex: $0) }

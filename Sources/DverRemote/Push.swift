@@ -24,29 +24,45 @@ public struct RefUpdate: Sendable, Equatable {
 /// What a push did.
 public struct PushResult: Sendable {
     public var updates: [RefUpdate] = []
+    /// What happened to each local pipeline spec (pushes with a spec catalog).
+    public var specUpdates: [SpecUpdate] = []
     public var objectsSent = 0
     public var bytesSent: UInt64 = 0
     public var packsSent = 0
     public var requests = 0
-    public var isUpToDate: Bool { updates.allSatisfy { $0.kind == .upToDate } }
+    /// True when the push wrote nothing to the remote.
+    public var isUpToDate: Bool {
+        updates.allSatisfy { $0.kind == .upToDate } && specUpdates.allSatisfy { $0.kind == .upToDate || $0.kind == .behind }
+    }
+
+    /// The result with the requests made since `start`.
+    func counted(since start: Int, _ remote: Remote) -> PushResult {
+        var result = self
+        result.requests = remote.transport.requestCount - start
+        return result
+    }
 }
 
 /// Sends local commits and the objects they reach to a remote: only what the remote's pack
 /// indexes lack; chunk packs are registered as each is uploaded (so an interrupted push resumes
 /// where it stopped), commits/trees/chunk lists and the refs last, in one conditional write of
-/// `index.json`. A push with nothing to send reads `index.json` once and stops.
+/// `index.json`. A push with nothing to send reads `index.json` once and stops. With a spec
+/// catalog, the local pipeline specs go too (`Push+Specs`), listed in that same last write.
 public struct PushOperation {
     public let project: Project
     public let remote: Remote
     public var force = false
+    /// The local pipeline specs to publish; nil: specs are not pushed.
+    public var specs: (any SpecCatalog)?
     /// Stored bytes of chunks per uploaded pack; each pack is registered on the remote as soon
     /// as it is uploaded, so an interrupted push loses at most the packs in flight.
     public var batchBytes: UInt64 = 48 << 20
 
-    public init(project: Project, remote: Remote, force: Bool = false) {
+    public init(project: Project, remote: Remote, force: Bool = false, specs: (any SpecCatalog)? = nil) {
         self.project = project
         self.remote = remote
         self.force = force
+        self.specs = specs
     }
 
     /// Every branch of the given repos (all repos when empty), as push targets.
@@ -67,7 +83,8 @@ public struct PushOperation {
         return targets
     }
 
-    /// - Throws: `RemoteError.nonFastForward` (nothing is changed on the remote), transport errors.
+    /// - Throws: `RemoteError.nonFastForward`, `.specConflict` (nothing is changed on the
+    ///   remote), transport errors.
     public func run(_ targets: [PushTarget]) throws -> PushResult {
         let start = remote.transport.requestCount
         let state = try remote.readIndex()
@@ -78,37 +95,25 @@ public struct PushOperation {
             result.updates.append(plan.update)
             if plan.update.kind != .upToDate { planned.append(plan) }
         }
-        if planned.isEmpty {
-            result.requests = remote.transport.requestCount - start
-            return result
+        let specPlan = try planSpecs(state.index)
+        result.specUpdates = specPlan.updates
+        if planned.isEmpty, specPlan.outgoing.isEmpty {
+            try recordSpecs(specPlan, listed: state.index.pipelines)
+            return result.counted(since: start, remote)
         }
         if state.version == nil { try remote.transport.prepare(creating: true) }
-
-        let remoteObjects = RemoteObjectSet(records: state.index.packs, indexes: try remote.packIndexes(state.index.packs))
-        let heads = planned.map { $0.update.new }
-        let missing = try MissingObjects(from: heads, store: project.store, skip: { remoteObjects.contains($0) })
-        if missing.chunks.isEmpty, missing.metadata.isEmpty, planned.allSatisfy({ $0.update.branch == nil }) {
-            // Bare commits the remote already has: nothing to write.
-            for index in result.updates.indices where result.updates[index].kind == .objectsOnly { result.updates[index].kind = .upToDate }
-            result.requests = remote.transport.requestCount - start
-            return result
+        var latest = state
+        var metadataPacks = [OutgoingPack]()
+        if !planned.isEmpty {
+            guard let sent = try sendObjects(planned, state: state, mustWrite: !specPlan.outgoing.isEmpty, result: &result) else {
+                return result.counted(since: start, remote)
+            }
+            (latest, metadataPacks) = sent
         }
-        let staging = "\(project.layout.temporaryDirectory)/push-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        defer { try? FileSystem.removeTree(staging) }
-        let batches = chunkBatches(missing.chunks)
-        let total = batches.reduce(0) { $0 + $1.bytes } + UInt64(missing.metadata.count * 256)
-        project.progress.start("pushing to \(remote.name)", totalBytes: total, totalItems: missing.chunks.count + missing.metadata.count)
-        defer { project.progress.finish() }
-
-        var (latest, totals) = try sendChunks(batches, state: state, staging: staging)
-        let metadataPacks = try sendMetadata(missing.metadata, staging: staging)
-        totals.add(metadataPacks)
-        try publish(metadataPacks, planned: planned, state: latest)
-        result.objectsSent = totals.objects
-        result.bytesSent = totals.bytes
-        result.packsSent = totals.packs
-        result.requests = remote.transport.requestCount - start
-        return result
+        try remote.uploadSpecs(specPlan.outgoing.map(\.spec), listed: latest.index.pipelines)
+        let written = try publish(metadataPacks, planned: planned, specs: specPlan.outgoing, state: latest)
+        try recordSpecs(specPlan, listed: written.index.pipelines)
+        return result.counted(since: start, remote)
     }
 
     /// Decides what a target needs: nothing, a new branch, a fast-forward or (with force) an overwrite.
@@ -140,7 +145,7 @@ public struct PushOperation {
     }
 
     /// Chunks in batches of up to `batchBytes` stored, in local pack order (sequential reads).
-    private func chunkBatches(_ ids: [ObjectID]) -> [(ids: [ObjectID], bytes: UInt64)] {
+    func chunkBatches(_ ids: [ObjectID]) -> [(ids: [ObjectID], bytes: UInt64)] {
         let located = ids.compactMap { id in project.store.locate(id).map { (id, $0.0.index.name, $0.1) } }
             .sorted { ($0.1, $0.2.offset) < ($1.1, $1.2.offset) }
         var batches = [(ids: [ObjectID], bytes: UInt64)]()

@@ -1,6 +1,7 @@
 /// DverRemote: remotes of a dver project — a transport protocol with a directory and an S3
 /// implementation, the remote layout (packs, pack indexes and `index.json` holding the refs),
-/// and push, fetch, pull and clone on top of the object store. See docs/REMOTES.md.
+/// pipeline specs moved as opaque blobs for a caller-supplied `SpecCatalog`, and push, fetch,
+/// pull and clone on top of the object store. See docs/REMOTES.md.
 import DverCore
 
 /// Errors of remote operations. Each names the remote or object involved and what to do next.
@@ -25,6 +26,9 @@ public enum RemoteError: Error, Sendable {
     case missingRemoteObject(ObjectID)
     case nonFastForward(repo: String, branch: String, remote: String)
     case diverged(repo: String, branch: String, remote: String)
+    /// Pipeline specs changed both locally and on the remote since the two last agreed; the
+    /// push or pull (`pushing`) was refused before anything changed.
+    case specConflict(pipelines: [String], remote: String, pushing: Bool)
     case unknownRemoteBranch(repo: String, branch: String, remote: String)
     case unknownRemoteRepo(repo: String, remote: String)
     case concurrentUpdate(url: String)
@@ -77,6 +81,13 @@ extension RemoteError: CustomStringConvertible {
             return "push of \(repo)@\(branch) to '\(remote)' rejected: the remote branch has commits the local branch does not contain; 'dver pull \(remote) \(repo)' first (and reconcile), or push with --force to overwrite them"
         case .diverged(let repo, let branch, let remote):
             return "\(repo)@\(branch) and \(remote)'s \(branch) have diverged; cannot fast-forward. Keep your work on another branch ('dver branch -r \(repo) NAME'), or overwrite the remote with 'dver push --force'"
+        case .specConflict(let pipelines, let remote, let pushing):
+            let names = pipelines.map { "'\($0)'" }.joined(separator: ", ")
+            let what = pipelines.count == 1 ? "pipeline \(names) was" : "pipelines \(names) were"
+            return "\(pushing ? "push to" : "pull from") '\(remote)' refused: \(what) changed both here and on '\(remote)' since they "
+                + "last agreed; no branch or spec was changed. Keep yours with 'dver push --force \(remote)', or take the remote's with "
+                + "'dver pull --force \(remote)' (--force also overwrites diverged remote branches on push, uncommitted changes in the "
+                + "workspace on pull); 'dver pipeline inspect NAME' shows yours"
         case .unknownRemoteBranch(let repo, let branch, let remote):
             return "remote '\(remote)' has no branch '\(branch)' in repo '\(repo)'; 'dver fetch --json \(remote)' lists the branches it has"
         case .unknownRemoteRepo(let repo, let remote):

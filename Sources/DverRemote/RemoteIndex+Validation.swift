@@ -19,7 +19,20 @@ extension RemoteIndex {
             if let problem = NameRules.repoNameProblem(name) { return "repo name \(name.quotedForMessage): \(problem)" }
             if let problem = repo.problem() { return "repos[\(name.quotedForMessage)].\(problem)" }
         }
-        return mountOverlap()
+        return mountOverlap() ?? pipelinesProblem()
+    }
+
+    /// Pipeline names follow the repo-name rules (a pipeline's output repo bears its name, and
+    /// the name becomes a file name in `.dver/pipelines/`); spec hashes become remote keys and
+    /// cache file names.
+    private func pipelinesProblem() -> String? {
+        for name in pipelines.keys.sorted() {
+            if let problem = NameRules.repoNameProblem(name) { return "pipeline name \(name.quotedForMessage): \(problem)" }
+            if let hash = pipelines[name], !hash.isObjectHex {
+                return "pipelines[\(name.quotedForMessage)] \(hash.quotedForMessage) is not a spec hash (64 lowercase hex digits)"
+            }
+        }
+        return nil
     }
 
     /// Two repos whose mounts are equal or nested (compared without case, for case-insensitive

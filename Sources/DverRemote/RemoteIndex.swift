@@ -1,7 +1,8 @@
 import DverStore
 import Foundation
 
-/// `index.json` at the root of a remote: the remote's format version, its packs and its refs.
+/// `index.json` at the root of a remote: the remote's format version, its packs, its refs and
+/// its pipeline specs (names → spec blobs).
 /// It is the only object ever overwritten on a remote, always by a conditional write, so
 /// registering packs and moving refs is atomic: a reader sees either the old or the new index,
 /// and every ref in an index names a commit whose objects are in packs that index lists.
@@ -13,6 +14,8 @@ public struct RemoteIndex: Codable, Sendable, Equatable {
     public static let key = "index.json"
     /// The largest `index.json` read (about 400,000 packs); a larger one is refused unread.
     public static let maximumSize = 64 << 20
+    /// The largest pipeline spec blob read (`pipelines/<hash>.json`); a larger one is refused.
+    public static let maximumSpecSize = 1 << 20
     /// The largest valid generation. A write increments it, so an index already there cannot
     /// be written again (and no arithmetic on it can overflow).
     public static let maximumGeneration = Int.max - 1
@@ -24,11 +27,16 @@ public struct RemoteIndex: Codable, Sendable, Equatable {
     public var packs: [RemotePackRecord] = []
     /// Repo name → mount, default branch and branch heads.
     public var repos: [String: RemoteRepoRecord] = [:]
+    /// Pipeline name → the SHA-256 (64 hex digits) of its spec blob, `pipelines/<hash>.json`.
+    /// DverRemote never reads the blobs: they are opaque documents a `SpecCatalog` produces
+    /// and checks. Absent in remotes written before pipelines travelled (read as empty), and
+    /// left out when empty.
+    public var pipelines: [String: String] = [:]
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case format, generation, packs, repos
+        case format, generation, packs, repos, pipelines
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,7 +45,20 @@ public struct RemoteIndex: Codable, Sendable, Equatable {
         generation = Int(try container.decodeInteger(.generation, in: 0...Int64(Self.maximumGeneration)))
         packs = try container.decode([RemotePackRecord].self, forKey: .packs)
         repos = try container.decode([String: RemoteRepoRecord].self, forKey: .repos)
+        pipelines = try container.decodeIfPresent([String: String].self, forKey: .pipelines) ?? [:]
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(format, forKey: .format)
+        try container.encode(generation, forKey: .generation)
+        try container.encode(packs, forKey: .packs)
+        try container.encode(repos, forKey: .repos)
+        if !pipelines.isEmpty { try container.encode(pipelines, forKey: .pipelines) }
+    }
+
+    /// The key of the spec blob whose SHA-256 is `hex`.
+    public static func specKey(_ hex: String) -> String { "pipelines/\(hex).json" }
 
     /// Parses and validates an index, refusing a newer format before looking at anything else.
     /// - Throws: `RemoteError.newerRemoteFormat`; `.corruptRemote` naming the field and value

@@ -30,32 +30,37 @@ struct S3RemoteTests {
                                environment: environment ?? server.environment)
     }
 
-    @Test("push, clone, pull and a no-op push through S3", arguments: [false, true])
+    @Test("push, clone, pull and a no-op push through S3, pipeline specs included", arguments: [false, true])
     func roundTrip(virtualHosted: Bool) throws {
         let server = try server()
         let bucket = try server.makeBucket()
         let sandbox = try Sandbox()
         let source = try sandbox.project("source", files: Self.files)
+        let sourceSpecs = MemorySpecCatalog(["clean": "v1"])
         let remote = try addS3Remote(source, server, bucket: bucket, virtualHosted: virtualHosted)
-        let pushed = try source.push(remote)
-        #expect(pushed.updates.map(\.kind) == [.created])
-        let noOp = try source.push(remote)
+        let pushed = try source.push(remote, catalog: sourceSpecs)
+        #expect(pushed.updates.map(\.kind) == [.created] && pushed.specUpdates.map(\.kind) == [.created])
+        let noOp = try source.push(remote, catalog: sourceSpecs)
         #expect(noOp.isUpToDate)
         #expect(noOp.requests == 1)
 
         var settings = try RemoteRegistry.load(source.project.layout).resolve("origin")
         settings.name = "origin"
+        let clonedSpecs = MemorySpecCatalog()
         let (clone, _) = try CloneOperation.run(settings: settings, directory: sandbox.path("clone"),
-                                                progress: SilentProgress(), environment: server.environment)
+                                                progress: SilentProgress(), environment: server.environment, specs: { _ in clonedSpecs })
         let cloned = TestProject(clone)
         #expect(try cloned.files(under: "data") == (try source.files(under: "data")))
         #expect(try cloned.fsckClean())
+        #expect(clonedSpecs.body("clean") == "v1")
 
         try source.commit(["data/raw/a.csv": Array("1,2\n3,4\n".utf8)])
-        _ = try source.push(remote)
-        let pulled = try cloned.pull(try cloned.remote("origin", environment: server.environment))
-        #expect(pulled.updates.first?.kind == .fastForward)
+        sourceSpecs.set("clean", "v2")
+        _ = try source.push(remote, catalog: sourceSpecs)
+        let pulled = try cloned.pull(try cloned.remote("origin", environment: server.environment), catalog: clonedSpecs)
+        #expect(pulled.updates.first?.kind == .fastForward && pulled.specUpdates.map(\.kind) == [.updated])
         #expect(try cloned.read("data/raw/a.csv") == Array("1,2\n3,4\n".utf8))
+        #expect(clonedSpecs.body("clean") == "v2")
     }
 
     @Test("partial pull from S3 fetches only one path, with ranged reads")

@@ -8,7 +8,7 @@ struct Push: ParsableCommand {
         discussion: """
         Sends only packs of objects the remote lacks (compared through the remote's pack indexes, never by listing the bucket); the remote's refs move last, in one conditional write. A push with nothing new reads one object and prints "Everything up to date". An interrupted push, rerun, sends only what is still missing.
 
-        Without REPO, every branch of every repo is pushed. A branch whose remote head is not an ancestor of the local one is refused (fetch and reconcile first, or --force).
+        Without REPO, every branch of every repo is pushed, and so are the project's pipeline specs (listed in the same final write). A branch whose remote head is not an ancestor of the local one is refused (fetch and reconcile first, or --force); so is a pipeline spec changed both here and on the remote since they last agreed (--force replaces the remote's). A spec only the remote changed is left alone.
 
         Examples:
           dver push                       # every branch to the default remote
@@ -26,7 +26,7 @@ struct Push: ParsableCommand {
     @Argument(help: "REPO or REPO@BRANCH (default: every branch of every repo).")
     var target: String?
 
-    @Flag(name: [.short, .long], help: "Overwrite remote branches that are not ancestors of the local ones.")
+    @Flag(name: [.short, .long], help: "Overwrite remote branches that are not ancestors of the local ones, and pipeline specs changed on both sides.")
     var force = false
 
     @Option(name: [.short, .customLong("transfers")], help: "Requests run at once (default 8, or the remote's 'transfers').")
@@ -36,26 +36,35 @@ struct Push: ParsableCommand {
         let project = try global.transferProject()
         let resolved = try RemoteTarget.resolve(remote, target, project: project, transfers: transfers)
         let targets = try PushOperation.targets(project: project, specs: resolved.spec.map { [$0] } ?? [])
-        let result = try PushOperation(project: project, remote: resolved.remote, force: force).run(targets)
+        let specs = PipelineSpecs.forTransfer(project, remote: resolved.remote, scoped: resolved.spec != nil)
+        let result = try PushOperation(project: project, remote: resolved.remote, force: force, specs: specs).run(targets)
+        let remoteName = resolved.remote.name
         if global.json {
             struct Item: Encodable { let repo: String; let branch: String?; let old: String?; let new: String; let result: String }
             struct Output: Encodable {
-                let remote: String; let updates: [Item]; let objects_sent: Int; let bytes_sent: UInt64; let packs_sent: Int; let requests: Int
+                let remote: String; let updates: [Item]; let pipelines: [SpecReport.Item]
+                let objects_sent: Int; let bytes_sent: UInt64; let packs_sent: Int; let requests: Int
             }
-            try global.console.emit(Output(remote: resolved.remote.name, updates: result.updates.map {
+            try global.console.emit(Output(remote: remoteName, updates: result.updates.map {
                 Item(repo: $0.repo, branch: $0.branch, old: $0.old?.hex, new: $0.new.hex, result: $0.kind.rawValue)
-            }, objects_sent: result.objectsSent, bytes_sent: result.bytesSent, packs_sent: result.packsSent, requests: result.requests))
+            }, pipelines: result.specUpdates.map(SpecReport.Item.init), objects_sent: result.objectsSent, bytes_sent: result.bytesSent,
+                                           packs_sent: result.packsSent, requests: result.requests))
             return
         }
+        let specLines = result.specUpdates.compactMap { SpecReport.pushed($0, remote: remoteName) }
         if result.isUpToDate {
-            global.console.line("Everything up to date (\(resolved.remote.name), \(result.requests) request\(result.requests == 1 ? "" : "s"))")
+            global.console.line("Everything up to date (\(remoteName), \(result.requests) request\(result.requests == 1 ? "" : "s"))")
+            specLines.forEach { global.console.line($0) }
             return
         }
         for update in result.updates where update.kind != .upToDate {
             let range = update.old.map { "\($0.shortHex())..\(update.new.shortHex())" } ?? update.new.shortHex()
             global.console.line("  \(update.repo)@\(update.branch ?? "-"): \(range) (\(update.kind.rawValue))")
         }
-        global.console.line("Pushed to \(resolved.remote.name): \(result.objectsSent) objects in \(result.packsSent) packs "
-            + "(\(Format.bytes(result.bytesSent))), \(result.requests) requests")
+        specLines.forEach { global.console.line($0) }
+        let published = result.specUpdates.filter { [.created, .updated, .forced].contains($0.kind) }.count
+        let specsText = published == 0 ? "" : ", \(published) pipeline spec\(published == 1 ? "" : "s")"
+        global.console.line("Pushed to \(remoteName): \(result.objectsSent) objects in \(result.packsSent) packs "
+            + "(\(Format.bytes(result.bytesSent)))\(specsText), \(result.requests) requests")
     }
 }

@@ -8,9 +8,9 @@ import Testing
 
 /// The setting of a hostile-remote test: a hand-made remote (well-formed until the test breaks
 /// one thing), a project with it as `origin` and a `.git/` whose hooks git would run, and a
-/// sentinel directory beside the project. `expectRefused` runs clone, fetch and pull against
-/// the remote and checks that each is refused by name and that nothing outside the project
-/// changed.
+/// sentinel directory beside the project. `expectRefused` runs clone, fetch and pull — each
+/// with a spec catalog, so pipeline specs are read too — against the remote and checks that
+/// each is refused by name and that nothing outside the project changed.
 final class HostileScene {
     let sandbox: Sandbox
     let remote: HandMadeRemote
@@ -19,6 +19,9 @@ final class HostileScene {
     /// The head of `raw@main`.
     let commit: ObjectID
     let target: TestProject
+    /// The project's spec catalog, and the one a clone gets.
+    let specs = MemorySpecCatalog()
+    let cloneSpecs = MemorySpecCatalog()
 
     init() throws {
         sandbox = try Sandbox()
@@ -72,6 +75,15 @@ final class HostileScene {
         try remote.writeIndex(text: changed)
     }
 
+    /// Writes `bytes` as a spec blob named `hex` (default: their SHA-256, as a well-formed blob
+    /// is named) and lists it in `index.json` as pipeline `name`.
+    func publishSpec(_ name: String, _ bytes: [UInt8], as hex: String? = nil) throws {
+        let key = hex ?? SHA256.hash(bytes).hex
+        try FileSystem.createDirectories("\(remote.root)/pipelines")
+        try FileSystem.writeAtomically("\(remote.root)/\(RemoteIndex.specKey(key))", bytes, durable: false)
+        try rewriteIndex { $0.pipelines[name] = key }
+    }
+
     /// Everything in the sandbox but the project's store and the scratch directory: the
     /// remote, the sentinel, where a clone would go, and the project's other files and `.git/`.
     func outside() throws -> DirectorySnapshot {
@@ -84,9 +96,9 @@ final class HostileScene {
     func expectRefused(_ expected: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let before = try outside()
         let operations: [(String, () throws -> Void)] = [
-            ("clone", { _ = try self.sandbox.clone() }),
-            ("fetch", { _ = try FetchOperation(project: self.target.project, remote: try self.target.remote("origin")).run() }),
-            ("pull", { _ = try self.target.pull(try self.target.remote("origin")) }),
+            ("clone", { _ = try self.sandbox.clone(specs: self.cloneSpecs) }),
+            ("fetch", { _ = try FetchOperation(project: self.target.project, remote: try self.target.remote("origin"), specs: self.specs).run() }),
+            ("pull", { _ = try self.target.pull(try self.target.remote("origin"), catalog: self.specs) }),
         ]
         for (name, operation) in operations {
             do {
@@ -104,10 +116,15 @@ final class HostileScene {
         try expectProjectUntouched(sourceLocation: sourceLocation)
     }
 
-    /// No repo, no remote-tracking ref, a store fsck finds healthy and without leftovers.
+    /// No repo, no remote-tracking ref, no spec taken, cached or tracked, a store fsck finds
+    /// healthy and without leftovers.
     func expectProjectUntouched(sourceLocation: SourceLocation = #_sourceLocation) throws {
         #expect(try target.project.repos().isEmpty, sourceLocation: sourceLocation)
         #expect(try target.project.refs.remoteTrackingRefs(repo: "raw").isEmpty, sourceLocation: sourceLocation)
+        #expect(specs.names.isEmpty && cloneSpecs.names.isEmpty, sourceLocation: sourceLocation)
+        let remoteCache = "\(target.project.layout.storeDirectory)/remotes/origin"
+        #expect(!FileSystem.exists("\(remoteCache)/pipelines.json"), sourceLocation: sourceLocation)
+        #expect(!FileSystem.exists("\(remoteCache)/pipelines"), sourceLocation: sourceLocation)
         let report = try target.project.fsck()
         #expect(report.isHealthy, "fsck: \(report.errors)", sourceLocation: sourceLocation)
         #expect(report.warnings.isEmpty, "fsck: \(report.warnings)", sourceLocation: sourceLocation)

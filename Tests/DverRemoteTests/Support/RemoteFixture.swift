@@ -32,10 +32,13 @@ final class Sandbox {
     /// Opens an existing project (e.g. made by a clone).
     func open(_ name: String) throws -> TestProject { TestProject(try Project.open(from: path(name))) }
 
-    /// Clones the directory remote at `remote` (a sandbox name) into `name`, as `dver clone` does.
-    func clone(_ remote: String = "remote", into name: String = "clone") throws -> (project: Project, result: PullResult) {
+    /// Clones the directory remote at `remote` (a sandbox name) into `name`, as `dver clone` does
+    /// (with `specs` as the new project's spec catalog).
+    func clone(_ remote: String = "remote", into name: String = "clone",
+               specs: MemorySpecCatalog? = nil) throws -> (project: Project, result: PullResult) {
         try CloneOperation.run(settings: RemoteSettings(name: "origin", url: path(remote)),
-                               directory: path(name), progress: SilentProgress(), environment: [:])
+                               directory: path(name), progress: SilentProgress(), environment: [:],
+                               specs: specs.map { catalog in { _ in catalog } })
     }
 }
 
@@ -99,14 +102,15 @@ struct TestProject {
                                environment: environment.isEmpty ? ProcessInfo.processInfo.environment : environment)
     }
 
-    func push(_ remote: Remote, _ specs: [String] = [], force: Bool = false, batchBytes: UInt64? = nil) throws -> PushResult {
-        var operation = PushOperation(project: project, remote: remote, force: force)
+    func push(_ remote: Remote, _ specs: [String] = [], force: Bool = false, batchBytes: UInt64? = nil,
+              catalog: MemorySpecCatalog? = nil) throws -> PushResult {
+        var operation = PushOperation(project: project, remote: remote, force: force, specs: catalog)
         if let batchBytes { operation.batchBytes = batchBytes }
         return try operation.run(try PushOperation.targets(project: project, specs: specs.map { RevisionSpec(parsing: $0) }))
     }
 
-    func pull(_ remote: Remote, _ spec: String? = nil, force: Bool = false) throws -> PullResult {
-        try PullOperation(project: project, remote: remote, force: force).run(spec.map { RevisionSpec(parsing: $0) })
+    func pull(_ remote: Remote, _ spec: String? = nil, force: Bool = false, catalog: MemorySpecCatalog? = nil) throws -> PullResult {
+        try PullOperation(project: project, remote: remote, force: force, specs: catalog).run(spec.map { RevisionSpec(parsing: $0) })
     }
 
     /// Names of the local pack files (to see that a failed operation added none).
