@@ -8,7 +8,7 @@ struct HelpAndOutputTests {
     static let commands: [[String]] = [
         ["init"], ["add"], ["status"], ["commit"], ["log"], ["diff"], ["branch"], ["checkout"], ["ls"], ["cat"],
         ["rm"], ["restore"], ["du"], ["fsck"], ["gc"], ["repo"], ["repo", "create"], ["repo", "list"], ["repo", "delete"],
-        ["hash-object"], ["cat-object"], ["ls-tree"],
+        ["hash-object"], ["cat-object"], ["ls-tree"], ["worker"], ["worker", "run"],
         ["remote"], ["remote", "add"], ["remote", "list"], ["remote", "remove"], ["remote", "set-default"],
         ["push"], ["fetch"], ["pull"], ["clone"],
         ["hooks"], ["hooks", "install"], ["hooks", "uninstall"], ["hooks", "status"], ["hooks", "policy"],

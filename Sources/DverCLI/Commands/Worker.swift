@@ -8,6 +8,9 @@ struct Worker: ParsableCommand {
         abstract: "Plumbing: run the tasks of cluster jobs (what Slurm and Kubernetes start on the nodes).",
         discussion: """
         A cluster executor (docs/PIPELINES.md, "Executors") starts 'dver worker run' on each node with the remote and the task to run; users do not run it by hand except to debug a task. Credentials come from the environment or the AWS files, never from the command line.
+
+        Examples:
+          dver worker run --remote-url /shared/remote --job 6b0d55f0af234738 --round 0 --task 7
         """,
         subcommands: [Run.self])
 
