@@ -3,7 +3,7 @@ import Foundation
 
 /// Slurm through its ordinary command line, as a login node has it: one array job per
 /// dispatch round (`sbatch --parsable --array=0-N%P`, the batch script on stdin), progress from
-/// `squeue --json -t all`, `scancel` to cancel. Tasks inherit the submitting environment
+/// `squeue --json` (unfinished tasks), `scancel` to cancel. Tasks inherit the submitting environment
 /// (`--export=ALL`, Slurm's default), which is how credentials reach them.
 public struct SlurmEngine: ClusterEngine {
     public let name = "slurm"
@@ -55,7 +55,10 @@ public struct SlurmEngine: ClusterEngine {
     }
 
     public func unfinished(_ engineJob: String) throws -> Set<Int> {
-        let output = try EngineCommand.run(["squeue", "--json", "-t", "all", "-j", engineJob], environment: environment)
+        // squeue's default states are the unfinished ones (pending — requeued tasks included —,
+        // running, completing, ...), so a finished task drops out: the output shrinks as the
+        // job progresses, and each poll costs slurmctld and squeue little.
+        let output = try EngineCommand.run(["squeue", "--json", "-j", engineJob], environment: environment)
         if output.status != 0 {
             // A job that ended long ago (beyond MinJobAge) is no longer known: nothing is left.
             if output.stderr.contains("Invalid job id") { return [] }

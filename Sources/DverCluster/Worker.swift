@@ -52,7 +52,8 @@ public struct WorkerOperation: Sendable {
         guard ClusterKeys.validJob(job) else { throw ClusterError.invalidRecord(key: job, reason: "bad job id") }
         try FileSystem.createDirectories(workDirectory)
         defer { try? FileSystem.removeTreeForcibly(workDirectory) }
-        let project = try Project.initialize(at: workDirectory)
+        // A scratch store, deleted at the end: nothing in it needs to survive a crash.
+        let project = try Project.initialize(at: workDirectory, durable: false)
         let opened = try Remote.open(settings, layout: project.layout, environment: environment)
         let remote = Remote(name: opened.name, transport: opened.transport, cacheDirectory: cacheDirectory, transfers: opened.transfers)
         let manifest = try read(ClusterKeys.manifest(job), from: remote) { try ClusterManifest.decode($0, key: ClusterKeys.manifest(job)) }

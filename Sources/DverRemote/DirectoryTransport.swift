@@ -89,6 +89,9 @@ public struct DirectoryTransport: RemoteTransport {
 
     public func putConditionally(_ key: String, bytes: [UInt8], expected: String?) throws -> String? {
         counter.increment()
+        // Create-only needs no lock: link(2) of a complete temporary file fails if the key
+        // exists, so concurrent writers of different keys (pipeline workers' results) never wait.
+        if expected == nil { return try bytes.withUnsafeBytes { try write(key, $0, exclusive: true) } ? SHA256.hash(bytes).hex : nil }
         let lock: FileLock
         do {
             lock = try FileLock(path: path(".lock"), timeout: 600)
@@ -131,8 +134,10 @@ public struct DirectoryTransport: RemoteTransport {
         return bytes
     }
 
-    /// temp file → fsync → rename → fsync directory.
-    private func write(_ key: String, _ bytes: UnsafeRawBufferPointer) throws {
+    /// Writes `bytes` at `key` durably (temporary file, fsync, rename or link, directory fsync).
+    /// With `exclusive`, an existing key is left alone and false returned.
+    @discardableResult
+    private func write(_ key: String, _ bytes: UnsafeRawBufferPointer, exclusive: Bool = false) throws -> Bool {
         let target = path(key)
         let directory = FileSystem.parentPath(target)
         if !FileSystem.isDirectory(directory) {
@@ -141,16 +146,21 @@ public struct DirectoryTransport: RemoteTransport {
         }
         let temporary = "\(target).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+        defer { _ = unlink(temporary) }   // after a rename it names nothing; after a link, the copy
         do {
+            defer { fd.close() }
             if let base = bytes.baseAddress, bytes.count > 0 { try fd.writeAll(base, count: bytes.count) }
             try fd.sync()
-            fd.close()
+        }
+        if exclusive {
+            if link(temporary, target) != 0 {
+                if errno == EEXIST { return false }
+                throw SystemError("link", path: target, errno: errno)
+            }
+        } else {
             try FileSystem.rename(temporary, to: target)
-        } catch {
-            fd.close()
-            _ = unlink(temporary)
-            throw error
         }
         try FileSystem.syncDirectory(directory)
+        return true
     }
 }

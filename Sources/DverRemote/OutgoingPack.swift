@@ -14,7 +14,7 @@ struct OutgoingPack {
     /// - Throws: `StoreError.objectNotFound` / `.corruptObject` for missing or damaged local objects.
     static func build(_ ids: [ObjectID], from store: ObjectStore, in directory: String) throws -> [OutgoingPack] {
         let layout = StoreLayout(root: directory)
-        try layout.create()
+        try layout.create(durable: false)   // a staging store, deleted after the upload
         let staging = try ObjectStore(layout: layout)
         let writer = ObjectWriter(store: staging, settings: WriteSettings(codec: .raw, durable: false))
         do {

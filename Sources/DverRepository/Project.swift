@@ -14,12 +14,12 @@ public final class Project: Sendable {
 
     public var root: String { layout.root }
 
-    private init(layout: StoreLayout, progress: any ProgressSink) throws {
+    private init(layout: StoreLayout, progress: any ProgressSink, durable: Bool = true) throws {
         try layout.validate()
         self.layout = layout
         config = try ProjectConfig.load(layout.configFile)
         var settings = try config.writeSettings(path: layout.configFile)
-        if ProcessInfo.processInfo.environment["DVER_NO_FSYNC"] == "1" { settings.durable = false }
+        if ProcessInfo.processInfo.environment["DVER_NO_FSYNC"] == "1" || !durable { settings.durable = false }
         writeSettings = settings
         refs = RefStore(layout: layout, lockTimeout: Self.lockTimeout(config))
         store = try ObjectStore(layout: layout)
@@ -28,14 +28,17 @@ public final class Project: Sendable {
 
     /// Creates `.dver/` in `directory`.
     /// - Throws: `RepositoryError.alreadyInitialized` when a store exists there.
-    public static func initialize(at directory: String, progress: any ProgressSink = SilentProgress()) throws -> Project {
+    /// With `durable: false` nothing is fsynced, ever: for disposable stores only (a cluster
+    /// worker's scratch store, deleted when its task ends).
+    public static func initialize(at directory: String, progress: any ProgressSink = SilentProgress(),
+                                  durable: Bool = true) throws -> Project {
         let root = try FileSystem.realPath(directory)
         let layout = StoreLayout(root: root)
         if FileSystem.exists(layout.storeDirectory) { throw RepositoryError.alreadyInitialized(path: root) }
-        try layout.create()
-        try ProjectConfig().save(layout.configFile)
-        try RepoRegistry().save(layout.reposFile)
-        return try Project(layout: layout, progress: progress)
+        try layout.create(durable: durable)
+        try JSONFile.save(ProjectConfig(), to: layout.configFile, durable: durable)
+        try JSONFile.save(RepoRegistry(), to: layout.reposFile, durable: durable)
+        return try Project(layout: layout, progress: progress, durable: durable)
     }
 
     /// Opens the project enclosing `directory`.
@@ -55,7 +58,7 @@ public final class Project: Sendable {
 
     func registry() throws -> RepoRegistry { try RepoRegistry.load(layout.reposFile) }
 
-    func save(_ registry: RepoRegistry) throws { try registry.save(layout.reposFile) }
+    func save(_ registry: RepoRegistry) throws { try registry.save(layout.reposFile, durable: writeSettings.durable) }
 
     /// All repos, sorted by name.
     public func repos() throws -> [RepoRecord] { try registry().repos.sorted { $0.name < $1.name } }

@@ -91,10 +91,10 @@ struct RepoRegistry: Codable, Sendable {
         return nil
     }
 
-    func save(_ path: String) throws {
+    func save(_ path: String, durable: Bool = true) throws {
         var sorted = self
         sorted.repos.sort { $0.name < $1.name }
-        try JSONFile.save(sorted, to: path)
+        try JSONFile.save(sorted, to: path, durable: durable)
     }
 
     func record(named name: String) -> RepoRecord? { repos.first { $0.name == name } }

@@ -21,14 +21,15 @@ public struct StoreLayout: Sendable {
     public var temporaryDirectory: String { "\(storeDirectory)/tmp" }
     public var workspaceIndexFile: String { "\(storeDirectory)/index" }
 
-    /// Creates the store directories and format file (callers check that none exists).
+    /// Creates the store directories and format file (callers check that none exists);
+    /// `durable: false` only for disposable stores (staging, cluster workers' scratch stores).
     /// - Throws: `StoreError`.
-    public func create() throws {
-        try FileSystem.createDirectories(storeDirectory, durable: true)
+    public func create(durable: Bool = true) throws {
+        try FileSystem.createDirectories(storeDirectory, durable: durable)
         for directory in [packsDirectory, refsDirectory, commitSetsDirectory, locksDirectory, temporaryDirectory] {
-            try FileSystem.createDirectories(directory, durable: true)
+            try FileSystem.createDirectories(directory, durable: durable)
         }
-        try FileSystem.writeAtomically(formatFile, text: "dver store format \(Self.formatVersion)\n")
+        try FileSystem.writeAtomically(formatFile, text: "dver store format \(Self.formatVersion)\n", durable: durable)
     }
 
     /// Checks that the store exists and was written by a format this dver reads.
