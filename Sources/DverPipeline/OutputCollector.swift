@@ -14,7 +14,8 @@ struct OutputCollector: Sendable {
     /// runtime kills its sandbox's processes), so nothing changes under the walk.
     /// - Throws: `PipelineError.invalidOutput` for a name that is not valid UTF-8 (shown
     ///   escaped, `caf\xe9.csv`) or otherwise invalid, a path deeper than
-    ///   `RepoPath.maximumDepth`, a symlink whose target is absolute or leaves /pfs/out, and
+    ///   `RepoPath.maximumDepth`, a symlink that neither stays inside /pfs/out nor points at a
+    ///   file of an input (stored as that file's content), and
     ///   anything that is not a file, directory or symlink (sockets, fifos, devices).
     func collect(_ directory: String) throws -> [DatumResult.OutputFile] {
         var items = [IngestItem]()
@@ -49,7 +50,12 @@ struct OutputCollector: Sendable {
             case .regular:
                 break
             case .symlink:
-                try checkSymlink(full, name: name, shown: shown)
+                if let input = try symlinkTarget(full, name: name, shown: shown, outDirectory: directoryRoot(path, relative)) {
+                    // A link into /pfs/<input> (Pachyderm's shuffle idiom): stored as the file it points at.
+                    items.append(IngestItem(absolutePath: input.path, displayPath: shown, status: input.status))
+                    paths.append(name)
+                    continue
+                }
             case .other:
                 throw PipelineError.invalidOutput(path: shown, problem: "it is neither a file, a directory nor a symlink")
             }
@@ -58,16 +64,47 @@ struct OutputCollector: Sendable {
         }
     }
 
-    /// A symlink is kept only when its target is UTF-8 and resolves inside /pfs/out, by the
-    /// rule `dver add` applies to repos (`Symlinks.staysInside`).
-    private func checkSymlink(_ full: String, name: String, shown: String) throws {
+    /// The output directory (`…/pfs/out`) given a directory under it and its relative path.
+    private func directoryRoot(_ path: String, _ relative: String) -> String {
+        var root = path
+        for _ in RepoPath.components(relative) { root = FileSystem.parentPath(root) }
+        return root
+    }
+
+    /// A symlink is kept as a symlink when its target is UTF-8 and resolves inside /pfs/out, by
+    /// the rule `dver add` applies to repos (`Symlinks.staysInside`). A link to a file of an
+    /// input — `/pfs/<input>/…` as the sandbox sees it, the same path under the datum's host
+    /// directory (the local runtime), or a relative path leading there — is returned, to be
+    /// stored as that file's content, as Pachyderm does. Anything else fails the datum.
+    private func symlinkTarget(_ full: String, name: String, shown: String, outDirectory: String) throws -> (path: String, status: FileStatus)? {
         let bytes = try FileSystem.readLinkBytes(full)
         guard let target = String(validating: bytes, as: UTF8.self) else {
             throw PipelineError.invalidOutput(path: shown, problem: "its target \(FileName.escaped(bytes)) is not valid UTF-8")
         }
-        guard Symlinks.staysInside(name, target: target, mount: "") else {
-            throw PipelineError.invalidOutput(path: shown, problem: "it is a symlink to \(target), outside /pfs/out"
-                + (target.hasPrefix("/") ? " (absolute targets are not stored)" : ""))
+        if Symlinks.staysInside(name, target: target, mount: "") { return nil }
+        let pfs = FileSystem.parentPath(outDirectory)
+        var components: [Substring]
+        if target.hasPrefix("/pfs/") {
+            components = RepoPath.components(String(target.dropFirst("/pfs/".count)))
+        } else if target.hasPrefix(pfs + "/") {
+            components = RepoPath.components(String(target.dropFirst(pfs.count + 1)))
+        } else if !target.hasPrefix("/") {
+            components = ["out"] + RepoPath.components(RepoPath.parent(name))
+            for part in target.split(separator: "/") {
+                if part == "." { continue }
+                if part == ".." { if components.popLast() == nil { break } } else { components.append(part) }
+            }
+        } else {
+            components = []
         }
+        var resolved = [Substring]()
+        for part in components where part != "." {
+            if part == ".." { if resolved.popLast() == nil { resolved = []; break } } else { resolved.append(part) }
+        }
+        guard resolved.count >= 2, resolved.first != "out",
+              let status = try FileSystem.linkStatusIfExists("\(pfs)/" + resolved.joined(separator: "/")), status.kind == .regular else {
+            throw PipelineError.invalidOutput(path: shown, problem: "it is a symlink to \(target), neither inside /pfs/out nor a file of an input under /pfs")
+        }
+        return ("\(pfs)/" + resolved.joined(separator: "/"), status)
     }
 }

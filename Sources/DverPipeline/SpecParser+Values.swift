@@ -15,11 +15,38 @@ struct FieldReader {
         self.allowed = allowed
     }
 
-    func has(_ name: String) -> Bool { fields.contains { $0.key.string == name } }
+    /// Fields are named in snake_case; the camelCase spelling Pachyderm's JSON uses (protobuf's
+    /// JSON names: `join_on` and `joinOn`) names the same field.
+    func has(_ name: String) -> Bool { fields.contains { Self.names($0.key.string, name) } }
 
     mutating func take(_ name: String) -> Node? {
-        guard let index = fields.firstIndex(where: { $0.key.string == name }) else { return nil }
+        guard let index = fields.firstIndex(where: { Self.names($0.key.string, name) }) else { return nil }
         return fields.remove(at: index).value
+    }
+
+    /// Whether `key` is `field` (snake_case) or its camelCase spelling.
+    static func names(_ key: String?, _ field: String) -> Bool {
+        guard let key else { return false }
+        return key == field || (field.contains("_") && key == camelCase(field))
+    }
+
+    /// `joinOn` → `join_on` (names already in snake_case are unchanged).
+    static func snakeCase(_ name: String) -> String {
+        var result = ""
+        for character in name {
+            if character.isUppercase, character.isASCII {
+                result += "_" + character.lowercased()
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
+    /// `join_on` → `joinOn`.
+    static func camelCase(_ field: String) -> String {
+        let parts = field.split(separator: "_")
+        return parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }.joined()
     }
 
     /// The fields not taken yet (for free-form maps such as env).
@@ -55,18 +82,21 @@ extension SpecParser {
     ]
 
     func error(at node: Node?, _ problem: String, hint: String?) -> PipelineError {
-        .invalidSpec(file: file, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, problem: problem, hint: hint)
+        .invalidSpec(file: file, line: (node?.mark?.line ?? 1) + lineOffset, column: node?.mark?.column ?? 1, problem: problem, hint: hint)
     }
 
     func syntaxError(_ error: YamlError) -> PipelineError {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return .invalidSpec(file: file, line: mark.line, column: mark.column, problem: "YAML syntax error: \(problem)",
+            return .invalidSpec(file: file, line: mark.line + lineOffset, column: mark.column, problem: "YAML syntax error: \(problem)",
                                 hint: "check the indentation and quoting around this line")
         default:
             return .invalidSpec(file: file, line: 1, column: 1, problem: "YAML error: \(error)", hint: nil)
         }
     }
+
+    /// Sections whose keys are data, not field names (no camelCase folding).
+    private var free: Set<String> { ["env", "metadata.annotations", "metadata.labels", "egress"] }
 
     func mapping(_ node: Node, _ section: String) throws -> FieldReader {
         guard case .mapping(let mapping) = node else {
@@ -75,7 +105,9 @@ extension SpecParser {
         var seen = Set<String>()
         for key in mapping.keys {
             let name = key.string ?? ""
-            if !seen.insert(name).inserted { throw error(at: key, "field '\(name)' appears twice in \(section)", hint: "keep one") }
+            // `join_on` and `joinOn` are one field.
+            let canonical = free.contains(section) ? name : FieldReader.snakeCase(name)
+            if !seen.insert(canonical).inserted { throw error(at: key, "field '\(name)' appears twice in \(section)", hint: "keep one") }
         }
         return FieldReader(node: node, section: section, fields: mapping.map { ($0.key, $0.value) },
                            allowed: Self.allowedFields[section] ?? [])

@@ -5,8 +5,24 @@ import Yams
 public struct SpecParser: Sendable {
     /// The file name used in error messages.
     public let file: String
+    /// Added to YAML line numbers in messages (a document that starts further down the file).
+    var lineOffset = 0
 
     public init(file: String) { self.file = file }
+
+    /// Parses every pipeline of a spec file: YAML documents separated by `---`, or JSON objects
+    /// one after another (Pachyderm writes both), in file order.
+    /// - Returns: each spec with its document's text.
+    /// - Throws: `PipelineError.invalidSpec` naming the file's line.
+    public func parseAll(_ text: String) throws -> [(spec: PipelineSpec, text: String)] {
+        let documents = try SpecDocuments.split(text, file: file)
+        guard !documents.isEmpty else { throw error(at: nil, "the file is empty", hint: "see docs/PIPELINES.md for a spec example") }
+        return try documents.map { document in
+            var parser = self
+            parser.lineOffset = document.firstLine
+            return (try parser.parse(document.text), document.text)
+        }
+    }
 
     /// Parses one pipeline spec.
     /// - Throws: `PipelineError.invalidSpec` for YAML syntax errors, unknown fields and bad values.
