@@ -14,9 +14,13 @@ public struct DatumInput: Sendable, Equatable, Codable {
     public var chunked: Bool
     /// The join key built from the glob's captures (join inputs only).
     public var joinKey: String?
+    /// The group key built from the glob's captures (group inputs only).
+    public var groupKey: String?
+    /// The input's files appear as empty files (Pachyderm's `empty_files`).
+    public var emptyFiles = false
 
     public init(name: String, repo: String, path: String, kind: EntryKind, id: ObjectID, size: UInt64, chunked: Bool,
-                joinKey: String? = nil) {
+                joinKey: String? = nil, groupKey: String? = nil) {
         self.name = name
         self.repo = repo
         self.path = path
@@ -25,12 +29,13 @@ public struct DatumInput: Sendable, Equatable, Codable {
         self.size = size
         self.chunked = chunked
         self.joinKey = joinKey
+        self.groupKey = groupKey
     }
 
     /// "raw:/a.csv", for messages and job records.
     public var label: String { "\(name):\(path)" }
 
-    enum CodingKeys: String, CodingKey { case name, repo, path, kind, id, size, chunked, joinKey = "join_key" }
+    enum CodingKeys: String, CodingKey { case name, repo, path, kind, id, size, chunked, joinKey = "join_key", groupKey = "group_key", emptyFiles = "empty_files" }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -46,6 +51,8 @@ public struct DatumInput: Sendable, Equatable, Codable {
         size = try container.decode(UInt64.self, forKey: .size)
         chunked = try container.decodeIfPresent(Bool.self, forKey: .chunked) ?? false
         joinKey = try container.decodeIfPresent(String.self, forKey: .joinKey)
+        groupKey = try container.decodeIfPresent(String.self, forKey: .groupKey)
+        emptyFiles = try container.decodeIfPresent(Bool.self, forKey: .emptyFiles) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -58,6 +65,8 @@ public struct DatumInput: Sendable, Equatable, Codable {
         try container.encode(size, forKey: .size)
         try container.encode(chunked, forKey: .chunked)
         try container.encodeIfPresent(joinKey, forKey: .joinKey)
+        try container.encodeIfPresent(groupKey, forKey: .groupKey)
+        if emptyFiles { try container.encode(true, forKey: .emptyFiles) }
     }
 }
 
@@ -84,8 +93,8 @@ public enum DatumKey {
     static let magic = "dver-datum-key/1"
 
     /// The part of the key shared by every datum of a job: image identity, cmd, env, stdin,
-    /// working directory and network flag.
-    public static func transformPrefix(_ transform: Transform, imageIdentity: String) -> [UInt8] {
+    /// working directory and network flag; then, when set, user, accept_return_code and salt.
+    public static func transformPrefix(_ transform: Transform, imageIdentity: String, salt: String? = nil) -> [UInt8] {
         var writer = ByteWriter()
         writer.appendString(magic)
         writer.appendString(imageIdentity)
@@ -101,6 +110,20 @@ public enum DatumKey {
         for line in transform.stdin { writer.appendString(line) }
         writer.appendString(transform.workingDirectory ?? "")
         writer.append(transform.network ? 1 : 0)
+        // Fields added later are appended only when set, so older keys stay valid.
+        if let user = transform.user {
+            writer.appendString("user")
+            writer.appendString(user)
+        }
+        if !transform.acceptReturnCodes.isEmpty {
+            writer.appendString("accept_return_code")
+            writer.appendVarint(transform.acceptReturnCodes.count)
+            for code in transform.acceptReturnCodes { writer.appendVarint(Int(code)) }
+        }
+        if let salt {
+            writer.appendString("salt")
+            writer.appendString(salt)
+        }
         return writer.bytes
     }
 
@@ -114,6 +137,13 @@ public enum DatumKey {
             writer.appendString(input.path)
             writer.append(input.kind.rawValue)
             writer.append(input.id)
+        }
+        // Empty placeholders instead of the files: a different datum (appended only when used).
+        let empty = inputs.indices.filter { inputs[$0].emptyFiles }
+        if !empty.isEmpty {
+            writer.appendString("empty_files")
+            writer.appendVarint(empty.count)
+            for index in empty { writer.appendVarint(index) }
         }
         return SHA256.hash(writer.bytes)
     }

@@ -44,24 +44,48 @@ public struct DatumEnumerator: Sendable {
             }
             return result
         case .join(let inputs):
-            return try join(inputs.compactMap { if case .pfs(let pfs) = $0 { return pfs } else { return nil } })
+            return try join(Self.pfsChildren(inputs))
+        case .group(let inputs):
+            return try group(Self.pfsChildren(inputs))
+        case .cron(let cron):
+            return try matches(cron.pfs).map { [$0] }
         }
     }
 
-    /// Inner join: for every join key present in all inputs, every combination of their matches.
+    private static func pfsChildren(_ inputs: [PipelineInput]) -> [PFSInput] {
+        inputs.compactMap { if case .pfs(let pfs) = $0 { return pfs } else { return nil } }
+    }
+
+    /// Pachyderm's join: for each join key, every combination of the inputs' matches. A key
+    /// every input has gives the combinations whole (the inner join); a key some inputs lack
+    /// gives them cut down to the `outer_join` inputs, if any remain (an outer input's datum
+    /// runs alone when nothing matches it). An empty `join_on` makes every key "": a cross.
     private func join(_ inputs: [PFSInput]) throws -> [[DatumInput]] {
         let groups = try inputs.map { Dictionary(grouping: try matches($0), by: { $0.joinKey ?? "" }) }
-        guard let first = groups.first else { return [] }
+        let keys = Set(groups.flatMap(\.keys)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var result = [[DatumInput]]()
-        for key in first.keys.sorted() where groups.allSatisfy({ $0[key] != nil }) {
+        for key in keys {
+            let complete = groups.allSatisfy { $0[key] != nil }
+            let kept = inputs.indices.filter { groups[$0][key] != nil && (complete || inputs[$0].outerJoin) }
+            guard !kept.isEmpty else { continue }
             var combinations: [[DatumInput]] = [[]]
-            for group in groups {
-                let members = group[key] ?? []
+            for index in kept {
+                let members = groups[index][key] ?? []
                 combinations = combinations.flatMap { prefix in members.map { prefix + [$0] } }
             }
             result += combinations
         }
         return result
+    }
+
+    /// Pachyderm's group: one datum per `group_by` value, holding every file of every input
+    /// whose value it is (files without the captures share the value "").
+    private func group(_ inputs: [PFSInput]) throws -> [[DatumInput]] {
+        var byKey = [String: [DatumInput]]()
+        for input in inputs {
+            for match in try matches(input) { byKey[match.groupKey ?? "", default: []].append(match) }
+        }
+        return byKey.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { byKey[$0] ?? [] }
     }
 
     /// Entries of one input commit matched by its glob, in path order.
@@ -73,7 +97,9 @@ public struct DatumEnumerator: Sendable {
             guard let captures = glob.match(path) else { return }
             result.append(DatumInput(name: input.name, repo: input.repo, path: path, kind: entry.kind, id: entry.id,
                                      size: entry.size, chunked: entry.chunked,
-                                     joinKey: input.joinOn.map { Self.joinKey($0, captures: captures) }))
+                                     joinKey: input.joinOn.map { Self.joinKey($0, captures: captures) },
+                                     groupKey: input.groupBy.map { Self.joinKey($0, captures: captures) }))
+            result[result.count - 1].emptyFiles = input.emptyFiles
         }
         if input.glob == "/" {
             consider("/", TreeEntry(name: "", kind: .directory, size: 0, id: root))

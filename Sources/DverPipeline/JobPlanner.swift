@@ -29,7 +29,7 @@ public struct JobPlanner: Sendable {
     /// - Throws: `PipelineError.noDatumMatches` when `datumPath` selects nothing.
     public func plan(_ spec: PipelineSpec, roots: [String: ObjectID?], imageIdentity: String, datumPath: String?) throws -> JobPlan {
         let start = DispatchTime.now().uptimeNanoseconds
-        let prefix = DatumKey.transformPrefix(spec.transform, imageIdentity: imageIdentity)
+        let prefix = DatumKey.transformPrefix(spec.transform, imageIdentity: imageIdentity, salt: spec.salt)
         var seen = Set<ObjectID>()
         var datums = [Datum]()
         for inputs in try DatumEnumerator(store: store, roots: roots).enumerate(spec.input) {
@@ -59,7 +59,8 @@ public struct JobPlanner: Sendable {
         for (index, datum) in datums.enumerated() {
             var record = DatumRecord(id: datum.id, inputs: datum.inputs.map(\.label), state: .pending)
             // Objects of a result could have been reclaimed by gc: such an entry counts as a miss.
-            if datumPath == nil, let result = cache.lookup(datum.key), result.files.allSatisfy({ store.contains($0.ref.id) }) {
+            // reprocess_spec every_job never reuses a result.
+            if datumPath == nil, spec.reprocess == .untilSuccess, let result = cache.lookup(datum.key), result.files.allSatisfy({ store.contains($0.ref.id) }) {
                 cached[index] = result
                 record.state = .skipped
                 record.reusedFrom = result.job

@@ -52,6 +52,14 @@ public struct JobRunner: Sendable {
         for input in spec.pfsInputs where !roots.keys.contains(input.source) {
             guard (try? project.repo(named: input.repo)) != nil else { throw PipelineError.inputRepoMissing(pipeline: spec.name, repo: input.repo) }
             let head = try project.refs.read(repo: input.repo, branch: input.branch)
+            if head == nil {
+                // No such branch: an error when the repo has others (a spec written for another
+                // default branch, e.g. Pachyderm's master), never an empty success.
+                let branches = try project.refs.branches(repo: input.repo)
+                if !branches.isEmpty {
+                    throw PipelineError.inputBranchMissing(pipeline: spec.name, repo: input.repo, branch: input.branch, existing: branches)
+                }
+            }
             roots[input.source] = try head.map { try project.store.decodeCommit($0).tree }
             record.inputs.append(ResolvedInput(name: input.name, repo: input.repo, branch: input.branch, commit: head?.hex))
         }

@@ -11,6 +11,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case pipelineExists(String)
     case cycle([String])
     case inputRepoMissing(pipeline: String, repo: String)
+    case inputBranchMissing(pipeline: String, repo: String, branch: String, existing: [String])
     case outputRepoConflict(String)
     case dependents(pipeline: String, consumers: [String])
     case runtimeUnavailable(runtime: String, reason: String, hint: String)
@@ -44,6 +45,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         case .cycle(let path):
             text = "pipelines would form a cycle: \(path.joined(separator: " -> "))"
             hintText = "a pipeline's output repo cannot feed (directly or indirectly) its own input"
+        case .inputBranchMissing(let pipeline, let repo, let branch, let existing):
+            return "pipeline '\(pipeline)' reads branch '\(branch)' of repo '\(repo)', which has no such branch (it has: \(existing.joined(separator: ", "))); set the input's branch to one of them (dver's default branch is main, Pachyderm's master)"
         case .inputRepoMissing(let pipeline, let repo):
             text = "pipeline '\(pipeline)' reads repo '\(repo)', which does not exist"
             hintText = "create it with 'dver repo create \(repo)' or 'dver add data/\(repo)', or create the pipeline producing it first"

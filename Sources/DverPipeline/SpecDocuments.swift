@@ -10,6 +10,12 @@ enum SpecDocuments {
         var text: String
         /// 0-based line of the file where the document starts.
         var firstLine: Int
+
+        /// A JSON document (Pachyderm's usual spec format).
+        var isJSON: Bool {
+            let first = text.drop { $0.isWhitespace }.first
+            return first == "{" || first == "["
+        }
     }
 
     /// - Throws: `PipelineError.invalidSpec` for JSON objects that never close.

@@ -71,12 +71,21 @@ struct FieldReader {
 extension SpecParser {
     static let allowedFields: [String: [String]] = [
         "the spec": ["pipeline", "name", "description", "input", "transform", "runtime", "parallelism", "datum_tries",
-                     "datum_timeout", "resources", "output_branch", "executor"],
-        "pipeline": ["name"],
-        "input": ["pfs", "cross", "union", "join"],
-        "pfs": ["repo", "name", "branch", "glob", "join_on"],
-        "transform": ["image", "cmd", "stdin", "env", "working_dir", "network"],
+                     "datum_timeout", "resources", "output_branch", "executor", "notes"] + pachydermTopLevelFields,
+        "pipeline": ["name", "project"],
+        "input": ["pfs", "cross", "union", "join", "group", "cron"],
+        "pfs": ["repo", "name", "branch", "glob", "join_on", "outer_join", "group_by", "commit", "empty_files", "lazy"]
+            + pachydermPFSFields,
+        "cron": ["name", "spec", "repo", "overwrite", "start", "project"],
+        "transform": ["image", "cmd", "stdin", "env", "working_dir", "network", "err_cmd", "err_stdin", "accept_return_code",
+                      "secrets", "user"] + pachydermTransformFields,
+        "secret": ["name", "key", "env_var", "mount_path"],
         "resources": ["memory", "cpus"],
+        "resource_requests": ["memory", "cpu", "gpu", "disk"],
+        "resource_limits": ["memory", "cpu", "gpu", "disk"],
+        "metadata": ["annotations", "labels"],
+        "parallelism_spec": ["constant", "coefficient"],
+        "egress": ["URL", "url", "object_storage", "sql_database"],
         "executor": ["kind", "remote", "parallelism", "datums_per_task", "partition", "account", "time", "sbatch_args",
                      "dver_path", "namespace", "secret", "worker_image", "backoff_limit_per_index"],
     ]
@@ -156,10 +165,10 @@ extension SpecParser {
         return value
     }
 
-    func duration(_ node: Node) throws -> Double {
-        let text = try scalarText(node, "datum_timeout")
-        guard let seconds = SpecValues.seconds(text), seconds > 0 else {
-            throw error(at: node, "bad datum_timeout '\(text)'", hint: "a duration such as 30s, 10m, 1h30m or 500ms")
+    func duration(_ node: Node, _ field: String = "datum_timeout") throws -> Double {
+        let text = try scalarText(node, field)
+        guard let seconds = SpecValues.seconds(text), seconds > 0, seconds < 1e9 else {
+            throw error(at: node, "bad \(field) '\(text)'", hint: "a duration such as 30s, 10m, 1h30m or 500ms")
         }
         return seconds
     }
@@ -179,6 +188,32 @@ enum SpecValues {
         guard let multiplier = multipliers[String(unit)] else { return nil }
         let value = number * multiplier
         return value < 1e18 ? UInt64(value) : nil
+    }
+
+    /// A Kubernetes quantity as Pachyderm's resource fields hold: "512Mi" (binary), "2G"
+    /// (decimal), "1.5Gi", "1e9", "1048576" → bytes.
+    static func kubernetesBytes(_ text: String) -> UInt64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isNumber || $0 == "." }
+        var rest = trimmed.dropFirst(digits.count)
+        guard var number = Double(digits), number >= 0 else { return nil }
+        if rest.first == "e" || rest.first == "E", let exponent = Int(rest.dropFirst()), (0...18).contains(exponent) {
+            number *= pow(10, Double(exponent))
+            rest = ""
+        }
+        let units: [String: Double] = ["": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15,
+                                       "Ki": 1024, "Mi": 1_048_576, "Gi": 1_073_741_824, "Ti": 1_099_511_627_776,
+                                       "Pi": 1_125_899_906_842_624]
+        guard let unit = units[String(rest)] else { return nil }
+        let value = number * unit
+        return value < 1e18 ? UInt64(value) : nil
+    }
+
+    /// CPUs as Kubernetes writes them: "500m" → 0.5, "2" → 2.
+    static func kubernetesCPUs(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasSuffix("m"), let millis = Double(trimmed.dropLast()) { return millis / 1000 }
+        return Double(trimmed)
     }
 
     /// "30s", "10m", "1h30m", "500ms", "45" (seconds) → seconds.
