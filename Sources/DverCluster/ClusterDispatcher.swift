@@ -77,7 +77,9 @@ public struct ClusterDispatcher: DatumDispatcher {
         let manifest = ClusterManifest(job: job.jobID, pipeline: job.pipeline, runtime: job.runtime, imageIdentity: job.image.identity,
                                        imageReference: job.image.reference,
                                        datums: initial.map { .init(key: datums[$0].key.hex, inputs: datums[$0].inputs) },
-                                       packs: try remote.readIndex().index.packs)
+                                       packs: try remote.readIndex().index.packs,
+                                       inputCommits: Dictionary(job.inputs.compactMap { input in input.commit.map { (input.name, $0) } },
+                                                                uniquingKeysWith: { first, _ in first }))
         try remote.transport.put(ClusterKeys.manifest(job.jobID), bytes: try Self.encode(manifest))
         var position = [Int: Int]()
         for (slot, index) in initial.enumerated() { position[index] = slot }
@@ -180,6 +182,7 @@ public struct ClusterDispatcher: DatumDispatcher {
             try FileSystem.createDirectories(FileSystem.parentPath(path))
             try FileSystem.writeAtomically(path, log.bytes, durable: false)
         }
+        if outcome.recovered == true { record.state = .recovered }
         guard outcome.succeeded, let hex = outcome.commit, let commit = ObjectID(hex: hex) else { return DatumRunResult(record: record, files: nil) }
         let tree = try job.project.store.decodeCommit(commit).tree
         let files = try TreeReader(store: job.project.store).files(tree).map { DatumResult.OutputFile(path: $0.path, ref: $0.ref) }

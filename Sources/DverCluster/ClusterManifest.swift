@@ -45,9 +45,12 @@ public struct ClusterManifest: Codable, Sendable {
     public var datums: [Entry]
     /// The remote's packs when the job was dispatched: they hold every input object.
     public var packs: [RemotePackRecord]
+    /// Each input's commit id by input name (the datums' `<name>_COMMIT`).
+    public var inputCommits: [String: String]?
 
     enum CodingKeys: String, CodingKey {
         case version, job, pipeline, runtime, datums, packs
+        case inputCommits = "input_commits"
         case imageIdentity = "image_identity"
         case imageReference = "image_reference"
     }
@@ -106,9 +109,11 @@ public struct DatumOutcome: Codable, Sendable {
     public var error: String?
     public var node: String?
     public var engineTask: String?
+    /// Failed, then recovered by the transform's err_cmd (no output; the job does not fail).
+    public var recovered: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case version, key, job, succeeded, commit, packs, attempts, seconds, error, node
+        case version, key, job, succeeded, commit, packs, attempts, seconds, error, node, recovered
         case exitCode = "exit_code"
         case timedOut = "timed_out"
         case engineTask = "engine_task"

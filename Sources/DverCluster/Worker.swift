@@ -115,13 +115,15 @@ public struct WorkerOperation: Sendable {
         let received = try RemoteObjects(project: project, remote: remote).download(roots: roots, packs: manifest.packs)
         report.bytesDownloaded += received.bytes
         let writer = project.makeWriter()
-        let executor = DatumExecutor(project: project, runtime: runtime, image: image, spec: spec, jobID: job, jobs: jobs, writer: writer)
+        let executor = DatumExecutor(project: project, runtime: runtime, image: image, spec: spec, jobID: job, jobs: jobs, writer: writer,
+                                     inputCommits: manifest.inputCommits ?? [:])
         let result = executor.runOne(Datum(inputs: entry.inputs, key: key))
         report.ran += 1
         var outcome = DatumOutcome(key: entry.key, job: job, succeeded: false, attempts: result.record.attempts,
                                    exitCode: result.record.exitCode, timedOut: result.record.timedOut, seconds: result.record.seconds,
                                    error: result.record.error, node: environment["DVER_NODE"] ?? Self.hostname(),
                                    engineTask: environment["DVER_ENGINE_TASK"])
+        if result.record.state == .recovered { outcome.recovered = true }
         guard let files = result.files else {
             writer.abandon()
             report.failed += 1

@@ -81,7 +81,13 @@ public struct BubblewrapRuntime: DatumRuntime {
         for input in execution.inputNames {
             arguments += ["--ro-bind", "\(execution.pfsDirectory)/\(input)", "/pfs/\(input)"]
         }
-        arguments += ["--bind", "\(execution.pfsDirectory)/out", "/pfs/out", "--remount-ro", "/"]
+        arguments += ["--bind", "\(execution.pfsDirectory)/out", "/pfs/out"]
+        for mount in execution.mounts { arguments += ["--ro-bind", mount.hostDirectory, mount.path] }
+        arguments += ["--remount-ro", "/"]
+        if let user = execution.transform.user {
+            let ids = try Self.userIDs(user, rootfs: execution.image.reference)
+            arguments += ["--uid", String(ids.uid), "--gid", String(ids.gid)]
+        }
         if execution.transform.network { arguments += ["--share-net"] }
         arguments += ["--clearenv", "--setenv", "PATH", Self.path, "--setenv", "HOME", "/tmp"]
         for (key, value) in execution.environment.sorted(by: { $0.key < $1.key }) { arguments += ["--setenv", key, value] }
@@ -89,6 +95,38 @@ public struct BubblewrapRuntime: DatumRuntime {
         let command = ResourceLimits.prefix(execution.resources) + arguments + ["--"] + execution.transform.cmd
         return try ChildProcess.run(command, environment: ProcessInfo.processInfo.environment, stdinPath: execution.stdinPath,
                                     logPath: execution.logPath, timeout: execution.timeout)
+    }
+
+    /// `uid`, `uid:gid`, `name` or `name:group`, names looked up in the image's /etc/passwd
+    /// and /etc/group (the group defaults to the user's own).
+    static func userIDs(_ user: String, rootfs: String) throws -> (uid: UInt32, gid: UInt32) {
+        func table(_ file: String) -> [[Substring]] {
+            ((try? FileSystem.readText("\(rootfs)/etc/\(file)")) ?? "").split(separator: "\n").map { $0.split(separator: ":", omittingEmptySubsequences: false) }
+        }
+        let parts = user.split(separator: ":", maxSplits: 1).map(String.init)
+        var uid: UInt32
+        var gid: UInt32
+        if let number = UInt32(parts[0]) {
+            uid = number
+            gid = number
+        } else if let entry = table("passwd").first(where: { $0.count > 3 && $0[0] == parts[0] }), let u = UInt32(entry[2]), let g = UInt32(entry[3]) {
+            uid = u
+            gid = g
+        } else {
+            throw PipelineError.runtimeFailed(runtime: "bwrap", message: "user '\(parts[0])' is not in the image's /etc/passwd",
+                                              hint: "give a numeric uid (user: \"1000\" or \"1000:1000\")")
+        }
+        if parts.count == 2 {
+            if let number = UInt32(parts[1]) {
+                gid = number
+            } else if let entry = table("group").first(where: { $0.count > 2 && $0[0] == parts[1] }), let g = UInt32(entry[2]) {
+                gid = g
+            } else {
+                throw PipelineError.runtimeFailed(runtime: "bwrap", message: "group '\(parts[1])' is not in the image's /etc/group",
+                                                  hint: "give a numeric gid (user: \"1000:1000\")")
+            }
+        }
+        return (uid, gid)
     }
 
     public func diagnose(_ outcome: ProcessOutcome, log: String) -> String? {

@@ -18,6 +18,21 @@ public struct DatumExecution: Sendable {
     public var image: PreparedImage
     /// Attempt number from 1, for unique container names.
     public var attempt: Int
+    /// Host directories shown read-only at a path in the sandbox (secrets' `mount_path`).
+    public var mounts: [ReadOnlyMount] = []
+    /// This run is the transform's err_cmd after a failed attempt.
+    public var errorHandler = false
+}
+
+/// A host directory the command sees read-only at `path`.
+public struct ReadOnlyMount: Sendable, Equatable {
+    public var hostDirectory: String
+    public var path: String
+
+    public init(hostDirectory: String, path: String) {
+        self.hostDirectory = hostDirectory
+        self.path = path
+    }
 }
 
 /// An image made ready by a runtime: its identity goes into datum keys.

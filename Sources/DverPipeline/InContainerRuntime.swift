@@ -39,6 +39,10 @@ public struct InContainerRuntime: DatumRuntime {
     }
 
     public func run(_ execution: DatumExecution) throws -> ProcessOutcome {
+        if let mount = execution.mounts.first {
+            throw PipelineError.runtimeFailed(runtime: name, message: "the \(name) runtime cannot show a secret at \(mount.path) (mount_path)",
+                                              hint: "use env_var for the secret, or a runtime that mounts (bwrap, podman, docker)")
+        }
         if let status = try FileSystem.linkStatusIfExists(mountPoint) {
             guard status.kind == .symlink else {
                 throw PipelineError.runtimeFailed(runtime: name, message: "\(mountPoint) exists and is not dver's symlink",
@@ -59,6 +63,6 @@ public struct InContainerRuntime: DatumRuntime {
     }
 
     public func limitations(_ spec: PipelineSpec) -> [String] {
-        ["container runtime: the pod is the sandbox; resources and network are the pod's (set them in the Job template)"]
+        ["container runtime: the pod is the sandbox; resources, network and user are the pod's (set them in the Job template)"]
     }
 }

@@ -13,7 +13,8 @@ struct InputMaterializer: Sendable {
     let store: ObjectStore
 
     /// Every directory is created through `DirectoryHandle` (no symlink followed), and a
-    /// symlink whose target leaves its input is refused, as checkout refuses it.
+    /// symlink whose target leaves its input is refused, as checkout refuses it. The files of an
+    /// `empty_files` input are created empty (Pachyderm's placeholders: names without content).
     /// - Throws: `RepositoryError.symlinkEscapes`, store and system errors.
     func materialize(_ inputs: [DatumInput], into pfsDirectory: String) throws {
         try FileSystem.createDirectories(pfsDirectory)
@@ -24,15 +25,16 @@ struct InputMaterializer: Sendable {
             if input.kind == .directory {
                 _ = try base.descend(relative, create: true)
                 for file in try TreeReader(store: store).files(input.id, prefix: relative) {
-                    try write(file.ref, to: file.path, in: base)
+                    try write(file.ref, to: file.path, in: base, empty: input.emptyFiles)
                 }
             } else {
-                try write(FileRef(kind: input.kind, chunked: input.chunked, size: input.size, id: input.id), to: relative, in: base)
+                try write(FileRef(kind: input.kind, chunked: input.chunked, size: input.size, id: input.id), to: relative, in: base,
+                          empty: input.emptyFiles)
             }
         }
     }
 
-    private func write(_ ref: FileRef, to path: String, in base: DirectoryHandle) throws {
+    private func write(_ ref: FileRef, to path: String, in base: DirectoryHandle, empty: Bool) throws {
         let directory = try base.descend(RepoPath.parent(path), create: true)
         let name = RepoPath.lastComponent(path)
         if ref.kind == .symlink {
@@ -46,6 +48,7 @@ struct InputMaterializer: Sendable {
         }
         let fd = try directory.createFile(name, mode: ref.kind == .executable ? 0o755 : 0o644)
         defer { fd.close() }
+        if empty { return }
         let chunks = ref.chunked ? try ChunkListBuilder.chunks(of: ref.id, store: store).map(\.id) : [ref.id]
         for chunk in chunks {
             try store.withChunk(chunk) { bytes in

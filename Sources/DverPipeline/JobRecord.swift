@@ -18,6 +18,9 @@ public enum DatumState: String, Codable, Sendable {
     case skipped
     /// Not run because the job stopped first.
     case pending
+    /// Failed, but the transform's err_cmd then succeeded (Pachyderm's "recovered"): no
+    /// output, the job does not fail, and it runs again in the next job.
+    case recovered
 }
 
 /// One datum's record in a job (`dver job inspect`).
@@ -151,6 +154,7 @@ public struct JobRecord: Codable, Sendable {
     /// "3 datums: 1 ran, 2 skipped, 0 failed".
     public var summary: String {
         "\(datums.count) datums: \(count(.succeeded)) ran, \(count(.skipped)) skipped, \(count(.failed)) failed"
+            + (count(.recovered) > 0 ? ", \(count(.recovered)) recovered" : "")
             + (count(.pending) > 0 ? ", \(count(.pending)) not run" : "")
     }
 }

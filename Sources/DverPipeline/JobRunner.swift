@@ -19,6 +19,9 @@ public struct JobRunner: Sendable {
     public var dispatcherFactory: DispatcherFactory?
     /// Overrides the spec's executor for this runner's jobs (`pipeline run --executor`).
     public var executorOverride: ExecutorSettings.Kind?
+    /// Copies an output commit's files to a spec's `egress` URL and returns a note saying what
+    /// it copied (DverPipeline cannot reach remotes itself). Without it, a spec with egress fails.
+    public var egressHandler: (@Sendable (_ url: String, _ repo: String, _ commit: ObjectID) throws -> String)?
 
     public init(project: Project) {
         self.project = project
@@ -51,13 +54,19 @@ public struct JobRunner: Sendable {
         var roots = [String: ObjectID?]()
         for input in spec.pfsInputs where !roots.keys.contains(input.source) {
             guard (try? project.repo(named: input.repo)) != nil else { throw PipelineError.inputRepoMissing(pipeline: spec.name, repo: input.repo) }
-            let head = try project.refs.read(repo: input.repo, branch: input.branch)
-            if head == nil {
-                // No such branch: an error when the repo has others (a spec written for another
-                // default branch, e.g. Pachyderm's master), never an empty success.
-                let branches = try project.refs.branches(repo: input.repo)
-                if !branches.isEmpty {
-                    throw PipelineError.inputBranchMissing(pipeline: spec.name, repo: input.repo, branch: input.branch, existing: branches)
+            let head: ObjectID?
+            if let commit = input.commit {
+                // A pinned input reads that commit, whatever its branch does.
+                head = try project.resolve(RevisionSpec(parsing: "\(input.repo)@\(commit)")).commit
+            } else {
+                head = try project.refs.read(repo: input.repo, branch: input.branch)
+                if head == nil {
+                    // No such branch: an error when the repo has others (a spec written for another
+                    // default branch, e.g. Pachyderm's master), never an empty success.
+                    let branches = try project.refs.branches(repo: input.repo)
+                    if !branches.isEmpty {
+                        throw PipelineError.inputBranchMissing(pipeline: spec.name, repo: input.repo, branch: input.branch, existing: branches)
+                    }
                 }
             }
             roots[input.source] = try head.map { try project.store.decodeCommit($0).tree }
@@ -84,6 +93,7 @@ public struct JobRunner: Sendable {
 
     private func execute(_ pipeline: StoredPipeline, datumPath: String?, roots: [String: ObjectID?], record: inout JobRecord) throws {
         let spec = pipeline.spec
+        let jobStart = DispatchTime.now().uptimeNanoseconds
         guard (try? project.repo(named: spec.name)) != nil else {
             throw PipelineError.runtimeFailed(runtime: "output", message: "the output repo '\(spec.name)' does not exist (deleted?)",
                                               hint: "recreate it with 'dver pipeline update FILE' or 'dver repo create \(spec.name)'")
@@ -91,7 +101,8 @@ public struct JobRunner: Sendable {
         let (runtime, image) = try RuntimeSelector.runtime(for: spec.runtime, projectRoot: project.root, transform: spec.transform,
                                                            cacheDirectory: catalog.directory)
         record.runtime = runtime.name
-        record.notes = runtime.limitations(spec)
+        record.notes = spec.notes + runtime.limitations(spec)
+        try SecretStore().check(spec.transform.secrets)
         let plan = try JobPlanner(store: project.store, cache: cache)
             .plan(spec, roots: roots, imageIdentity: image.identity, datumPath: datumPath)
         record.planSeconds = plan.seconds
@@ -99,8 +110,10 @@ public struct JobRunner: Sendable {
         try jobs.save(record)
 
         let writer = project.makeWriter()
+        let deadline = spec.jobTimeout.map { jobStart + UInt64(min($0, 1e9) * 1e9) }
+        let inputCommits = Dictionary(record.inputs.compactMap { input in input.commit.map { (input.name, $0) } }, uniquingKeysWith: { first, _ in first })
         let executor = DatumExecutor(project: project, runtime: runtime, image: image, spec: spec, jobID: record.id,
-                                     jobs: jobs, writer: writer)
+                                     jobs: jobs, writer: writer, inputCommits: inputCommits, deadline: deadline)
         var ran: [Int: DatumRunResult]
         var clock = DispatchTime.now().uptimeNanoseconds
         func lap() -> Double {
@@ -147,26 +160,46 @@ public struct JobRunner: Sendable {
             return
         }
         if datumPath == nil {
-            record.outputCommit = try commitOutputs(spec, plan: plan, results: results, record: record, notes: &record.notes).hex
+            let commit = try commitOutputs(spec, plan: plan, results: results, record: record, notes: &record.notes)
+            record.outputCommit = commit.hex
+            if let egress = spec.egress {
+                // Pachyderm's egress: the output commit's files copied out after the job.
+                guard let egressHandler else {
+                    record.state = .failed
+                    record.error = "egress to \(egress): this program cannot copy outputs out (run the job with the dver command)"
+                    return
+                }
+                do {
+                    record.notes.append(try egressHandler(egress, spec.name, commit))
+                } catch {
+                    record.state = .failed
+                    record.error = "egress to \(egress) failed: \(error)"
+                    return
+                }
+            }
         }
         record.state = .succeeded
     }
 
-    /// Writes the new output commit into the output repo's workspace when that has the output
-    /// branch checked out with no local changes: checks the commit out detached, moves the
-    /// branch, then re-attaches (so the index never sees the branch move under it).
-    /// Returns whether the workspace was updated, or a note saying why not.
-    func checkoutBeforeMove(_ spec: PipelineSpec, commit: ObjectID) -> (updated: Bool, note: String?) {
-        guard let repo = try? project.repo(named: spec.name), repo.branch == spec.outputBranch else {
-            return (false, "workspace of \(spec.name) not updated: another branch or commit is checked out there")
+    /// Moves `branch` of `repo` to `commit` (compare-and-swap from `expected`), writing the new
+    /// commit into the repo's workspace when that has the branch checked out with no local
+    /// changes: checks the commit out detached, moves the branch, then re-attaches (so the
+    /// index never sees the branch move under it). Otherwise a note says why not.
+    func moveBranch(repo name: String, branch: String, to commit: ObjectID, expected: ObjectID?, notes: inout [String]) throws {
+        var updated = false
+        if let repo = try? project.repo(named: name), repo.branch == branch {
+            do {
+                _ = try project.checkout(RevisionSpec(parsing: "\(name)@\(commit.hex)"), force: false)
+                updated = true
+            } catch {
+                let reason = String(describing: error).split(separator: "\n").first ?? ""
+                notes.append("workspace \(repo.mount)/ not updated (\(reason)); run 'dver checkout \(name)@\(branch)'")
+            }
+        } else {
+            notes.append("workspace of \(name) not updated: another branch or commit is checked out there")
         }
-        do {
-            _ = try project.checkout(RevisionSpec(parsing: "\(spec.name)@\(commit.hex)"), force: false)
-            return (true, nil)
-        } catch {
-            let reason = String(describing: error).split(separator: "\n").first ?? ""
-            return (false, "workspace \(repo.mount)/ not updated (\(reason)); run 'dver checkout \(spec.name)@\(spec.outputBranch)'")
-        }
+        try project.refs.update(repo: name, branch: branch, to: commit, expected: expected)
+        if updated { _ = try project.checkout(RevisionSpec(parsing: "\(name)@\(branch)"), force: false) }
     }
 
     /// Merges every datum's outputs and commits them to the output repo's branch.
@@ -201,12 +234,7 @@ public struct JobRunner: Sendable {
                                 commitSet: nil, gitHead: gitHead, provenance: provenance)
             let id = try writer.put(encoded: commit.encoded(), kind: .commit)
             _ = try writer.finish()
-            let sync = checkoutBeforeMove(spec, commit: id)
-            if let note = sync.note { notes.append(note) }
-            try project.refs.update(repo: spec.name, branch: spec.outputBranch, to: id, expected: parent)
-            if sync.updated {
-                _ = try project.checkout(RevisionSpec(parsing: "\(spec.name)@\(spec.outputBranch)"), force: false)
-            }
+            try moveBranch(repo: spec.name, branch: spec.outputBranch, to: id, expected: parent, notes: &notes)
             return id
         } catch {
             writer.abandon()
@@ -238,7 +266,9 @@ public struct JobRunner: Sendable {
         var changedNow = changed
         var records = [JobRecord]()
         for spec in PipelineCatalog.topologicalOrder(pipelines.map(\.spec)) {
-            guard spec.pfsInputs.contains(where: { input in changedNow.contains { $0.repo == input.repo && $0.branch == input.branch } }),
+            guard spec.pfsInputs.contains(where: { input in
+                input.commit == nil && changedNow.contains { $0.repo == input.repo && $0.branch == input.branch }
+            }),
                   let stored = byName[spec.name] else { continue }
             let record = try run(stored, trigger: trigger)
             records.append(record)

@@ -17,6 +17,10 @@ public struct LocalRuntime: DatumRuntime {
     }
 
     public func run(_ execution: DatumExecution) throws -> ProcessOutcome {
+        if let mount = execution.mounts.first {
+            throw PipelineError.runtimeFailed(runtime: name, message: "the \(name) runtime cannot show a secret at \(mount.path) (mount_path)",
+                                              hint: "use env_var for the secret, or a runtime that mounts (bwrap, podman, docker)")
+        }
         var environment = ProcessInfo.processInfo.environment.filter { ["PATH", "HOME", "LANG", "TMPDIR", "USER"].contains($0.key) }
         for (key, value) in execution.environment { environment[key] = value }
         var directory = execution.pfsDirectory
@@ -32,6 +36,7 @@ public struct LocalRuntime: DatumRuntime {
     public func limitations(_ spec: PipelineSpec) -> [String] {
         var notes = ["local runtime: no isolation, no image; inputs are at $DVER_PFS/<input>, output at $DVER_OUTPUT"]
         if spec.transform.network == false { notes.append("local runtime: the network cannot be switched off") }
+        if let user = spec.transform.user { notes.append("local runtime: the command runs as you, not as user \(user)") }
         notes += ResourceLimits.limitations(spec.resources, runtime: name)
         return notes
     }

@@ -62,7 +62,7 @@ public struct OCIRuntime: DatumRuntime {
     }
 
     func containerName(_ execution: DatumExecution) -> String {
-        "dver-\(execution.jobID)-\(execution.datumID.prefix(12))-\(execution.attempt)"
+        "dver-\(execution.jobID)-\(execution.datumID.prefix(12))-\(execution.attempt)" + (execution.errorHandler ? "-err" : "")
     }
 
     public func run(_ execution: DatumExecution) throws -> ProcessOutcome {
@@ -73,6 +73,8 @@ public struct OCIRuntime: DatumRuntime {
             arguments += ["-v", "\(execution.pfsDirectory)/\(input):/pfs/\(input):ro"]
         }
         arguments += ["-v", "\(execution.pfsDirectory)/out:/pfs/out"]
+        for mount in execution.mounts { arguments += ["-v", "\(mount.hostDirectory):\(mount.path):ro"] }
+        if let user = execution.transform.user { arguments += ["--user", user] }
         for (key, value) in execution.environment.sorted(by: { $0.key < $1.key }) { arguments += ["-e", "\(key)=\(value)"] }
         if let directory = execution.transform.workingDirectory { arguments += ["-w", directory] }
         if let memory = execution.resources.memoryBytes { arguments += ["--memory", "\(memory)"] }

@@ -7,6 +7,8 @@ import DverSystem
 /// altered on the way: an output a repo cannot hold fails the datum, naming it.
 struct OutputCollector: Sendable {
     let writer: ObjectWriter
+    /// The datum's input files, for output symlinks pointing at them.
+    var inputs: DatumInputFiles?
 
     /// Stores every file under `directory` (the datum's /pfs/out). The walk lstat's each entry,
     /// so a symlink is stored as a symlink and never followed, and descends at most
@@ -15,20 +17,22 @@ struct OutputCollector: Sendable {
     /// - Throws: `PipelineError.invalidOutput` for a name that is not valid UTF-8 (shown
     ///   escaped, `caf\xe9.csv`) or otherwise invalid, a path deeper than
     ///   `RepoPath.maximumDepth`, a symlink that neither stays inside /pfs/out nor points at a
-    ///   file of an input (stored as that file's content), and
+    ///   file or directory of an input (stored as its content, from the store), and
     ///   anything that is not a file, directory or symlink (sockets, fifos, devices).
     func collect(_ directory: String) throws -> [DatumResult.OutputFile] {
         var items = [IngestItem]()
         var paths = [String]()
-        try visit(directory, relative: "", items: &items, paths: &paths)
+        var linked = [DatumResult.OutputFile]()
+        try visit(directory, relative: "", items: &items, paths: &paths, linked: &linked)
         let refs = try Ingester(writer: writer, progress: SilentProgress()).ingest(items)
-        return zip(paths, refs).map { DatumResult.OutputFile(path: $0, ref: $1) }
+        return (zip(paths, refs).map { DatumResult.OutputFile(path: $0, ref: $1) } + linked)
             .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     }
 
     /// Collects the entries of `path` (at `relative` under /pfs/out); recursion is bounded
     /// because every entry's path is validated, depth included, before it is descended into.
-    private func visit(_ path: String, relative: String, items: inout [IngestItem], paths: inout [String]) throws {
+    private func visit(_ path: String, relative: String, items: inout [IngestItem], paths: inout [String],
+                       linked: inout [DatumResult.OutputFile]) throws {
         for entry in try FileSystem.listRaw(path) {
             let shown = "/pfs/out/" + RepoPath.join(relative, entry.escapedName)
             guard let component = entry.name else {
@@ -45,15 +49,20 @@ struct OutputCollector: Sendable {
             let status = try FileSystem.linkStatus(full)
             switch status.kind {
             case .directory:
-                try visit(full, relative: name, items: &items, paths: &paths)
+                try visit(full, relative: name, items: &items, paths: &paths, linked: &linked)
                 continue
             case .regular:
                 break
             case .symlink:
-                if let input = try symlinkTarget(full, name: name, shown: shown, outDirectory: directoryRoot(path, relative)) {
-                    // A link into /pfs/<input> (Pachyderm's shuffle idiom): stored as the file it points at.
-                    items.append(IngestItem(absolutePath: input.path, displayPath: shown, status: input.status))
-                    paths.append(name)
+                if let files = try linkedInputFiles(full, name: name, shown: shown, outDirectory: directoryRoot(path, relative)) {
+                    // A link into /pfs/<input> (Pachyderm's shuffle idiom): stored as what it points at.
+                    for file in files {
+                        let target = file.path.isEmpty ? name : RepoPath.join(name, file.path)
+                        do throws(CoreError) { try RepoPath.validate(target) } catch {
+                            throw PipelineError.invalidOutput(path: "/pfs/out/" + target, problem: "\(error)")
+                        }
+                        linked.append(DatumResult.OutputFile(path: target, ref: file.ref))
+                    }
                     continue
                 }
             case .other:
@@ -71,12 +80,13 @@ struct OutputCollector: Sendable {
         return root
     }
 
-    /// A symlink is kept as a symlink when its target is UTF-8 and resolves inside /pfs/out, by
-    /// the rule `dver add` applies to repos (`Symlinks.staysInside`). A link to a file of an
-    /// input — `/pfs/<input>/…` as the sandbox sees it, the same path under the datum's host
-    /// directory (the local runtime), or a relative path leading there — is returned, to be
-    /// stored as that file's content, as Pachyderm does. Anything else fails the datum.
-    private func symlinkTarget(_ full: String, name: String, shown: String, outDirectory: String) throws -> (path: String, status: FileStatus)? {
+    /// A symlink is kept as a symlink (nil) when its target is UTF-8 and resolves inside
+    /// /pfs/out, by the rule `dver add` applies to repos (`Symlinks.staysInside`). A link to a
+    /// file or directory of an input — `/pfs/<input>/…` as the sandbox sees it, the same path
+    /// under the datum's host directory (the local runtime), or a relative path leading there —
+    /// gives that input's files, taken from the store (so `empty_files` placeholders give the
+    /// real content), as Pachyderm stores them. Anything else fails the datum.
+    private func linkedInputFiles(_ full: String, name: String, shown: String, outDirectory: String) throws -> [(path: String, ref: FileRef)]? {
         let bytes = try FileSystem.readLinkBytes(full)
         guard let target = String(validating: bytes, as: UTF8.self) else {
             throw PipelineError.invalidOutput(path: shown, problem: "its target \(FileName.escaped(bytes)) is not valid UTF-8")
@@ -89,22 +99,21 @@ struct OutputCollector: Sendable {
         } else if target.hasPrefix(pfs + "/") {
             components = RepoPath.components(String(target.dropFirst(pfs.count + 1)))
         } else if !target.hasPrefix("/") {
-            components = ["out"] + RepoPath.components(RepoPath.parent(name))
-            for part in target.split(separator: "/") {
-                if part == "." { continue }
-                if part == ".." { if components.popLast() == nil { break } } else { components.append(part) }
-            }
+            components = ["out"] + RepoPath.components(RepoPath.parent(name)) + target.split(separator: "/")
         } else {
             components = []
         }
         var resolved = [Substring]()
-        for part in components where part != "." {
-            if part == ".." { if resolved.popLast() == nil { resolved = []; break } } else { resolved.append(part) }
+        for part in components where part != "." && !part.isEmpty {
+            if part == ".." {
+                if resolved.popLast() == nil { resolved = [] ; break }
+            } else {
+                resolved.append(part)
+            }
         }
-        guard resolved.count >= 2, resolved.first != "out",
-              let status = try FileSystem.linkStatusIfExists("\(pfs)/" + resolved.joined(separator: "/")), status.kind == .regular else {
-            throw PipelineError.invalidOutput(path: shown, problem: "it is a symlink to \(target), neither inside /pfs/out nor a file of an input under /pfs")
+        guard resolved.count >= 2, resolved.first != "out", let inputs, let files = try inputs.files(at: resolved), !files.isEmpty else {
+            throw PipelineError.invalidOutput(path: shown, problem: "it is a symlink to \(target), neither inside /pfs/out nor a file or directory of an input under /pfs")
         }
-        return ("\(pfs)/" + resolved.joined(separator: "/"), status)
+        return files
     }
 }

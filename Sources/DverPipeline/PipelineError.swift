@@ -28,6 +28,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     /// would accept; `problem` may quote the spec's own text, so callers print it escaped.
     case unacceptableSpec(name: String, problem: String)
     case launchFailed(command: String, reason: String)
+    case secretMissing(name: String, key: String?, tried: [String])
 
     public var description: String {
         var text: String
@@ -46,7 +47,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
             text = "pipelines would form a cycle: \(path.joined(separator: " -> "))"
             hintText = "a pipeline's output repo cannot feed (directly or indirectly) its own input"
         case .inputBranchMissing(let pipeline, let repo, let branch, let existing):
-            return "pipeline '\(pipeline)' reads branch '\(branch)' of repo '\(repo)', which has no such branch (it has: \(existing.joined(separator: ", "))); set the input's branch to one of them (dver's default branch is main, Pachyderm's master)"
+            text = "pipeline '\(pipeline)' reads branch '\(branch)' of repo '\(repo)', which has no such branch (it has: \(existing.joined(separator: ", ")))"
+            hintText = "set the input's branch to one of them (dver's default branch is main, Pachyderm's is master)"
         case .inputRepoMissing(let pipeline, let repo):
             text = "pipeline '\(pipeline)' reads repo '\(repo)', which does not exist"
             hintText = "create it with 'dver repo create \(repo)' or 'dver add data/\(repo)', or create the pipeline producing it first"
@@ -79,7 +81,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
             hintText = "make each datum write distinct paths, e.g. named after its input file"
         case .invalidOutput(let path, let problem):
             text = "output \(Self.abbreviated(path)) cannot be stored: \(problem)"
-            hintText = "a datum may write regular files, directories and symlinks that stay inside /pfs/out, with UTF-8 names, "
+            hintText = "a datum may write regular files, directories, symlinks that stay inside /pfs/out and symlinks to input files under /pfs, with UTF-8 names, "
                 + "at most \(RepoPath.maximumDepth) levels deep; the datum fails rather than lose or alter an output"
         case .corruptRecord(let path, let reason):
             text = "\(path) is damaged: \(reason)"
@@ -87,6 +89,9 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
             text = "the spec of pipeline '\(name)' is refused: \(problem)"
         case .launchFailed(let command, let reason):
             text = "could not start \(command): \(reason)"
+        case .secretMissing(let name, let key, let tried):
+            text = "secret '\(name)'" + (key.map { " key '\($0)'" } ?? "") + " is not set (looked for \(tried.joined(separator: " and ")))"
+            hintText = "secrets come from outside the spec (docs/PIPELINES.md, \"Secrets\"): write the value to that file (chmod 600), or set the variable"
         }
         if let hintText { text += "\n  hint: \(hintText)" }
         return text

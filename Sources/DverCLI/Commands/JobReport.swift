@@ -36,6 +36,8 @@ enum JobReport {
         let ran: Int
         let skipped: Int
         let failed: Int
+        /// Failed, then recovered by err_cmd (no output).
+        let recovered: Int
         let output_commit: String?
         let plan_seconds: Double
         let seconds: Double
@@ -48,9 +50,10 @@ enum JobReport {
             trigger = job.trigger
             runtime = job.runtime
             datums = job.datums.count
-            ran = job.count(.succeeded) + job.count(.failed)
+            ran = job.count(.succeeded) + job.count(.failed) + job.count(.recovered)
             skipped = job.count(.skipped)
             failed = job.count(.failed)
+            recovered = job.count(.recovered)
             output_commit = job.outputCommit
             plan_seconds = job.planSeconds
             seconds = (job.finished ?? job.started) - job.started

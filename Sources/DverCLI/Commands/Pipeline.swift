@@ -17,27 +17,29 @@ struct Pipeline: ParsableCommand {
           dver pipeline run clean --datum /a.csv     # debug one datum; commits nothing
           dver pipeline update pipelines/clean.yaml
           dver pipeline delete clean
+          dver pipeline tick                          # cron inputs: write due ticks, run
         """,
-        subcommands: [Create.self, ListPipelines.self, Inspect.self, Update.self, Delete.self, Run.self],
+        subcommands: [Create.self, ListPipelines.self, Inspect.self, Update.self, Delete.self, Run.self, Tick.self],
         defaultSubcommand: ListPipelines.self)
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a YAML spec, store it, and create the output repo.",
+            abstract: "Validate a spec file (dver's YAML or Pachyderm's JSON/YAML), store it, and create the output repo.",
             discussion: """
-            The output repo is named after the pipeline and mounted at data/<name> (see --path). Nothing runs until the next commit to an input repo or 'dver pipeline run'.
+            The output repo is named after the pipeline and mounted at data/<name> (see --path). A file may hold several pipelines (YAML documents separated by ---, a list, or JSON objects one after another): they are created in dependency order. Nothing runs until the next commit to an input repo or 'dver pipeline run'. Fields of a Pachyderm spec that have no effect here are printed as notes (see docs/PIPELINES.md, "From Pachyderm").
 
             Examples:
               dver pipeline create pipelines/clean.yaml
               dver pipeline create pipelines/clean.yaml --run      # and run it now
+              dver pipeline create word_count.pipeline.json        # a Pachyderm spec
             """)
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The spec file (YAML).")
+        @Argument(help: "The spec file (YAML or JSON).")
         var file: String
 
-        @Option(help: "Mount directory of the output repo (default: data/NAME).")
+        @Option(help: "Mount directory of the output repo (default: data/NAME); for a file with one pipeline.")
         var path: String?
 
         @Flag(name: .customLong("run"), help: "Run a job right away over the current input commits.")
@@ -47,28 +49,41 @@ struct Pipeline: ParsableCommand {
             let project = try global.project()
             let runner = PipelineTrigger.manualRunner(project, console: global.console)
             let mount = try path.map { try project.relativePath($0, workingDirectory: workingDirectory) }
-            let stored = try runner.catalog.create(file: file, mount: mount, project: project)
-            let record = try project.repo(named: stored.name)
+            let created = try runner.catalog.createAll(file: file, mount: mount, project: project)
             GitSupport.refreshIgnoreFile(project, console: global.console)
-            var job: JobRecord?
-            if runNow { job = try runner.run(stored, trigger: "manual") }
-            if global.json {
-                struct Output: Encodable { let pipeline: String; let spec_hash: String; let output_repo: String; let mount: String; let job: JobReport.Summary? }
-                try global.console.emit(Output(pipeline: stored.name, spec_hash: stored.specHash, output_repo: record.name,
-                                               mount: record.mount, job: job.map(JobReport.Summary.init)))
-            } else {
-                global.console.line("Created pipeline '\(stored.name)' reading \(stored.spec.inputRepos.joined(separator: ", ")); output repo '\(record.name)' mounted at \(record.mount)/")
-                if let job { JobReport.lines(job).forEach { global.console.line($0) } }
+            var outputs = [Output]()
+            for stored in created {
+                let record = try project.repo(named: stored.name)
+                let job = runNow ? try runner.run(stored, trigger: "manual") : nil
+                outputs.append(Output(pipeline: stored.name, spec_hash: stored.specHash, output_repo: record.name, mount: record.mount,
+                                      notes: stored.spec.notes, job: job.map(JobReport.Summary.init)))
+                if !global.json {
+                    global.console.line("Created pipeline '\(stored.name)' reading \(stored.spec.inputRepos.joined(separator: ", ")); output repo '\(record.name)' mounted at \(record.mount)/")
+                    for note in stored.spec.notes { global.console.line("  note: \(note)") }
+                    if let job { JobReport.lines(job).forEach { global.console.line($0) } }
+                }
             }
-            if let job, job.state == .failed { throw ReportedFailure(status: .jobFailed) }
+            if global.json {
+                if outputs.count == 1 { try global.console.emit(outputs[0]) } else { try global.console.emit(outputs) }
+            }
+            if outputs.contains(where: { $0.job?.state == JobState.failed.rawValue }) { throw ReportedFailure(status: .jobFailed) }
+        }
+
+        struct Output: Encodable {
+            let pipeline: String
+            let spec_hash: String
+            let output_repo: String
+            let mount: String
+            let notes: [String]
+            let job: JobReport.Summary?
         }
     }
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Replace a pipeline's spec (the name inside the file selects the pipeline).",
+            abstract: "Replace pipelines' specs (the names inside the file select the pipelines).",
             discussion: """
-            Datums whose key changes (a new image, cmd, env, stdin or glob) run again at the next job; others are reused.
+            Datums whose key changes (a new image, cmd, env, stdin, glob or salt) run again at the next job; others are reused.
 
             Examples:
               dver pipeline update pipelines/clean.yaml
@@ -77,7 +92,7 @@ struct Pipeline: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The spec file (YAML).")
+        @Argument(help: "The spec file (YAML or JSON).")
         var file: String
 
         @Flag(name: .customLong("run"), help: "Run a job right away.")
@@ -86,17 +101,66 @@ struct Pipeline: ParsableCommand {
         func run() throws {
             let project = try global.project()
             let runner = PipelineTrigger.manualRunner(project, console: global.console)
-            let (old, new) = try runner.catalog.update(file: file, project: project)
-            var job: JobRecord?
-            if runNow { job = try runner.run(new, trigger: "manual") }
-            if global.json {
-                struct Output: Encodable { let pipeline: String; let old_spec_hash: String; let spec_hash: String; let job: JobReport.Summary? }
-                try global.console.emit(Output(pipeline: new.name, old_spec_hash: old.specHash, spec_hash: new.specHash, job: job.map(JobReport.Summary.init)))
-            } else {
-                global.console.line(old.specHash == new.specHash ? "Pipeline '\(new.name)' unchanged" : "Updated pipeline '\(new.name)' (spec \(new.specHash.prefix(12)))")
-                if let job { JobReport.lines(job).forEach { global.console.line($0) } }
+            struct Output: Encodable { let pipeline: String; let old_spec_hash: String; let spec_hash: String; let job: JobReport.Summary? }
+            var outputs = [Output]()
+            for (old, new) in try runner.catalog.updateAll(file: file, project: project) {
+                let job = runNow ? try runner.run(new, trigger: "manual") : nil
+                outputs.append(Output(pipeline: new.name, old_spec_hash: old.specHash, spec_hash: new.specHash, job: job.map(JobReport.Summary.init)))
+                if !global.json {
+                    global.console.line(old.specHash == new.specHash ? "Pipeline '\(new.name)' unchanged" : "Updated pipeline '\(new.name)' (spec \(new.specHash.prefix(12)))")
+                    if let job { JobReport.lines(job).forEach { global.console.line($0) } }
+                }
             }
-            if let job, job.state == .failed { throw ReportedFailure(status: .jobFailed) }
+            if global.json {
+                if outputs.count == 1 { try global.console.emit(outputs[0]) } else { try global.console.emit(outputs) }
+            }
+            if outputs.contains(where: { $0.job?.state == JobState.failed.rawValue }) { throw ReportedFailure(status: .jobFailed) }
+        }
+    }
+
+    struct Tick: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the due ticks of cron inputs, then run the pipelines they feed.",
+            discussion: """
+            A cron input's ticks are empty files named by their time (2026-11-30T12:00:00Z) in its cron repo (<pipeline>_<input> unless 'repo' says otherwise). dver runs no daemon: run 'dver pipeline tick' from cron or a systemd timer, at least as often as the schedule; every tick due since the latest one is written (at most 1000), one commit per cron input. With overwrite: true only the latest tick stays in the repo. --now adds one tick at the current time whatever the schedule (like 'pachctl run cron').
+
+            Examples:
+              dver pipeline tick                  # every pipeline with a cron input
+              dver pipeline tick report --now     # one tick now, for pipeline report
+              * * * * * cd /data/project && dver pipeline tick    # a crontab line
+            """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Pipelines to tick (default: all with cron inputs).")
+        var names: [String] = []
+
+        @Flag(name: .customLong("now"), help: "Add one tick at the current time, whatever the schedule.")
+        var force = false
+
+        func run() throws {
+            let project = try global.project()
+            let runner = PipelineTrigger.manualRunner(project, console: global.console)
+            let result = try runner.tick(names, force: force)
+            if global.json {
+                struct Item: Encodable { let pipeline: String; let input: String; let repo: String; let ticks: [String]; let commit: String?; let skipped: Int }
+                struct Output: Encodable { let ticks: [Item]; let jobs: [JobReport.Summary] }
+                try global.console.emit(Output(ticks: result.ticks.map { Item(pipeline: $0.pipeline, input: $0.input, repo: $0.repo, ticks: $0.ticks,
+                                                                                commit: $0.commit?.hex, skipped: $0.skipped) },
+                                               jobs: result.jobs.map(JobReport.Summary.init)))
+            } else {
+                if result.ticks.isEmpty { global.console.notice("no pipeline has a cron input") }
+                for tick in result.ticks {
+                    if tick.ticks.isEmpty {
+                        global.console.line("\(tick.pipeline)/\(tick.input): no tick due")
+                    } else {
+                        global.console.line("\(tick.pipeline)/\(tick.input): \(tick.ticks.count) tick(s) into \(tick.repo), latest \(tick.ticks.last ?? "")"
+                                            + (tick.skipped > 0 ? " (\(tick.skipped) older missed ticks not written)" : ""))
+                    }
+                }
+                for job in result.jobs { JobReport.lines(job).forEach { global.console.line($0) } }
+            }
+            try PipelineTrigger.check(result.jobs)
         }
     }
 

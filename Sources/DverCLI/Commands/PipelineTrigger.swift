@@ -1,5 +1,6 @@
 import DverGit
 import DverPipeline
+import DverRemote
 import DverRepository
 import Foundation
 
@@ -9,9 +10,8 @@ enum PipelineTrigger {
     static func afterCommit(_ project: Project, _ result: CommitResult, gitHead: String, console: Console) throws -> [JobRecord] {
         guard project.config.triggerPipelines, ProcessInfo.processInfo.environment["DVER_NO_TRIGGER"] != "1" else { return [] }
         let changed = result.commits.compactMap { commit in commit.branch.map { (repo: commit.repo, branch: $0) } }
-        var runner = JobRunner(project: project)
+        var runner = runner(project)
         runner.gitHead = gitHead
-        runner.dispatcherFactory = ClusterSupport.factory(project)
         return try runner.runDownstream(of: changed) { job in
             if job.state == .failed { console.notice("dver: pipeline \(job.pipeline) failed (job \(job.id)); the commit is kept") }
         }
@@ -19,9 +19,20 @@ enum PipelineTrigger {
 
     /// A runner for jobs started by hand, whose output commits record the git HEAD like 'dver commit'.
     static func manualRunner(_ project: Project, console: Console) -> JobRunner {
-        var runner = JobRunner(project: project)
+        var runner = runner(project)
         runner.gitHead = (try? GitSupport.open(project, console: console)?.headForCommit()) ?? ""
+        return runner
+    }
+
+    /// A runner that can dispatch to clusters and copy outputs to a spec's egress URL.
+    static func runner(_ project: Project) -> JobRunner {
+        var runner = JobRunner(project: project)
         runner.dispatcherFactory = ClusterSupport.factory(project)
+        runner.egressHandler = { url, repo, commit in
+            let copied = try Egress(project: project).copy(commit: commit, to: url)
+            return "egress: copied \(copied.files) files (\(copied.bytes) bytes) of \(repo)@\(commit.shortHex()) to \(url)"
+                + (copied.symlinks > 0 ? "; \(copied.symlinks) symlinks not copied" : "")
+        }
         return runner
     }
 
