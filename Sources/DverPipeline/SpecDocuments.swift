@@ -2,8 +2,8 @@ import Foundation
 import Yams
 
 /// The pipeline documents of one spec file, as Pachyderm's `pachctl create pipeline -f` reads
-/// them: YAML documents separated by `---`, or JSON objects one after another (with or without
-/// whitespace between them). Each comes with the line it starts on, so errors name the file's
+/// them: YAML documents separated by `---`, or JSON objects one after another (with
+/// whitespace or `---` lines between them). Each comes with the line it starts on, so errors name the file's
 /// line, not the document's.
 enum SpecDocuments {
     struct Document {
@@ -53,6 +53,8 @@ enum SpecDocuments {
                 } else if depth < 0 {
                     throw PipelineError.invalidSpec(file: file, line: line + 1, column: 1, problem: "a '}' closes nothing", hint: "check the JSON's braces")
                 }
+            case UInt8(ascii: "-") where depth == 0 && isSeparatorLine(bytes, at: position):
+                continue  // `---` between objects (Pachyderm 2's JSON files are YAML streams)
             default:
                 if depth == 0, !(byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09) {
                     throw PipelineError.invalidSpec(file: file, line: line + 1, column: 1, problem: "text between JSON objects",
@@ -64,6 +66,16 @@ enum SpecDocuments {
             throw PipelineError.invalidSpec(file: file, line: startLine + 1, column: 1, problem: "a JSON object is not closed", hint: "check the JSON's braces and quotes")
         }
         return documents
+    }
+
+    /// Whether the line holding `position` is a `---` document separator.
+    private static func isSeparatorLine(_ bytes: [UInt8], at position: Int) -> Bool {
+        var start = position
+        while start > 0, bytes[start - 1] != UInt8(ascii: "\n") { start -= 1 }
+        var end = position
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+        let line = String(decoding: bytes[start..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        return line == "---"
     }
 
     /// YAML documents: the text between `---` lines (a leading `---` and a trailing `...` are fine).

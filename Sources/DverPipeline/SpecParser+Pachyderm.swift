@@ -63,25 +63,39 @@ extension SpecParser {
     static let pachydermTransformFields = pachydermTransformOnly.keys.sorted()
     static let pachydermPFSFields = ["project", "repo_type"] + pachydermPFSOnly.keys.sorted()
 
-    /// A YAML spec uses Pachyderm's format when it spells a field in camelCase or has a field
-    /// only Pachyderm specs have; it then gets Pachyderm's defaults, as JSON specs do.
+    /// Fields dver took from Pachyderm, at any depth: a YAML spec using one is read as
+    /// Pachyderm's and gets its defaults.
+    static let pachydermMarkers: Set<String> = Set(pachydermTopLevelFields + pachydermTransformFields + pachydermPFSFields)
+        .union(["outer_join", "group_by", "empty_files", "lazy", "err_cmd", "err_stdin", "accept_return_code", "secrets", "user",
+                "group", "cron"])
+
+    /// A YAML spec uses Pachyderm's format when it spells a field in camelCase or uses a field
+    /// dver took from Pachyderm (`pachydermMarkers`); it then gets Pachyderm's defaults, as
+    /// JSON specs do (docs/PIPELINES.md, "From Pachyderm").
     static func looksLikePachyderm(_ root: Node) -> Bool {
-        guard case .mapping(let top) = root else { return false }
-        let pachydermOnly = Set(pachydermTopLevelFields)
-        func camel(_ node: Node, depth: Int) -> Bool {
-            guard depth < 8 else { return false }
+        func visit(_ node: Node, depth: Int) -> Bool {
+            guard depth < 12 else { return false }
             switch node {
             case .mapping(let mapping):
                 return mapping.contains { key, value in
                     let name = key.string ?? ""
-                    if name != FieldReader.snakeCase(name), name != "URL" { return true }
-                    return name != "env" && name != "metadata" && camel(value, depth: depth + 1)
+                    if name != "URL", name != FieldReader.snakeCase(name) || pachydermMarkers.contains(name) { return true }
+                    return name != "env" && name != "metadata" && visit(value, depth: depth + 1)
                 }
-            case .sequence(let sequence): return sequence.contains { camel($0, depth: depth + 1) }
+            case .sequence(let sequence): return sequence.contains { visit($0, depth: depth + 1) }
             default: return false
             }
         }
-        return top.keys.contains { pachydermOnly.contains(FieldReader.snakeCase($0.string ?? "")) } || camel(root, depth: 0)
+        return visit(root, depth: 0)
+    }
+
+    /// Refuses the top-level fields dver cannot run (spout, service …) before anything else is
+    /// checked: a spout has no input, and "missing field 'input'" would mislead.
+    func refuseUnsupported(_ top: FieldReader) throws {
+        for (field, disposition) in Self.pachydermTopLevelOnly.sorted(by: { $0.key < $1.key }) {
+            guard case .refuse(let text) = disposition, let node = top.peek(field) else { continue }
+            throw error(at: node, "\(field) is not supported", hint: text)
+        }
     }
 
     /// Pachyderm's top-level fields: mapped into `spec`, or noted, or refused.
@@ -89,9 +103,7 @@ extension SpecParser {
         if let node = top.take("parallelism_spec") {
             var section = try mapping(node, "parallelism_spec")
             if let value = section.take("constant") {
-                let constant = try count(value, "parallelism_spec.constant", max: 256, zeroMeans: 1)
-                if top.has("parallelism") { throw error(at: node, "both 'parallelism' and 'parallelism_spec' are given", hint: "keep one of them") }
-                spec.parallelism = constant
+                spec.parallelism = try count(value, "parallelism_spec.constant", max: 256, zeroMeans: 1)
             }
             if let value = section.take("coefficient") {
                 throw error(at: value, "parallelism_spec.coefficient is relative to a Kubernetes cluster's size, which dver does not have",
@@ -99,11 +111,8 @@ extension SpecParser {
             }
             try section.finish(self)
         }
-        var limits = Resources()
         if let node = top.take("resource_limits") {
-            limits = try kubernetesResources(node, "resource_limits", notes: &notes)
-            if top.has("resources") { throw error(at: node, "both 'resources' and 'resource_limits' are given", hint: "keep one of them") }
-            spec.resources = limits
+            spec.resources = try kubernetesResources(node, "resource_limits", notes: &notes)
         }
         if let node = top.take("resource_requests") {
             let requests = try kubernetesResources(node, "resource_requests", notes: &notes)

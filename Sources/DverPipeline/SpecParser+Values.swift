@@ -19,6 +19,10 @@ struct FieldReader {
     /// JSON names: `join_on` and `joinOn`) names the same field.
     func has(_ name: String) -> Bool { fields.contains { Self.names($0.key.string, name) } }
 
+    func peek(_ name: String) -> Node? {
+        fields.first { Self.names($0.key.string, name) }?.value
+    }
+
     mutating func take(_ name: String) -> Node? {
         guard let index = fields.firstIndex(where: { Self.names($0.key.string, name) }) else { return nil }
         return fields.remove(at: index).value

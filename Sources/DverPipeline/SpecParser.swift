@@ -54,6 +54,12 @@ public struct SpecParser: Sendable {
     private func parse(node root: Node, json: Bool) throws -> PipelineSpec {
         let pachyderm = json || Self.looksLikePachyderm(root)
         var top = try mapping(root, "the spec")
+        try refuseUnsupported(top)
+        for (dver, pachyderm) in [("parallelism", "parallelism_spec"), ("resources", "resource_limits")] {
+            if let node = top.peek(pachyderm), top.has(dver) {
+                throw error(at: node, "both '\(dver)' and '\(pachyderm)' are given", hint: "keep one of them")
+            }
+        }
         let name = try pipelineName(&top)
         guard let inputNode = top.take("input") else { throw error(at: root, "missing field 'input'", hint: "add input: {pfs: {repo: REPO, glob: \"/*\"}}") }
         let parsedInput = try input(inputNode, pipeline: name)
@@ -89,6 +95,7 @@ public struct SpecParser: Sendable {
         if let node = top.take("pipeline") {
             var section = try mapping(node, "pipeline")
             guard let nameNode = section.take("name") else { throw error(at: node, "missing field 'pipeline.name'", hint: "add pipeline: {name: NAME}") }
+            if let project = section.take("project") { try defaultProject(project, "pipeline.project") }
             try section.finish(self)
             if top.has("name") { throw error(at: node, "both 'pipeline.name' and 'name' are given", hint: "keep one of them") }
             return try identifier(nameNode, "pipeline.name")
