@@ -20,9 +20,12 @@ public struct DatumExecutor: Sendable {
     let inputCommits: [String: String]
     /// When the job's `job_timeout` runs out (`DispatchTime` uptime nanoseconds).
     let deadline: UInt64?
+    /// Where the transform's secrets come from.
+    let secretStore: SecretStore
 
     public init(project: Project, runtime: any DatumRuntime, image: PreparedImage, spec: PipelineSpec, jobID: String,
-                jobs: JobStore, writer: ObjectWriter, inputCommits: [String: String] = [:], deadline: UInt64? = nil) {
+                jobs: JobStore, writer: ObjectWriter, inputCommits: [String: String] = [:], deadline: UInt64? = nil,
+                secretStore: SecretStore = SecretStore()) {
         self.project = project
         self.runtime = runtime
         self.image = image
@@ -32,6 +35,7 @@ public struct DatumExecutor: Sendable {
         self.writer = writer
         self.inputCommits = inputCommits
         self.deadline = deadline
+        self.secretStore = secretStore
     }
 
     /// Runs one datum (all its attempts) and removes its directory; its log is appended to
@@ -157,7 +161,7 @@ public struct DatumExecutor: Sendable {
     /// `directory` to mount (mount_path), readable by the datum's user only.
     private func secrets(into directory: String, environment: inout [String: String]) throws -> [ReadOnlyMount] {
         guard !spec.transform.secrets.isEmpty else { return [] }
-        let store = SecretStore()
+        let store = secretStore
         var mounts = [ReadOnlyMount]()
         for (index, secret) in spec.transform.secrets.enumerated() {
             if let variable = secret.envVar, let key = secret.key {

@@ -19,6 +19,8 @@ public struct JobRunner: Sendable {
     public var dispatcherFactory: DispatcherFactory?
     /// Overrides the spec's executor for this runner's jobs (`pipeline run --executor`).
     public var executorOverride: ExecutorSettings.Kind?
+    /// Where transforms' secrets come from (docs/PIPELINES.md, "Secrets").
+    public var secretStore = SecretStore()
     /// Copies an output commit's files to a spec's `egress` URL and returns a note saying what
     /// it copied (DverPipeline cannot reach remotes itself). Without it, a spec with egress fails.
     public var egressHandler: (@Sendable (_ url: String, _ repo: String, _ commit: ObjectID) throws -> String)?
@@ -102,7 +104,7 @@ public struct JobRunner: Sendable {
                                                            cacheDirectory: catalog.directory)
         record.runtime = runtime.name
         record.notes = spec.notes + runtime.limitations(spec)
-        try SecretStore().check(spec.transform.secrets)
+        try secretStore.check(spec.transform.secrets)
         let plan = try JobPlanner(store: project.store, cache: cache)
             .plan(spec, roots: roots, imageIdentity: image.identity, datumPath: datumPath)
         record.planSeconds = plan.seconds
@@ -113,7 +115,8 @@ public struct JobRunner: Sendable {
         let deadline = spec.jobTimeout.map { jobStart + UInt64(min($0, 1e9) * 1e9) }
         let inputCommits = Dictionary(record.inputs.compactMap { input in input.commit.map { (input.name, $0) } }, uniquingKeysWith: { first, _ in first })
         let executor = DatumExecutor(project: project, runtime: runtime, image: image, spec: spec, jobID: record.id,
-                                     jobs: jobs, writer: writer, inputCommits: inputCommits, deadline: deadline)
+                                     jobs: jobs, writer: writer, inputCommits: inputCommits, deadline: deadline,
+                                     secretStore: secretStore)
         var ran: [Int: DatumRunResult]
         var clock = DispatchTime.now().uptimeNanoseconds
         func lap() -> Double {

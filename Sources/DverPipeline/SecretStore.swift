@@ -14,10 +14,10 @@ public struct SecretStore: Sendable {
     public let directory: String
     let environment: [String: String]
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, directory: String? = nil) {
         self.environment = environment
         let home = environment["HOME"] ?? NSHomeDirectory()
-        directory = environment["DVER_SECRETS_DIR"] ?? "\(home)/.config/dver/secrets"
+        self.directory = directory ?? environment["DVER_SECRETS_DIR"] ?? "\(home)/.config/dver/secrets"
     }
 
     /// The environment variable holding a key's value.

@@ -7,7 +7,8 @@ import Testing
 /// without any registry.
 enum Busybox {
     static let applets = ["sh", "cat", "cp", "ls", "tr", "wc", "sort", "sleep", "echo", "touch", "mkdir", "head", "tail",
-                          "basename", "grep", "sed", "true", "false", "test", "printf", "env", "sha256sum", "id", "rm", "cut", "seq"]
+                          "basename", "grep", "sed", "true", "false", "test", "printf", "env", "sha256sum", "id", "rm", "cut", "seq",
+                          "ln", "find", "uniq", "dirname", "wget"]
 
     /// Creates `<directory>/bin/busybox` and its applet links.
     static func makeRootfs(at directory: String) throws {
@@ -18,7 +19,7 @@ enum Busybox {
 
     /// A rootfs shared by test runs, under the temporary directory (built once, renamed into place).
     static let sharedRootfs: Result<String, any Error> = Result {
-        let directory = NSTemporaryDirectory() + "dver-test-rootfs"
+        let directory = NSTemporaryDirectory() + "dver-test-rootfs-\(applets.count)"
         if FileSystem.exists("\(directory)/bin/busybox") { return directory }
         let staging = "\(directory).tmp-\(getpid())"
         try? FileSystem.removeTree(staging)

@@ -14,7 +14,7 @@ import Testing
 final class PipelineProject {
     let root: String
     let project: Project
-    let runner: JobRunner
+    var runner: JobRunner
 
     private init(root: String) throws {
         self.root = root
