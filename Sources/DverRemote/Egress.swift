@@ -9,8 +9,13 @@ import Foundation
 /// that read them directly (docs/PIPELINES.md, "From Pachyderm").
 public struct Egress: Sendable {
     public let project: Project
+    /// Credentials and endpoint variables (`AWS_*`), as for remotes.
+    let environment: [String: String]
 
-    public init(project: Project) { self.project = project }
+    public init(project: Project, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.project = project
+        self.environment = environment
+    }
 
     /// The settings to open `url` with: a configured remote's on the same S3 bucket (its
     /// endpoint, region, profile), else the environment's (`AWS_ENDPOINT_URL`, credentials).
@@ -34,7 +39,7 @@ public struct Egress: Sendable {
     /// Symlinks are not copied (counted in the result).
     /// - Returns: files and bytes copied, and symlinks left out.
     public func copy(commit: ObjectID, to url: String) throws -> (files: Int, bytes: UInt64, symlinks: Int) {
-        let remote = try Remote.open(try settings(for: url), layout: project.layout)
+        let remote = try Remote.open(try settings(for: url), layout: project.layout, environment: environment)
         try remote.transport.prepare(creating: true)
         let tree = try project.store.decodeCommit(commit).tree
         var files = 0, symlinks = 0
