@@ -158,8 +158,8 @@ struct PipelineTravelTests {
         Attack(testDescription: "a spec naming output repo ../x, listed as ../x", expected: "pipeline name '../x'") { root in
             try list(try edited(root, "\"name\":\"upper\"", "\"name\":\"../x\""), as: "../x", in: root)
         },
-        Attack(testDescription: "a spec with an invalid glob", expected: "bad glob '*.csv'") { root in
-            try list(try edited(root, "\"glob\":\"/*\"", "\"glob\":\"*.csv\""), as: "upper", in: root)
+        Attack(testDescription: "a spec with an invalid glob", expected: "bad glob '/(*.csv'") { root in
+            try list(try edited(root, "\"glob\":\"/*\"", "\"glob\":\"/(*.csv\""), as: "upper", in: root)
         },
         Attack(testDescription: "a spec with an unknown field", expected: "not in canonical form") { root in
             try list(try edited(root, "\"description\":", "\"hook\":\"x\",\"description\":"), as: "upper", in: root)

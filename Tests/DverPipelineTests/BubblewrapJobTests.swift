@@ -117,6 +117,6 @@ struct BubblewrapJobTests {
         #expect(job.state == .failed)
         let errors = job.datums.map { $0.error ?? "" }.sorted()
         #expect(errors.count == 2 && errors[0].contains("output /pfs/out/caf\\xe9.csv cannot be stored: the name is not valid UTF-8")
-                && errors[1].contains("output /pfs/out/root cannot be stored: it is a symlink to /, outside /pfs/out"), "\(errors)")
+                && errors[1].contains("output /pfs/out/root cannot be stored: it is a symlink to /, neither inside /pfs/out"), "\(errors)")
     }
 }

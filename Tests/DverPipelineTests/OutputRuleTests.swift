@@ -64,7 +64,7 @@ struct OutputRuleTests {
     }
 
     @Test("a symlink leaving /pfs/out, or with a target that is not UTF-8, fails the datum",
-          arguments: [("/etc/passwd", "neither inside /pfs/out nor a file of an input"), ("../../x", "neither inside /pfs/out nor a file of an input"), ("../sub/../../x", "neither inside /pfs/out nor a file of an input"),
+          arguments: [("/etc/passwd", "neither inside /pfs/out nor a file or directory of an input"), ("../../x", "neither inside /pfs/out nor a file or directory of an input"), ("../sub/../../x", "neither inside /pfs/out nor a file or directory of an input"),
                       ("$(printf 'caf\\351')", "target caf\\xe9 is not valid UTF-8")])
     func escapingSymlinkFails(target: String, problem: String) throws {
         let project = try PipelineProject.make(["data/raw/a.txt": "a\n"])
