@@ -26,7 +26,7 @@ extension PipelineCatalog {
         let incoming = Set(specs.map(\.name))
         let merged = existing.filter { !incoming.contains($0.name) } + specs
         for spec in specs {
-            try validate(spec, project: project, others: merged, arrivingRepos: arrivingRepos)
+            try validate(spec, project: project, others: merged, arrivingRepos: arrivingRepos.union(spec.input.cronInputs.map(\.repo)))
             let isPipeline = existing.contains { $0.name == spec.name }
             if !isPipeline, !arrivingRepos.contains(spec.name), (try? project.repo(named: spec.name)) != nil {
                 throw PipelineError.outputRepoConflict(spec.name)
@@ -47,6 +47,7 @@ extension PipelineCatalog {
             let replaced = try? load(spec.name)
             var stored = StoredPipeline(spec: spec, sourcePath: source, sourceYAML: try spec.yamlText())
             if let replaced { stored.created = replaced.created }
+            try createCronRepos(for: spec, project: project)
             let repo = try createOutputRepo(for: spec, mount: nil, project: project)
             try save(stored)
             adoptions.append(Adoption(pipeline: stored, replaced: replaced, createdRepo: repo))
