@@ -214,7 +214,11 @@ public struct DatumExecutor: Sendable {
             let path = "\(pfsRoot)/\(input.name)" + (input.path == "/" ? "" : input.path)
             let variable = "DVER_INPUT_" + String(input.name.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
             environment[variable] = path
-            environment[input.name] = path
+            // Pachyderm's `$<name>`, unless the name is one the sandbox itself needs.
+            if !["PATH", "HOME", "TMPDIR", "LANG", "USER"].contains(input.name), !input.name.hasPrefix("DVER_"),
+               !input.name.hasPrefix("PACH_") {
+                environment[input.name] = path
+            }
             if let commit = inputCommits[input.name] { environment["\(input.name)_COMMIT"] = commit }
             if let key = input.joinKey, !key.isEmpty { environment["PACH_DATUM_\(input.name)_JOIN_ON"] = key }
             if let key = input.groupKey, !key.isEmpty { environment["PACH_DATUM_\(input.name)_GROUP_BY"] = key }

@@ -49,15 +49,15 @@ public struct SpecParser: Sendable {
     }
 
     /// A spec in Pachyderm's format gets Pachyderm's defaults (`datum_tries` 3): it is JSON, or
-    /// uses a camelCase field name or a field only Pachyderm has (docs/PIPELINES.md, "From
-    /// Pachyderm").
+    /// spells a field in camelCase, or uses a field dver took from Pachyderm
+    /// (`looksLikePachyderm`; docs/PIPELINES.md, "From Pachyderm").
     private func parse(node root: Node, json: Bool) throws -> PipelineSpec {
         let pachyderm = json || Self.looksLikePachyderm(root)
         var top = try mapping(root, "the spec")
         try refuseUnsupported(top)
-        for (dver, pachyderm) in [("parallelism", "parallelism_spec"), ("resources", "resource_limits")] {
-            if let node = top.peek(pachyderm), top.has(dver) {
-                throw error(at: node, "both '\(dver)' and '\(pachyderm)' are given", hint: "keep one of them")
+        for (ours, theirs) in [("parallelism", "parallelism_spec"), ("resources", "resource_limits")] {
+            if let node = top.peek(theirs), top.has(ours) {
+                throw error(at: node, "both '\(ours)' and '\(theirs)' are given", hint: "keep one of them")
             }
         }
         let name = try pipelineName(&top)
