@@ -121,10 +121,12 @@ report_gated_suites() {
 tmpfs  CLI: disk full
 weed   S3 remote (SeaweedFS)
 weed   S3 remote: server killed mid-transfer
+weed   Egress to S3 (SeaweedFS)
 git  Git: libgit2 + git workflow
 pre-commit  CLI: pre-commit framework
 strace CLI: remote durability (strace)
 bwrap  Jobs in bubblewrap
+bwrap  Pachyderm specs run end to end
 podman Jobs in podman and docker
 slurm  CLI: cluster executor (Slurm)
 venv   CLI: Kubernetes manifest vs batch/v1
