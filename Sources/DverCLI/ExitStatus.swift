@@ -19,11 +19,14 @@ enum ExitStatus: Int32 {
     case concurrency = 4
     /// The command's own work succeeded (e.g. the commit), but a pipeline job failed.
     case jobFailed = 5
+    /// A merge stopped on conflicts (listed); resolve them and commit, or `merge --abort`.
+    case mergeConflicts = 6
     /// Usage error (bad arguments), as swift-argument-parser reports it.
     case usage = 64
 
     static func of(_ error: any Error) -> ExitStatus {
         switch error {
+        case RepositoryError.unresolvedConflicts: return .mergeConflicts
         case RepositoryError.uncommittedChanges, RemoteError.specConflict(_, _, pushing: false): return .wouldLoseChanges
         case StoreError.corruptPack, StoreError.corruptObject, StoreError.corruptFile, StoreError.objectNotFound,
              StoreError.unexpectedKind:

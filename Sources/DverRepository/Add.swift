@@ -49,6 +49,7 @@ extension Project {
                 throw error
             }
             if workspace.indexChanged || !result.createdRepos.isEmpty { try workspace.save() }
+            try markResolved(work.map(\.path))
             return result
         }
     }

@@ -46,6 +46,7 @@ extension Project {
                 record = try workspace.createRepo(name: name, mount: mount, branch: branch)
             }
             if record.branch == branch {
+                if try MergeState.load(layout).repos[name] != nil { throw RepositoryError.mergeInProgress(repo: name) }
                 result.checkout = try workspace.checkout(record, commit: commit, branch: branch, force: force)
             }
             try refs.update(repo: name, branch: branch, to: commit, expected: expected)

@@ -22,6 +22,7 @@ extension Project {
     public func checkout(_ spec: RevisionSpec, force: Bool) throws -> CheckoutResult {
         try withWorkspaceLock {
             let target = try resolve(spec)
+            if try MergeState.load(layout).repos[target.repo.name] != nil { throw RepositoryError.mergeInProgress(repo: target.repo.name) }
             var workspace = try Workspace.load(self)
             let result = try workspace.checkout(target.repo, commit: target.commit, branch: target.branch, force: force)
             try workspace.save()
@@ -32,6 +33,7 @@ extension Project {
     /// Checks out every commit of a commit set (detached).
     public func checkout(commitSet record: CommitSetRecord, force: Bool) throws -> [CheckoutResult] {
         try withWorkspaceLock {
+            if let merging = try MergeState.load(layout).repos.keys.sorted().first { throw RepositoryError.mergeInProgress(repo: merging) }
             var workspace = try Workspace.load(self)
             var results = [CheckoutResult]()
             for (name, hex) in record.commits.sorted(by: { $0.key < $1.key }) {

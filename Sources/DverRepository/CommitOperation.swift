@@ -20,14 +20,19 @@ public struct CommitResult: Sendable {
 
 extension Project {
     /// Commits every repo (or the named ones) with staged changes; all commits share one
-    /// commit-set id. Write order: tree and commit objects (durable packs), the commit-set
-    /// record, then each branch ref by compare-and-swap, then the index.
+    /// commit-set id. A repo with a merge in progress (`.dver/merge.json`) gets a commit with
+    /// two parents, staged changes or not, once its conflicts are resolved; `message` nil takes
+    /// the merge's message. Write order: tree and commit objects (durable packs), the
+    /// commit-set record, then each branch ref by compare-and-swap, then the index, then the
+    /// merge record.
+    /// - Throws: `RepositoryError.unresolvedConflicts` before anything is written.
     /// - Throws: `StoreError.refConflict` if a branch moved meanwhile (nothing is lost: the
     ///   index still holds the staged changes).
-    public func commit(message: String, repos names: [String] = [], gitHead: String = "",
+    public func commit(message: String?, repos names: [String] = [], gitHead: String = "",
                        now: Date = Date()) throws -> CommitResult {
         try withWorkspaceLock {
             var workspace = try Workspace.load(self)
+            var merges = try MergeState.load(layout)
             let selected = try names.isEmpty ? workspace.registry.repos : names.map { try repo(named: $0) }
             var result = CommitResult()
             var pending = [(repo: RepoRecord, commit: ObjectID, parent: ObjectID?, changes: [Change])]()
@@ -36,12 +41,19 @@ extension Project {
             let time = Int64((now.timeIntervalSince1970 * 1e9).rounded())
             let offset = Int16(TimeZone.current.secondsFromGMT(for: now) / 60)
             do {
-                for repo in selected { try workspace.ensureNoInterruptedCheckout(repo) }
+                for repo in selected {
+                    try workspace.ensureNoInterruptedCheckout(repo)
+                    if let unresolved = merges.repos[repo.name]?.unresolved, !unresolved.isEmpty {
+                        throw RepositoryError.unresolvedConflicts(repo: repo.name, paths: unresolved.map(\.path))
+                    }
+                }
                 for repo in selected.sorted(by: { $0.name < $1.name }) {
                     let range = workspace.index.range(under: repo.mount)
                     let changes = range.map { workspace.index.entries[$0] }.filter(\.hasStagedChange)
                         .map { Change(path: $0.path, old: $0.base, new: $0.staged) }
-                    if changes.isEmpty { continue }
+                    let merging = merges.repos[repo.name]
+                    if changes.isEmpty, merging == nil { continue }
+                    guard let message = message ?? merging?.message else { throw RepositoryError.messageRequired }
                     try verifyPresent(changes.compactMap(\.new), repo: repo.name)
                     let prefixLength = repo.mount.utf8.count + 1
                     let files = range.compactMap { position -> TreeBuilder.File? in
@@ -51,7 +63,9 @@ extension Project {
                     }
                     let tree = try TreeBuilder.build(files, writer: writer)
                     let parent = try headCommit(of: repo)
-                    let commit = Commit(repo: repo.name, tree: tree, parents: parent.map { [$0] } ?? [], time: time,
+                    var parents = parent.map { [$0] } ?? []
+                    if let theirs = merging.flatMap({ ObjectID(hex: $0.theirs) }) { parents.append(theirs) }
+                    let commit = Commit(repo: repo.name, tree: tree, parents: parents, time: time,
                                         timeZoneOffsetMinutes: offset, author: author, message: message,
                                         commitSet: setID, gitHead: gitHead)
                     let id = try writer.put(encoded: commit.encoded(), kind: .commit)
@@ -64,7 +78,7 @@ extension Project {
             }
             guard !pending.isEmpty else { throw RepositoryError.nothingToCommit }
             result.commitSet = setID
-            try CommitSetRecord(id: setID, time: time, message: message,
+            try CommitSetRecord(id: setID, time: time, message: message ?? pending.compactMap { merges.repos[$0.repo.name]?.message }.first ?? "",
                                 commits: Dictionary(uniqueKeysWithValues: pending.map { ($0.repo.name, $0.commit.hex) }))
                 .save(in: layout.commitSetsDirectory, durable: writeSettings.durable)
             for item in pending {
@@ -80,6 +94,11 @@ extension Project {
                                                     parent: item.parent, changes: item.changes))
             }
             try workspace.save()
+            let finished = pending.map(\.repo.name).filter { merges.repos[$0] != nil }
+            if !finished.isEmpty {
+                for name in finished { merges.repos[name] = nil }
+                try merges.save(layout, durable: writeSettings.durable)
+            }
             return result
         }
     }

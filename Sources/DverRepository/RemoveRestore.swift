@@ -34,6 +34,7 @@ extension Project {
                 workspace.index.entries.removeAll { $0.staged == nil && $0.base == nil }
             }
             try workspace.save()
+            try markResolved(paths)
             return removed.sorted { $0.precedesInByteOrder($1) }
         }
     }

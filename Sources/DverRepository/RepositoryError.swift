@@ -38,6 +38,11 @@ public enum RepositoryError: Error, Sendable {
     case fileTooLarge(path: String)
     /// A tree (from a remote, git pin or damaged store) expands beyond what dver will walk.
     case treeTooLarge(tree: ObjectID, reason: String)
+    case mergeInProgress(repo: String)
+    case messageRequired
+    case mergeCollision(path: String, reason: String)
+    case noMergeInProgress(repo: String)
+    case unresolvedConflicts(repo: String, paths: [String])
 }
 
 extension RepositoryError: CustomStringConvertible {
@@ -86,6 +91,18 @@ extension RepositoryError: CustomStringConvertible {
             return "'\(first)' and '\(second)' differ only in Unicode normalization (composed vs decomposed accents); many file systems and tools treat them as one name — rename one of them; nothing was added"
         case .unsupportedFileType(let path):
             return "'\(path)' is not a regular file, directory or symlink (sockets, FIFOs and devices cannot be tracked)"
+        case .mergeInProgress(let repo):
+            return "repo '\(repo)' has a merge in progress; resolve its conflicts and 'dver commit', or 'dver merge --abort \(repo)'"
+        case .mergeCollision(let path, let reason):
+            return "\(path): \(reason), so their version cannot simply replace ours; move or remove the files in the way, write the file, 'dver add' the directory (or keep ours with 'dver checkout --ours \(path)')"
+        case .messageRequired:
+            return "a commit needs a message: dver commit -m MESSAGE"
+        case .noMergeInProgress(let repo):
+            return "repo '\(repo)' has no merge in progress"
+        case .unresolvedConflicts(let repo, let paths):
+            let shown = paths.prefix(20).map { "  " + $0 }.joined(separator: "\n")
+            let more = paths.count > 20 ? "\n  ... and \(paths.count - 20) more" : ""
+            return "the merge in repo '\(repo)' still has conflicts:\n\(shown)\(more)\nresolve each: edit it and 'dver add' it (or 'dver rm' it), or 'dver checkout --ours/--theirs PATH'; 'dver merge --abort \(repo)' gives up"
         case .uncommittedChanges(let operation, let paths):
             let shown = paths.prefix(20).map { "  " + $0 }.joined(separator: "\n")
             let more = paths.count > 20 ? "\n  ... and \(paths.count - 20) more" : ""

@@ -32,11 +32,13 @@ public struct RepoStatus: Sendable {
     public var ignored: [String] = []
     /// A checkout of this repo that was killed part-way (`.dver/checkout.json`): its target.
     public var interruptedCheckout: CheckoutIntent.Switch?
+    /// The merge in progress in this repo (`.dver/merge.json`).
+    public var merge: MergeState.Merge?
     /// Temporary files left in the workspace by a killed checkout or restore; checkout removes them.
     var leftovers: [String] = []
     var refreshedStatCache = false
 
-    public var isClean: Bool { staged.isEmpty && unstaged.isEmpty && untracked.isEmpty && interruptedCheckout == nil }
+    public var isClean: Bool { staged.isEmpty && unstaged.isEmpty && untracked.isEmpty && interruptedCheckout == nil && merge == nil }
 }
 
 extension Project {
@@ -46,7 +48,12 @@ extension Project {
         var workspace = try Workspace.load(self)
         let selected = try names.isEmpty ? workspace.registry.repos.sorted { $0.name < $1.name } : names.map { try repo(named: $0) }
         var results = [RepoStatus]()
-        for repo in selected { results.append(try workspace.status(of: repo, progress: progress)) }
+        let merges = try MergeState.load(layout)
+        for repo in selected {
+            var status = try workspace.status(of: repo, progress: progress)
+            status.merge = merges.repos[repo.name]
+            results.append(status)
+        }
         if results.contains(where: \.refreshedStatCache) {
             // Best effort: a busy lock means another command is changing the index anyway, and
             // an index rewritten since we loaded it (new mtime) must not be overwritten.

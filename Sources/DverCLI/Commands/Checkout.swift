@@ -18,6 +18,7 @@ struct Checkout: ParsableCommand {
           dver checkout --force raw      # discard workspace changes
           dver checkout --git v1.0       # the data git revision v1.0 pins (git's HEAD and files stay)
           dver checkout --git HEAD~2 --force
+          dver checkout --theirs data/raw/labels.csv   # a merge conflict: take their version (staged)
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -28,11 +29,23 @@ struct Checkout: ParsableCommand {
     @Option(name: .customLong("git"), help: ArgumentHelp("Restore the data a git revision's dver.lock pins, without moving git's HEAD or files.", valueName: "REV"))
     var gitRevision: String?
 
-    @Argument(help: "REPO[@REV] or a commit-set id.")
-    var target: String?
+    @Flag(help: "During a merge: put our version of the conflicted PATHs in the workspace and stage it.")
+    var ours = false
+
+    @Flag(help: "During a merge: put their version of the conflicted PATHs in the workspace and stage it.")
+    var theirs = false
+
+    @Argument(help: "REPO[@REV] or a commit-set id; with --ours/--theirs, conflicted paths.")
+    var targets: [String] = []
 
     func validate() throws {
-        if (target == nil) == (gitRevision == nil) {
+        if ours || theirs {
+            if ours && theirs { throw ValidationError("give --ours or --theirs, not both") }
+            if targets.isEmpty || gitRevision != nil { throw ValidationError("--ours/--theirs take the conflicted paths: dver checkout --theirs data/raw/a.csv") }
+            return
+        }
+        if targets.count > 1 { throw ValidationError("give one target (REPO[@REV] or a commit-set id)") }
+        if targets.isEmpty == (gitRevision == nil) {
             throw ValidationError("give either a target (REPO[@REV] or a commit-set id) or --git REV")
         }
     }
@@ -40,7 +53,14 @@ struct Checkout: ParsableCommand {
     func run() throws {
         let project = try global.project()
         if let gitRevision { return try checkoutGit(gitRevision, project: project) }
-        guard let target else { return }
+        if ours || theirs {
+            let paths = try targets.map { try project.relativePath($0, workingDirectory: workingDirectory) }
+            let resolved = try project.resolveConflicts(paths, side: ours ? .ours : .theirs)
+            if global.json { return try global.console.emit(resolved) }
+            for path in resolved { global.console.line("\(path): \(ours ? "ours" : "theirs") (staged; conflict resolved)") }
+            return
+        }
+        guard let target = targets.first else { return }
         let spec = RevisionSpec(parsing: target)
         var results = [CheckoutResult]()
         if !target.contains("@"), (try? project.repo(named: spec.repo)) == nil {

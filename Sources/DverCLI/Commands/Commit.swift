@@ -18,8 +18,8 @@ struct CommitCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: [.short, .long], help: "Commit message.")
-    var message: String
+    @Option(name: [.short, .long], help: "Commit message (optional when finishing a merge: the merge's message).")
+    var message: String?
 
     @Argument(help: "Repos to commit (default: every repo with staged changes).")
     var repos: [String] = []
@@ -58,7 +58,7 @@ struct CommitCommand: ParsableCommand {
             let summary = [Change.Kind.added, .modified, .deleted].compactMap { kind in
                 counts[kind].map { "\($0) \(kind.rawValue)" }
             }.joined(separator: ", ")
-            global.console.line("[\(commit.repo)@\(commit.branch ?? "detached") \(commit.commit.shortHex())] \(message) (\(summary))")
+            global.console.line("[\(commit.repo)@\(commit.branch ?? "detached") \(commit.commit.shortHex())] \(message ?? "merge") (\(summary))")
         }
         if let set = result.commitSet { global.console.line("commit set \(set.hex)") }
         for job in jobs { JobReport.lines(job).forEach { global.console.line($0) } }

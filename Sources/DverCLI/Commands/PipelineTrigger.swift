@@ -8,8 +8,13 @@ import Foundation
 /// commit changed, unless the project or environment turns triggers off.
 enum PipelineTrigger {
     static func afterCommit(_ project: Project, _ result: CommitResult, gitHead: String, console: Console) throws -> [JobRecord] {
-        guard project.config.triggerPipelines, ProcessInfo.processInfo.environment["DVER_NO_TRIGGER"] != "1" else { return [] }
-        let changed = result.commits.compactMap { commit in commit.branch.map { (repo: commit.repo, branch: $0) } }
+        try afterChange(project, changed: result.commits.compactMap { commit in commit.branch.map { (repo: commit.repo, branch: $0) } },
+                        gitHead: gitHead, console: console)
+    }
+
+    /// Runs the pipelines downstream of branches that moved (a commit, a merge, a reset).
+    static func afterChange(_ project: Project, changed: [(repo: String, branch: String)], gitHead: String, console: Console) throws -> [JobRecord] {
+        guard project.config.triggerPipelines, ProcessInfo.processInfo.environment["DVER_NO_TRIGGER"] != "1", !changed.isEmpty else { return [] }
         var runner = runner(project)
         runner.gitHead = gitHead
         return try runner.runDownstream(of: changed) { job in

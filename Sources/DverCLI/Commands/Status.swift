@@ -72,6 +72,16 @@ struct Status: ParsableCommand {
             console.data("  a checkout to \(revision) was interrupted: files may hold either version.")
             console.data("  finish it with 'dver checkout \(status.repo.name)@\(revision)' (no --force needed; real edits stay protected)")
         }
+        if let merge = status.merge {
+            let unresolved = merge.unresolved
+            console.data("  merging \(merge.theirsLabel) (\(merge.theirs.prefix(12))) into \(status.repo.branch ?? "the detached commit"): "
+                         + (unresolved.isEmpty ? "all conflicts resolved; 'dver commit' finishes the merge"
+                                               : "\(unresolved.count) conflict\(unresolved.count == 1 ? "" : "s") to resolve"))
+            for conflict in unresolved { console.data("    conflict  \(conflict.path)  (\(conflict.reason))") }
+            if !unresolved.isEmpty {
+                console.data("  resolve: edit and 'dver add PATH', or 'dver checkout --ours|--theirs PATH'; then 'dver commit'; 'dver merge --abort \(status.repo.name)' gives up")
+            }
+        }
         defer {
             if !status.ignored.isEmpty {
                 console.data("  ignored (nested .git/.dver, or names that are not UTF-8: dver never tracks these):")
@@ -108,7 +118,16 @@ struct StatusJSON: Encodable {
     let untracked: [String]
     let ignored: [String]
     let interrupted_checkout: String?
+    let merge: MergeJSON?
     let clean: Bool
+
+    struct MergeJSON: Encodable {
+        struct Conflict: Encodable { let path: String; let reason: String; let resolved: Bool }
+        let theirs: String
+        let theirs_label: String
+        let base: String?
+        let conflicts: [Conflict]
+    }
 
     init(_ status: RepoStatus) {
         repo = status.repo.name
@@ -120,6 +139,10 @@ struct StatusJSON: Encodable {
         untracked = status.untracked
         ignored = status.ignored
         interrupted_checkout = status.interruptedCheckout?.to
+        merge = status.merge.map { merge in
+            MergeJSON(theirs: merge.theirs, theirs_label: merge.theirsLabel, base: merge.base,
+                      conflicts: merge.conflicts.map { .init(path: $0.path, reason: $0.reason, resolved: $0.resolved) })
+        }
         clean = status.isClean
     }
 }
