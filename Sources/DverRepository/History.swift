@@ -8,17 +8,48 @@ public struct CommitInfo: Sendable {
 }
 
 extension Project {
-    /// The first-parent history of a revision, newest first.
-    public func log(_ spec: RevisionSpec, limit: Int? = nil) throws -> [CommitInfo] {
+    /// The history of a revision, newest first: every commit reachable through any parent,
+    /// each after all its children (commits of equal standing newest first), as `git log
+    /// --date-order` lists them; with `firstParent`, only the first-parent line.
+    public func log(_ spec: RevisionSpec, limit: Int? = nil, firstParent: Bool = false) throws -> [CommitInfo] {
         let record = try repo(named: spec.repo)
         if spec.revision == nil, try headCommit(of: record) == nil { return [] }
-        var next: ObjectID? = try resolve(spec).commit
+        let start = try resolve(spec).commit
         var result = [CommitInfo]()
-        var seen = Set<ObjectID>()
-        while let id = next, limit.map({ result.count < $0 }) ?? true, seen.insert(id).inserted {
+        if firstParent {
+            var next: ObjectID? = start
+            var seen = Set<ObjectID>()
+            while let id = next, limit.map({ result.count < $0 }) ?? true, seen.insert(id).inserted {
+                let commit = try store.decodeCommit(id)
+                result.append(CommitInfo(id: id, commit: commit))
+                next = commit.parents.first
+            }
+            return result
+        }
+        // Every reachable commit, and how many children each has among them.
+        var commits = [ObjectID: Commit]()
+        var children = [ObjectID: Int]()
+        var pending = [start]
+        while let id = pending.popLast() {
+            guard commits[id] == nil else { continue }
             let commit = try store.decodeCommit(id)
+            commits[id] = commit
+            for parent in Set(commit.parents) {
+                children[parent, default: 0] += 1
+                pending.append(parent)
+            }
+        }
+        // Kahn's order, newest ready commit first.
+        var ready = [start]
+        while !ready.isEmpty, limit.map({ result.count < $0 }) ?? true {
+            let position = ready.indices.max { (commits[ready[$0]]?.time ?? 0, ready[$0].hex) < (commits[ready[$1]]?.time ?? 0, ready[$1].hex) } ?? 0
+            let id = ready.remove(at: position)
+            guard let commit = commits[id] else { continue }
             result.append(CommitInfo(id: id, commit: commit))
-            next = commit.parents.first
+            for parent in Set(commit.parents) {
+                children[parent, default: 1] -= 1
+                if children[parent] == 0 { ready.append(parent) }
+            }
         }
         return result
     }

@@ -11,6 +11,8 @@ struct Log: ParsableCommand {
           dver log                 # every repo
           dver log raw -n 5
           dver log raw@exp --json
+          dver log raw --graph --oneline   # merges drawn as lanes
+          dver log raw --first-parent      # only the branch's own line
           dver log --git                 # git commits that changed which data they pin
           dver log --git v1.0 -n 10
         """)
@@ -26,6 +28,15 @@ struct Log: ParsableCommand {
     @Option(name: [.customShort("n"), .customLong("max-count")], help: "Show at most this many commits per repo.")
     var limit: Int?
 
+    @Flag(help: "Draw the history's lanes (merges and where branches forked) left of each commit.")
+    var graph = false
+
+    @Flag(help: "One line per commit: short id and the message's first line.")
+    var oneline = false
+
+    @Flag(help: "Follow only the first parent of merge commits.")
+    var firstParent = false
+
     func validate() throws {
         if gitHistory, revisions.count > 1 { throw ValidationError("--git takes at most one git revision") }
     }
@@ -35,7 +46,7 @@ struct Log: ParsableCommand {
         if gitHistory { return try showGitHistory(project) }
         let specs = try revisions.isEmpty ? project.repos().map { RevisionSpec(parsing: $0.name) } : revisions.map(RevisionSpec.init(parsing:))
         var all = [(String, [CommitInfo])]()
-        for spec in specs { all.append((spec.repo, try project.log(spec, limit: limit))) }
+        for spec in specs { all.append((spec.repo, try project.log(spec, limit: limit, firstParent: firstParent))) }
         if global.json {
             struct Entry: Encodable {
                 let repo: String, id: String, parents: [String], tree: String, time: String
@@ -51,19 +62,30 @@ struct Log: ParsableCommand {
         }
         for (repo, commits) in all {
             if commits.isEmpty { global.console.data("repo \(repo): no commits yet") }
+            var lanes = graph ? LogGraph() : nil
             for info in commits {
                 let commit = info.commit
-                global.console.data("commit \(info.id.hex) (\(repo))")
-                if let set = commit.commitSet { global.console.data("Set:    \(set.hex)") }
-                global.console.data("Author: \(commit.author)")
-                global.console.data("Date:   \(Format.date(commit.time, offsetMinutes: commit.timeZoneOffsetMinutes))")
-                if !commit.gitHead.isEmpty { global.console.data("Git:    \(commit.gitHead)") }
-                for (key, value) in commit.provenance.sorted(by: { $0.key < $1.key }) { global.console.data("Input:  \(key) = \(value)") }
-                global.console.data("")
-                for line in commit.message.split(separator: "\n", omittingEmptySubsequences: false) {
-                    global.console.data("    \(line)")
+                let drawn = lanes?.draw(info)
+                for line in drawn?.before ?? [] { global.console.data(line) }
+                let prefix = drawn.map { $0.row + " " } ?? ""
+                // Lines under a commit continue its lanes: every lane is `|`.
+                let continuation = drawn.map { String($0.row.map { $0 == "*" ? "|" : $0 }) + " " } ?? ""
+                defer { for line in drawn?.after ?? [] { global.console.data(line) } }
+                if oneline {
+                    let subject = commit.message.split(separator: "\n").first.map(String.init) ?? ""
+                    global.console.data("\(prefix)\(info.id.shortHex()) \(repo): \(subject)")
+                    continue
                 }
-                global.console.data("")
+                global.console.data("\(prefix)commit \(info.id.hex) (\(repo))")
+                if commit.parents.count > 1 {
+                    global.console.data("\(continuation)Merge:  \(commit.parents.map { $0.shortHex() }.joined(separator: " "))")
+                }
+                let lines = [commit.commitSet.map { "Set:    \($0.hex)" }, "Author: \(commit.author)",
+                             "Date:   \(Format.date(commit.time, offsetMinutes: commit.timeZoneOffsetMinutes))",
+                             commit.gitHead.isEmpty ? nil : "Git:    \(commit.gitHead)"].compactMap { $0 }
+                    + commit.provenance.sorted(by: { $0.key < $1.key }).map { "Input:  \($0.key) = \($0.value)" }
+                    + [""] + commit.message.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" } + [""]
+                for line in lines { global.console.data(continuation + line) }
             }
         }
     }
