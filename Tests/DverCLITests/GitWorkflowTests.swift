@@ -199,6 +199,33 @@ struct GitWorkflowTests {
         #expect(try project.hashes(under: "data/raw") == onA.hashes)
     }
 
+    @Test("dver.lock conflict between diverged data histories: the message's 'dver merge' joins them and git commits the merge")
+    func lockConflictMergedWithDverMerge() throws {
+        let project = try TestProject()
+        try project.gitInit()
+        project.run(["hooks", "install"])
+        let base = try Self.commitVersion(project, 1)
+        try project.git(["checkout", "-q", "-b", "a"])
+        _ = try Self.commitVersion(project, 2)
+        let rawA = try #require(project.run(["log", "raw", "--json", "-n", "1"]).jsonArray().first?["id"] as? String)
+        try project.git(["checkout", "-q", "-b", "c", base.git])
+        project.run(["checkout", "-q", "--force", "raw@\(try #require(project.run(["log", "raw@main~1", "--json", "-n", "1"]).jsonArray().first?["id"] as? String))"])
+        try project.write("data/raw/only-on-c.txt", "c\n")
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "data on c"])
+        try project.git(["add", "-A"])
+        try project.git(["commit", "-q", "-m", "c"])
+        let conflict = try project.git(["merge", "--no-edit", "a"], expect: 1)
+        #expect(conflict.stderr.contains("'dver merge raw@\(rawA)'"), "\(conflict.output)")
+        project.run(["merge", "raw@\(rawA)", "--strategy", "theirs"])
+        #expect(project.exists("data/raw/only-on-c.txt") && project.exists("data/raw/even.txt"))
+        project.run(["hooks", "run", "pre-commit"])
+        try project.git(["commit", "-q", "--no-edit"])
+        let pinned = try project.git(["show", "HEAD:dver.lock"]).stdout
+        let merged = try #require(project.run(["log", "raw", "--json", "-n", "1"]).jsonArray().first)
+        #expect((merged["parents"] as? [String])?.count == 2 && pinned.contains(merged["id"] as? String ?? "?"))
+    }
+
     @Test("pre-commit writes the lock into the index 'git commit -a' and 'git commit PATH' build")
     func preCommitStagesLock() throws {
         let project = try TestProject()

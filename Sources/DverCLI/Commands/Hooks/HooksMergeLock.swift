@@ -50,10 +50,15 @@ struct HooksMergeLock: ParsableCommand {
             }
             Console.writeError("dver: dver.lock conflict in repo \(conflict.repo): ours pins \(describe(conflict.ours)), "
                 + "theirs pins \(describe(conflict.theirs)), their common base pinned \(describe(conflict.base))\n")
+            if let ours = conflict.ours, let theirs = conflict.theirs, ours.path == theirs.path {
+                // Diverged data histories: dver merge joins them.
+                Console.writeError("dver: to keep both sides' data, merge them: 'dver checkout \(conflict.repo)@\(ours.branch ?? ours.commit.hex)' "
+                    + "(skip if it is checked out), 'dver merge \(conflict.repo)@\(theirs.commit.hex)', then 'dver hooks run pre-commit' and 'git commit'\n")
+            }
         }
         Console.writeError("""
-            dver: resolve by checking out the data the merge should pin (e.g. 'dver checkout REPO@COMMIT', or merge the \
-            data and 'dver commit'), then run 'dver hooks run pre-commit' to rewrite and stage dver.lock, and 'git commit'
+            dver: or keep one side: check out the data the merge should pin ('dver checkout REPO@COMMIT'), then run \
+            'dver hooks run pre-commit' to rewrite and stage dver.lock, and 'git commit'
 
             """)
         throw ReportedFailure(status: .failure)
