@@ -25,7 +25,7 @@ public struct Dver: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
-            Init.self, Add.self, Status.self, CommitCommand.self, Log.self, Diff.self, Branch.self, Checkout.self, Merge.self,
+            Init.self, Add.self, Status.self, CommitCommand.self, Log.self, Diff.self, Branch.self, Checkout.self, Merge.self, Reset.self, Revert.self,
             List.self, Cat.self, Remove.self, Restore.self, DiskUsageCommand.self, Fsck.self, GarbageCollect.self, Repo.self,
         ],
         groupedSubcommands: [

@@ -64,7 +64,7 @@ extension Project {
                     let tree = try TreeBuilder.build(files, writer: writer)
                     let parent = try headCommit(of: repo)
                     var parents = parent.map { [$0] } ?? []
-                    if let theirs = merging.flatMap({ ObjectID(hex: $0.theirs) }) { parents.append(theirs) }
+                    if let merging, merging.kind != .revert, let theirs = ObjectID(hex: merging.theirs) { parents.append(theirs) }
                     let commit = Commit(repo: repo.name, tree: tree, parents: parents, time: time,
                                         timeZoneOffsetMinutes: offset, author: author, message: message,
                                         commitSet: setID, gitHead: gitHead)

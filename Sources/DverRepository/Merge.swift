@@ -103,23 +103,79 @@ extension Project {
             guard let ours else { return result }
             let base = try mergeBase(ours, theirs)
             result.base = base
-            let plan = try workspace.planMerge(record, base: base, ours: ours, theirs: theirs, options: options)
-            result.taken = plan.take
-            result.settled = plan.settled
-            let incoming = Set(plan.take.compactMap { $0.new == nil ? nil : $0.path })
-            let blocked = Workspace.untrackedInTheWay(status.untracked, incoming: incoming)
-            if !blocked.isEmpty { throw RepositoryError.uncommittedChanges(operation: "merge", paths: blocked) }
-
-            // Recorded before a file changes: a kill leaves a merge that --abort undoes.
-            state.repos[record.name] = MergeState.Merge(ours: ours.hex, theirs: theirs.hex, theirsLabel: label, base: base?.hex,
-                                                        branch: record.branch, message: result.message, conflicts: plan.conflicts)
-            try state.save(layout, durable: writeSettings.durable)
-            try workspace.apply(plan.take, to: record)
-            try workspace.save()
-            let unresolved = plan.conflicts.filter { !$0.resolved }
-            result.outcome = unresolved.isEmpty ? .staged : .conflicts(unresolved)
+            let tree = { (commit: ObjectID?) throws -> ObjectID? in try commit.map { try self.store.decodeCommit($0).tree } }
+            let merge = MergeState.Merge(ours: ours.hex, theirs: theirs.hex, theirsLabel: label, base: base?.hex,
+                                         branch: record.branch, message: result.message, conflicts: [])
+            try stageThreeWay(&workspace, state: &state, merge: merge, status: status, result: &result,
+                              trees: (try tree(base), try tree(ours), try tree(theirs)), options: options)
             return result
         }
+    }
+
+    /// Undoes a commit with a new one: their changes are the commit's parent against the
+    /// commit itself (the first parent of a merge), merged three-way into the checked-out
+    /// commit like `merge`, conflicts included. The revert commit has one parent.
+    /// - Throws: as `merge`.
+    public func revert(_ spec: RevisionSpec, options: MergeOptions = MergeOptions()) throws -> MergeResult {
+        try withWorkspaceLock {
+            var workspace = try Workspace.load(self)
+            guard let record = workspace.registry.record(named: spec.repo) else { throw RepositoryError.unknownRepo(spec.repo) }
+            try workspace.ensureNoInterruptedCheckout(record)
+            var state = try MergeState.load(layout)
+            if state.repos[record.name] != nil { throw RepositoryError.mergeInProgress(repo: record.name) }
+            let reverted = try resolve(spec).commit
+            guard let ours = try headCommit(of: record) else {
+                throw RepositoryError.unknownRevision(spec.description, reason: "repo '\(record.name)' has no commits yet")
+            }
+            guard try descends(ours, from: reverted) else {
+                throw RepositoryError.unknownRevision(spec.description, reason: "it is not in the history of the checked-out commit, so there is nothing of it to undo")
+            }
+            let commit = try store.decodeCommit(reverted)
+            let subject = commit.message.split(separator: "\n").first.map(String.init) ?? ""
+            var result = MergeResult(repo: record.name, branch: record.branch, ours: ours, theirs: reverted, outcome: .staged)
+            result.message = options.message ?? "Revert \"\(subject)\"\n\nThis reverts commit \(reverted.hex)."
+            let status = try workspace.status(of: record, progress: progress)
+            let dirty = (status.staged + status.unstaged).map(\.path)
+            if !dirty.isEmpty {
+                throw RepositoryError.uncommittedChanges(operation: "revert", paths: Array(Set(dirty)).sorted { $0.precedesInByteOrder($1) })
+            }
+            let parentTree = try commit.parents.first.map { try store.decodeCommit($0).tree }
+            var merge = MergeState.Merge(ours: ours.hex, theirs: reverted.hex, theirsLabel: "revert of \(reverted.shortHex())", base: reverted.hex,
+                                         branch: record.branch, message: result.message, conflicts: [])
+            merge.kind = .revert
+            try stageThreeWay(&workspace, state: &state, merge: merge, status: status, result: &result,
+                              trees: (commit.tree, try store.decodeCommit(ours).tree, parentTree), options: options)
+            if case .staged = result.outcome, result.taken.isEmpty {
+                // Nothing left to undo (already reverted): no empty commit.
+                state.repos[record.name] = nil
+                try state.save(layout, durable: writeSettings.durable)
+                result.outcome = .upToDate
+            }
+            return result
+        }
+    }
+
+    /// Plans the three-way merge of `trees` (base, ours, theirs), records `merge` in
+    /// `.dver/merge.json` before any file changes, then writes and stages their changes.
+    private func stageThreeWay(_ workspace: inout Workspace, state: inout MergeState, merge: MergeState.Merge, status: RepoStatus,
+                               result: inout MergeResult, trees: (base: ObjectID?, ours: ObjectID?, theirs: ObjectID?),
+                               options: MergeOptions) throws {
+        guard let record = workspace.registry.record(named: result.repo) else { throw RepositoryError.unknownRepo(result.repo) }
+        let plan = try workspace.planMerge(record, baseTree: trees.base, oursTree: trees.ours, theirsTree: trees.theirs, options: options)
+        result.taken = plan.take
+        result.settled = plan.settled
+        let incoming = Set(plan.take.compactMap { $0.new == nil ? nil : $0.path })
+        let blocked = Workspace.untrackedInTheWay(status.untracked, incoming: incoming)
+        if !blocked.isEmpty { throw RepositoryError.uncommittedChanges(operation: merge.kind == .revert ? "revert" : "merge", paths: blocked) }
+        // Recorded before a file changes: a kill leaves a merge that --abort undoes.
+        var merge = merge
+        merge.conflicts = plan.conflicts
+        state.repos[record.name] = merge
+        try state.save(layout, durable: writeSettings.durable)
+        try workspace.apply(plan.take, to: record)
+        try workspace.save()
+        let unresolved = plan.conflicts.filter { !$0.resolved }
+        result.outcome = unresolved.isEmpty ? .staged : .conflicts(unresolved)
     }
 
     /// Gives up the merge in progress in `repo`: the workspace and index return to the commit
@@ -227,11 +283,9 @@ extension Workspace {
     }
 
     /// Compares both sides' changes since the base (subtrees equal on a side are not read).
-    func planMerge(_ repo: RepoRecord, base: ObjectID?, ours: ObjectID, theirs: ObjectID, options: MergeOptions) throws -> MergePlan {
-        let store = project.store
-        let baseTree = try base.map { try store.decodeCommit($0).tree }
-        let ourChanges = try project.diffTrees(baseTree, try store.decodeCommit(ours).tree, prefix: repo.mount)
-        let theirChanges = try project.diffTrees(baseTree, try store.decodeCommit(theirs).tree, prefix: repo.mount)
+    func planMerge(_ repo: RepoRecord, baseTree: ObjectID?, oursTree: ObjectID?, theirsTree: ObjectID?, options: MergeOptions) throws -> MergePlan {
+        let ourChanges = try project.diffTrees(baseTree, oursTree, prefix: repo.mount)
+        let theirChanges = try project.diffTrees(baseTree, theirsTree, prefix: repo.mount)
         var ourByPath = [String: Change](minimumCapacity: ourChanges.count)
         for change in ourChanges { ourByPath[change.path] = change }
         var plan = MergePlan()

@@ -56,6 +56,10 @@ public struct MergeState: Codable, Sendable, Equatable {
         /// The default message of the merge commit.
         public var message: String
         public var conflicts: [Conflict]
+        /// `revert`: the commit gets one parent (`theirs` names the reverted commit); nil: a merge.
+        public var kind: Kind?
+
+        public enum Kind: String, Codable, Sendable { case merge, revert }
 
         public var unresolved: [Conflict] { conflicts.filter { !$0.resolved } }
     }

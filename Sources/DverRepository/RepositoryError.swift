@@ -40,6 +40,7 @@ public enum RepositoryError: Error, Sendable {
     case treeTooLarge(tree: ObjectID, reason: String)
     case mergeInProgress(repo: String)
     case messageRequired
+    case branchCheckedOut(repo: String, branch: String, operation: String)
     case mergeCollision(path: String, reason: String)
     case noMergeInProgress(repo: String)
     case unresolvedConflicts(repo: String, paths: [String])
@@ -95,6 +96,8 @@ extension RepositoryError: CustomStringConvertible {
             return "repo '\(repo)' has a merge in progress; resolve its conflicts and 'dver commit', or 'dver merge --abort \(repo)'"
         case .mergeCollision(let path, let reason):
             return "\(path): \(reason), so their version cannot simply replace ours; move or remove the files in the way, write the file, 'dver add' the directory (or keep ours with 'dver checkout --ours \(path)')"
+        case .branchCheckedOut(let repo, let branch, let operation):
+            return "cannot \(operation) branch '\(branch)' of repo '\(repo)': it is checked out; use 'dver reset \(repo)@REV' to move it, or check out another branch first"
         case .messageRequired:
             return "a commit needs a message: dver commit -m MESSAGE"
         case .noMergeInProgress(let repo):

@@ -110,3 +110,42 @@ struct MergeCommandTests {
         #expect(project.run(["merge", "raw@feature"]).stdout.contains("already contains"))
     }
 }
+
+/// reset, revert and branch protection through the binary.
+@Suite("CLI: undo and branches")
+struct UndoCommandTests {
+    @Test("revert and reset make and undo commits; branches pipelines or dver.lock use are not deleted without --force")
+    func undoAndProtection() throws {
+        let project = try TestProject()
+        try project.write("data/raw/a.txt", "one\n")
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "one"])
+        try project.write("data/raw/a.txt", "two\n")
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "two"])
+        #expect(project.run(["revert", "raw@main"]).stdout.contains("Revert \"two\""))
+        #expect(try project.read("data/raw/a.txt") == Array("one\n".utf8))
+        #expect(project.run(["reset", "raw@main~1"]).stdout.contains("1 file now not staged"))
+        #expect(try project.read("data/raw/a.txt") == Array("one\n".utf8))
+        #expect(project.run(["status"]).stdout.contains("modified data/raw/a.txt"))
+        project.run(["reset", "--hard", "--force", "raw@main"])
+        #expect(try project.read("data/raw/a.txt") == Array("two\n".utf8))
+        project.run(["reset", "--force", "raw@main"], expect: 64)
+
+        project.run(["branch", "-r", "raw", "exp"])
+        try project.write("p.yaml", """
+            pipeline: {name: p}
+            input: {pfs: {repo: raw, branch: exp}}
+            transform: {cmd: [sh, -c, "true"]}
+            runtime: local
+            """)
+        project.run(["pipeline", "create", "p.yaml"])
+        let refused = project.run(["branch", "-r", "raw", "-d", "exp"], expect: 64)
+        #expect(refused.stderr.contains("pipeline 'p' (reads it)"), "\(refused)")
+        project.run(["branch", "-r", "raw", "-m", "exp", "trial"], expect: 64)
+        project.run(["branch", "-r", "raw", "-f", "exp", "main~1"])
+        project.run(["branch", "-r", "raw", "-f", "main", "main~1"], expect: 1)
+        project.run(["branch", "-r", "raw", "-d", "--force", "exp"])
+        #expect(!project.run(["branch", "-r", "raw"]).stdout.contains("exp"))
+    }
+}
