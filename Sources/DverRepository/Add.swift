@@ -13,6 +13,8 @@ public struct AddResult: Sendable {
     public var bytesHashed: UInt64 = 0
     /// Nested `.git` and `.dver` entries found and not added.
     public var skipped: [String] = []
+    /// Untracked files and directories left out by `.dverignore` rules.
+    public var ignored = 0
     public var statistics = WriteStatistics()
 }
 
@@ -30,12 +32,12 @@ extension Project {
                 let contained = workspace.registry.repos.filter { RepoPath.isWithin($0.mount, path) && $0.mount != path }
                 if !contained.isEmpty, workspace.registry.record(containing: path) == nil {
                     for repo in contained {
-                        work.append((repo.mount, repo, try scanForAdd(repo.mount, repo: repo, skipped: &result.skipped)))
+                        work.append((repo.mount, repo, try scanForAdd(repo.mount, repo: repo, workspace: workspace, result: &result)))
                     }
                     continue
                 }
                 let repo = try workspace.repoForAdd(path, created: &result.createdRepos)
-                work.append((path, repo, try scanForAdd(path, repo: repo, skipped: &result.skipped)))
+                work.append((path, repo, try scanForAdd(path, repo: repo, workspace: workspace, result: &result)))
             }
             for item in work { try workspace.ensureNoInterruptedCheckout(item.repo) }
             let writer = makeWriter()
@@ -58,19 +60,21 @@ extension Project {
     /// a path reached through a symlinked directory, names that are not UTF-8, two names that
     /// differ only in Unicode normalization, escaping symlinks and special files. Nested `.git`
     /// and `.dver` directories are skipped and reported in `skipped`.
-    private func scanForAdd(_ path: String, repo: RepoRecord, skipped: inout [String]) throws -> [ScannedFile] {
+    private func scanForAdd(_ path: String, repo: RepoRecord, workspace: Workspace, result: inout AddResult) throws -> [ScannedFile] {
         if !path.isEmpty, try WorkspaceFiles(root: root).root.descendIfPresent(RepoPath.parent(path)) == nil,
            FileSystem.exists(absolutePath(path)) {
             throw RepositoryError.pathThroughSymlink(path)
         }
-        let scan = try WorkspaceScanner.scan(path, root: root)
+        let tracked = TrackedPaths(workspace.index.range(under: path).map { workspace.index.entries[$0].path })
+        let scan = try WorkspaceScanner.scan(path, root: root, tracked: tracked)
+        result.ignored += scan.ignored
         if !scan.invalidNames.isEmpty {
             throw RepositoryError.invalidFileNames(scan.invalidNames.sorted())
         }
         if let (first, second) = UnicodeNames.equivalentPair(scan.files.lazy.map(\.path)) {
             throw RepositoryError.equivalentNames(first, second)
         }
-        skipped += scan.skipped
+        result.skipped += scan.skipped
         for file in scan.files {
             switch file.status.kind {
             case .regular: continue

@@ -23,23 +23,30 @@ struct WorkspaceComparison {
         // Stat caches by position, contiguous, so workers read them without copying entries.
         let caches = index.entries.map(\.stat)
         let indexTime = index.loadedTime
+        // Directories holding tracked files are walked whatever `.dverignore` says.
+        var trackedDirectories = Set<String>()
+        for directory in groups.keys {
+            var path = directory
+            while !path.isEmpty, trackedDirectories.insert(path).inserted { path = RepoPath.parent(path) }
+        }
+        let tracked = trackedDirectories
         let seen = Mutex<[Int]>([])
         let results = Mutex(WorkspaceComparison())
         let failure = FirstError()
-        var level = [mount]
+        var level = [(path: mount, rules: IgnoreRules.forDirectory(mount, root: root))]
         while !level.isEmpty {
             let directories = level
-            let next = Mutex<[String]>([])
+            let next = Mutex<[(path: String, rules: IgnoreRules)]>([])
             DispatchQueue.concurrentPerform(iterations: min(directories.count, System.coreCount)) { worker in
                 var local = WorkspaceComparison()
                 var localSeen = [Int]()
-                var localNext = [String]()
+                var localNext = [(path: String, rules: IgnoreRules)]()
                 var position = worker
                 while position < directories.count, !failure.isSet {
                     do {
-                        let group = names(in: groups[directories[position]] ?? [], of: index)
-                        try visit(directories[position], group: group, caches: caches,
-                                  indexTime: indexTime, root: root, into: &local, seen: &localSeen, subdirectories: &localNext)
+                        let group = names(in: groups[directories[position].path] ?? [], of: index)
+                        try visit(directories[position].path, rules: directories[position].rules, trackedDirectories: tracked, group: group,
+                                  caches: caches, indexTime: indexTime, root: root, into: &local, seen: &localSeen, subdirectories: &localNext)
                     } catch {
                         failure.record(error)
                     }
@@ -105,9 +112,10 @@ struct WorkspaceComparison {
         return table
     }
 
-    private static func visit(_ directory: String, group: [String: (name: String, position: Int)], caches: [StatCache], indexTime: Int64,
+    private static func visit(_ directory: String, rules: IgnoreRules, trackedDirectories: Set<String>,
+                              group: [String: (name: String, position: Int)], caches: [StatCache], indexTime: Int64,
                               root: String, into result: inout WorkspaceComparison, seen: inout [Int],
-                              subdirectories: inout [String]) throws {
+                              subdirectories: inout [(path: String, rules: IgnoreRules)]) throws {
         // The table's keys compare by Unicode equivalence; a name spelled with other bytes than
         // the tracked one is another file (untracked), so compare the bytes too.
         let entries = try DirectoryReader.list("\(root)/\(directory)") { name in
@@ -123,12 +131,16 @@ struct WorkspaceComparison {
                 result.ignored.append(DirectoryReader.displayName("\(directory)/\(entry.name)"))
                 continue
             }
+            let path = "\(directory)/\(entry.name)"
             if entry.isDirectory {
-                subdirectories.append("\(directory)/\(entry.name)")
+                // An ignored directory is walked only for the tracked files in it.
+                if trackedDirectories.contains(path) || !rules.isIgnored(path, isDirectory: true) {
+                    subdirectories.append((path, rules.adding(path, root: root)))
+                }
                 continue
             }
             guard let position = entry.tag, let status = entry.status else {
-                result.untracked.append("\(directory)/\(entry.name)")
+                if !rules.isIgnored(path, isDirectory: false) { result.untracked.append(path) }
                 continue
             }
             seen.append(position)

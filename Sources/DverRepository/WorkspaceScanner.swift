@@ -19,11 +19,14 @@ public struct ScanResult: Sendable {
     public var skipped: [String] = []
     /// Paths whose name is not valid UTF-8, spelled with `\xNN` escapes. dver cannot store them.
     public var invalidNames: [String] = []
+    /// Untracked files and directories left out by `.dverignore` rules (directories not descended).
+    public var ignored = 0
 
     mutating func merge(_ other: ScanResult) {
         files += other.files
         skipped += other.skipped
         invalidNames += other.invalidNames
+        ignored += other.ignored
     }
 }
 
@@ -41,18 +44,25 @@ public enum WorkspaceScanner {
         return .tracked
     }
 
-    /// Every non-directory beneath the project-relative `directory` (nothing if it is missing).
-    public static func scan(_ directory: String, root: String) throws -> ScanResult {
+    /// Every non-directory beneath the project-relative `directory` (nothing if it is missing),
+    /// leaving out what `.dverignore` rules ignore unless `tracked` holds it. A file named
+    /// directly is returned whatever the rules say.
+    public static func scan(_ directory: String, root: String, tracked: TrackedPaths = TrackedPaths([])) throws -> ScanResult {
         let absolute = directory.isEmpty ? root : "\(root)/\(directory)"
         guard let status = try FileSystem.linkStatusIfExists(absolute) else { return ScanResult() }
         guard status.kind == .directory else { return ScanResult(files: [ScannedFile(path: directory, status: status)]) }
         var result = ScanResult()
-        var subdirectories = [String]()
+        var subdirectories = [(path: String, rules: IgnoreRules)]()
+        let rules = IgnoreRules.forDirectory(directory, root: root)
         for entry in try listFiles(absolute) {
             let path = RepoPath.join(directory, entry.name)
             guard record(entry, path: path, into: &result) else { continue }
+            if tracked.skips(path, isDirectory: entry.isDirectory, rules: rules) {
+                result.ignored += 1
+                continue
+            }
             if entry.isDirectory {
-                subdirectories.append(path)
+                subdirectories.append((path, rules.adding(path, root: root)))
             } else if let status = entry.status {
                 result.files.append(ScannedFile(path: path, status: status))
             }
@@ -67,7 +77,11 @@ public enum WorkspaceScanner {
             while !failure.isSet {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if index >= count { break }
-                do { try walk(directories[index], root: root, into: &local) } catch { failure.record(error) }
+                do {
+                    try walk(directories[index].path, rules: directories[index].rules, tracked: tracked, root: root, into: &local)
+                } catch {
+                    failure.record(error)
+                }
             }
             results.withLock { $0.append(local) }
         }
@@ -96,15 +110,19 @@ public enum WorkspaceScanner {
         try DirectoryReader.list(path) { _ in 0 }
     }
 
-    private static func walk(_ directory: String, root: String, into result: inout ScanResult) throws {
+    private static func walk(_ directory: String, rules: IgnoreRules, tracked: TrackedPaths, root: String, into result: inout ScanResult) throws {
         if RepoPath.components(directory).count >= RepoPath.maximumDepth {
             throw CoreError.invalidPath(directory, reason: "directories nested more than \(RepoPath.maximumDepth) deep cannot be tracked")
         }
         for entry in try listFiles("\(root)/\(directory)") {
             let path = "\(directory)/\(entry.name)"
             guard record(entry, path: path, into: &result) else { continue }
+            if tracked.skips(path, isDirectory: entry.isDirectory, rules: rules) {
+                result.ignored += 1
+                continue
+            }
             if entry.isDirectory {
-                try walk(path, root: root, into: &result)
+                try walk(path, rules: rules.adding(path, root: root), tracked: tracked, root: root, into: &result)
             } else if let status = entry.status {
                 result.files.append(ScannedFile(path: path, status: status))
             }
