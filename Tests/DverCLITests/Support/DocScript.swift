@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// What the doc test runs as one shell session: the fixtures a block's `setup` names, the
+/// block, and the `continue` blocks after it.
+struct DocScript: Sendable, CustomTestStringConvertible {
+    var fixtures: [DocFixture]
+    var blocks: [DocBlock]
+
+    var location: String { blocks[0].location }
+    var testDescription: String {
+        blocks.count == 1 ? location : "\(location) (+\(blocks.count - 1) continued)"
+    }
+
+    /// Commands the session calls that a machine may lack; such sessions run in a test
+    /// enabled only where they are installed.
+    var tools: Set<String> {
+        var tools = Set(fixtures.flatMap(\.tools))
+        let lines = blocks.flatMap(\.code)
+        for tool in DocScript.gatedTools
+        where lines.contains(where: { $0.range(of: #"(^|[;&|(]|\$\()\s*\#(tool) "#, options: .regularExpression) != nil }) {
+            tools.insert(tool)
+        }
+        return tools
+    }
+
+    /// Tools detected from the commands themselves.
+    static let gatedTools = ["git"]
+}
+
+/// Every code block of README.md and docs/**/*.md, sorted into what runs and what does not.
+struct DocumentationSet: Sendable {
+    /// The package root (the directory holding Package.swift).
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    var blocks: [DocBlock] = []
+    var scripts: [DocScript] = []
+    var problems: [DocProblem] = []
+
+    /// The Markdown files checked, relative to the package root.
+    static func files() throws -> [String] {
+        var files = ["README.md"]
+        let docs = packageRoot.appendingPathComponent("docs")
+        let walker = FileManager.default.enumerator(atPath: docs.path)
+        while let relative = walker?.nextObject() as? String {
+            if relative.hasSuffix(".md") { files.append("docs/" + relative) }
+        }
+        return files.sorted()
+    }
+
+    static func load() throws -> DocumentationSet {
+        var set = DocumentationSet()
+        for file in try files() {
+            let text = try String(contentsOf: packageRoot.appendingPathComponent(file), encoding: .utf8)
+            set.add(DocumentBlocks(text: text, file: file))
+        }
+        return set
+    }
+
+    /// The loaded set, or an empty one (the classification test reports why it failed).
+    static let shared: Result<DocumentationSet, any Error> = Result { try load() }
+
+    /// The scripts to run, split by whether they need a gated tool.
+    static func scripts(needing tool: String?) -> [DocScript] {
+        let scripts = (try? shared.get().scripts) ?? []
+        return scripts.filter { tool.map($0.tools.contains) ?? $0.tools.isEmpty }
+    }
+
+    private mutating func add(_ document: DocumentBlocks) {
+        problems += document.problems
+        var current: DocScript?
+        for block in document.blocks {
+            blocks.append(block)
+            switch disposition(of: block) {
+            case .start(let fixtures):
+                if let finished = current { scripts.append(finished) }
+                current = DocScript(fixtures: fixtures, blocks: [block])
+            case .append:
+                if current == nil {
+                    problems.append(DocProblem(file: block.file, line: block.line, kind: .continueWithoutPredecessor))
+                }
+                current?.blocks.append(block)
+            case .none:
+                break
+            }
+        }
+        if let finished = current { scripts.append(finished) }
+    }
+
+    private enum Disposition { case start([DocFixture]), append, none }
+
+    private mutating func disposition(of block: DocBlock) -> Disposition {
+        switch block.marker {
+        case .run?: return .start([])
+        case .setup(let names)?:
+            var fixtures = [DocFixture]()
+            for name in names {
+                if let fixture = DocFixture.all.first(where: { $0.name == name }) {
+                    fixtures.append(fixture)
+                } else {
+                    problems.append(DocProblem(file: block.file, line: block.line, kind: .unknownFixture(name)))
+                }
+            }
+            return .start(fixtures)
+        case .continue?: return .append
+        case .skip?, .notShell?: return .none
+        case nil:
+            switch block.fencedLanguage {
+            case "sh"?, "bash"?, "shell"?: return .start([])
+            case let language? where !language.isEmpty: return .none
+            default:
+                problems.append(DocProblem(file: block.file, line: block.line, kind: .unmarked))
+                return .none
+            }
+        }
+    }
+}
