@@ -12,8 +12,8 @@ struct DocScript: Sendable, CustomTestStringConvertible {
         blocks.count == 1 ? location : "\(location) (+\(blocks.count - 1) continued)"
     }
 
-    /// Commands the session calls that a machine may lack; such sessions run in a test
-    /// enabled only where they are installed.
+    /// Commands the session calls that a machine may lack; without them the session is
+    /// cancelled (skipped), as `.enabled(if:)` skips the suites that need them.
     var tools: Set<String> {
         var tools = Set(fixtures.flatMap(\.tools))
         let lines = blocks.flatMap(\.code)
@@ -24,8 +24,15 @@ struct DocScript: Sendable, CustomTestStringConvertible {
         return tools
     }
 
-    /// Tools detected from the commands themselves.
-    static let gatedTools = ["git"]
+    /// Tools recognized in the commands themselves (at the start of a command).
+    static let gatedTools = ["git", "podman", "docker", "bwrap", "kubectl", "sbatch", "dot", "pre-commit"]
+
+    /// Whether a command is on PATH.
+    static func isInstalled(_ tool: String) -> Bool {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)")
+        }
+    }
 }
 
 /// Every code block of README.md and docs/**/*.md, sorted into what runs and what does not.
@@ -61,11 +68,8 @@ struct DocumentationSet: Sendable {
     /// The loaded set, or an empty one (the classification test reports why it failed).
     static let shared: Result<DocumentationSet, any Error> = Result { try load() }
 
-    /// The scripts to run, split by whether they need a gated tool.
-    static func scripts(needing tool: String?) -> [DocScript] {
-        let scripts = (try? shared.get().scripts) ?? []
-        return scripts.filter { tool.map($0.tools.contains) ?? $0.tools.isEmpty }
-    }
+    /// The scripts to run (none when the documents cannot be read; the classification test says why).
+    static var scripts: [DocScript] { (try? shared.get().scripts) ?? [] }
 
     private mutating func add(_ document: DocumentBlocks) {
         problems += document.problems
