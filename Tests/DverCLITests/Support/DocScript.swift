@@ -71,7 +71,7 @@ struct DocumentationSet: Sendable {
     /// The scripts to run (none when the documents cannot be read; the classification test says why).
     static var scripts: [DocScript] { (try? shared.get().scripts) ?? [] }
 
-    private mutating func add(_ document: DocumentBlocks) {
+    mutating func add(_ document: DocumentBlocks) {
         problems += document.problems
         var current: DocScript?
         for block in document.blocks {
