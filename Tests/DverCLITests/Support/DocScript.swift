@@ -12,8 +12,8 @@ struct DocScript: Sendable, CustomTestStringConvertible {
         blocks.count == 1 ? location : "\(location) (+\(blocks.count - 1) continued)"
     }
 
-    /// Commands the session calls that a machine may lack; without them the session is
-    /// cancelled (skipped), as `.enabled(if:)` skips the suites that need them.
+    /// Commands the session calls that a machine may lack; without them it is not run, and a
+    /// warning says so (as `.enabled(if:)` skips the suites that need them).
     var tools: Set<String> {
         var tools = Set(fixtures.flatMap(\.tools))
         let lines = blocks.flatMap(\.code)
