@@ -123,6 +123,7 @@ weed   S3 remote (SeaweedFS)
 weed   S3 remote: server killed mid-transfer
 weed   Egress to S3 (SeaweedFS)
 git  Git: libgit2 + git workflow
+git  docs: shell blocks calling git
 pre-commit  CLI: pre-commit framework
 strace CLI: remote durability (strace)
 bwrap  Jobs in bubblewrap

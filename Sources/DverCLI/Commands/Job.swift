@@ -20,7 +20,7 @@ struct Job: ParsableCommand {
             discussion: """
             Examples:
               dver job list
-              dver job list --pipeline clean -n 5 --json
+              dver job list --pipeline clean --limit 5 --json
             """)
 
         @OptionGroup var global: GlobalOptions

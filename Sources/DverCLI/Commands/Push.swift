@@ -15,7 +15,7 @@ struct Push: ParsableCommand {
           dver push origin raw            # every branch of repo raw
           dver push origin raw@main
           dver push --force raw@main      # overwrite the remote branch
-          dver push -j 16                 # 16 requests at once
+          dver push -t 16                 # 16 requests at once
         """)
 
     @OptionGroup var global: GlobalOptions
