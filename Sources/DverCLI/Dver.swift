@@ -39,6 +39,11 @@ public struct Dver: ParsableCommand {
 
     /// Runs the command line and exits with a documented status.
     public static func runAndExit() -> Never {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let message = Suggestions.unknownCommand(arguments) {
+            Console.writeError("dver: \(message)\n")
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

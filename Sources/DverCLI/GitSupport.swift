@@ -51,3 +51,46 @@ enum GitSupport {
         return lines
     }
 }
+
+extension GitSupport {
+    /// The dver.lock a git revision committed.
+    /// - Throws: `GitError.notARepository`, `.noLockFile`.
+    static func lock(at revision: String, project: Project) throws -> LockFile {
+        guard let git = try GitProject.open(project) else { throw GitError.notARepository(path: project.root) }
+        guard let lock = try git.lock(atCommit: try git.git.resolveCommit(revision)) else {
+            throw GitError.noLockFile(revision: revision, path: git.lockPathInGit)
+        }
+        return lock
+    }
+
+    /// `spec` with its revision replaced by the data commit git revision `revision` pins for
+    /// its repo (`dver ls --git v1.0 raw`).
+    /// - Throws: `RepositoryError.unknownRevision` when the lock does not pin the repo or the
+    ///   commit is not in the store.
+    static func pinned(_ spec: RevisionSpec, at revision: String, project: Project) throws -> RevisionSpec {
+        guard let entry = try lock(at: revision, project: project).entry(for: spec.repo) else {
+            throw RepositoryError.unknownRevision("\(spec.repo) at git \(revision)", reason: "that revision's dver.lock does not pin repo '\(spec.repo)'")
+        }
+        try requirePresent(entry.commit, repo: spec.repo, revision: revision, project: project)
+        var pinned = spec
+        pinned.revision = entry.commit.hex
+        return pinned
+    }
+
+    static func requirePresent(_ commit: ObjectID, repo: String, revision: String, project: Project) throws {
+        guard project.store.contains(commit) else {
+            throw RepositoryError.unknownRevision("\(repo)@\(commit.shortHex()) (pinned by git \(revision))",
+                                                  reason: "this store does not have it; 'dver fetch' (or 'dver checkout --git \(revision)') brings it")
+        }
+    }
+}
+
+extension GitSupport {
+    /// Tells the project git's `user.name <user.email>`, the author of the commits it makes
+    /// when neither --author, $DVER_AUTHOR nor the config names one.
+    static func useGitAuthor(_ git: GitProject?, for project: Project) {
+        guard let git, let name = try? git.git.configString("user.name"), !name.isEmpty else { return }
+        let email = (try? git.git.configString("user.email")).flatMap { $0 }.map { " <\($0)>" } ?? ""
+        project.gitAuthor.withLock { $0 = name + email }
+    }
+}

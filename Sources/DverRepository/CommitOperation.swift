@@ -29,8 +29,9 @@ extension Project {
     /// - Throws: `StoreError.refConflict` if a branch moved meanwhile (nothing is lost: the
     ///   index still holds the staged changes).
     public func commit(message: String?, repos names: [String] = [], gitHead: String = "",
-                       now: Date = Date()) throws -> CommitResult {
-        try withWorkspaceLock {
+                       author explicitAuthor: String? = nil, now: Date = Date()) throws -> CommitResult {
+        let author = explicitAuthor ?? self.author
+        return try withWorkspaceLock {
             var workspace = try Workspace.load(self)
             var merges = try MergeState.load(layout)
             let selected = try names.isEmpty ? workspace.registry.repos : names.map { try repo(named: $0) }

@@ -2,6 +2,7 @@ import DverCore
 import DverStore
 import DverSystem
 import Foundation
+import Synchronization
 
 /// An open dver project: the directory holding `.dver/`, its object store, refs, config and repos.
 public final class Project: Sendable {
@@ -11,6 +12,9 @@ public final class Project: Sendable {
     public let config: ProjectConfig
     public let writeSettings: WriteSettings
     public let progress: any ProgressSink
+    /// git's `user.name <user.email>` when the project is in a git repository (set by the CLI,
+    /// which can read git's config).
+    public let gitAuthor = Mutex<String?>(nil)
 
     public var root: String { layout.root }
 
@@ -164,11 +168,13 @@ public final class Project: Sendable {
         return try body()
     }
 
-    /// The author recorded in commits: $DVER_AUTHOR, the config's author, or the login name.
+    /// The author recorded in commits, unless a commit names one: $DVER_AUTHOR, the config's
+    /// author, `gitAuthor` (git's user.name and user.email, found by the CLI), or the login name.
     public var author: String {
         let environment = ProcessInfo.processInfo.environment
         if let author = environment["DVER_AUTHOR"], !author.isEmpty { return author }
         if let author = config.author, !author.isEmpty { return author }
+        if let gitAuthor = gitAuthor.withLock({ $0 }), !gitAuthor.isEmpty { return gitAuthor }
         if let name = environment["USER"] ?? environment["LOGNAME"], !name.isEmpty { return name }
         if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
         return "unknown"

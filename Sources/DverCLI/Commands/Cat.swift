@@ -1,5 +1,6 @@
 import ArgumentParser
 import DverCore
+import DverGit
 import DverRepository
 import DverStore
 import Foundation
@@ -13,16 +14,22 @@ struct Cat: ParsableCommand {
         Examples:
           dver cat raw@main:labels.csv | head
           dver cat raw@main~1:model.bin > old.bin
+          dver cat data/raw/labels.csv              # a workspace path: the checked-out commit's version
+          dver cat --git v1.0 raw:labels.csv        # the version git revision v1.0 pinned
         """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "REPO[@REV]:PATH")
+    @Argument(help: "REPO[@REV]:PATH, or a workspace path")
     var target: String
+
+    @Option(name: .customLong("git"), help: ArgumentHelp("Read the commit of REPO that this git revision's dver.lock pins.", valueName: "REV"))
+    var gitRevision: String?
 
     func run() throws {
         let project = try global.project()
-        let spec = RevisionSpec(parsing: target)
+        var spec = RevisionArgument.parse(target, project: project)
+        if let gitRevision { spec = try GitSupport.pinned(spec, at: gitRevision, project: project) }
         guard let path = spec.path else { throw ValidationError("name a file: REPO[@REV]:PATH") }
         let resolved = try project.resolve(spec)
         let root = try project.store.decodeCommit(resolved.commit).tree

@@ -27,13 +27,17 @@ struct CommitCommand: ParsableCommand {
     @Flag(help: "Do not run the pipelines downstream of the committed repos.")
     var noTrigger = false
 
+    @Option(help: "Author of the commits (default: $DVER_AUTHOR, the project config's author, git's user.name <user.email>, or your login name).")
+    var author: String?
+
     func run() throws {
         let project = try global.project()
         let git = GitSupport.open(project, console: global.console)
         let gitHead = try git?.headForCommit() ?? ""
+        GitSupport.useGitAuthor(git, for: project)
         let result: CommitResult
         do {
-            result = try project.commit(message: message, repos: repos, gitHead: gitHead)
+            result = try project.commit(message: message, repos: repos, gitHead: gitHead, author: author)
         } catch RepositoryError.nothingToCommit {
             global.console.notice("nothing to commit (stage changes with 'dver add')")
             throw ReportedFailure(status: .failure)

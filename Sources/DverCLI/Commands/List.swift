@@ -1,5 +1,6 @@
 import ArgumentParser
 import DverCore
+import DverGit
 import DverRepository
 
 struct List: ParsableCommand {
@@ -11,6 +12,8 @@ struct List: ParsableCommand {
           dver ls raw                   # checked-out commit, top level
           dver ls raw@main:images -r    # recursively under images/
           dver ls raw@3fa9c1 --json
+          dver ls data/raw/images       # a workspace path works as REPO:PATH
+          dver ls --git v1.0 raw        # the data git revision v1.0 pinned
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -21,9 +24,13 @@ struct List: ParsableCommand {
     @Flag(name: [.short, .long], help: "List files recursively.")
     var recursive = false
 
+    @Option(name: .customLong("git"), help: ArgumentHelp("List the commit of REPO that this git revision's dver.lock pins.", valueName: "REV"))
+    var gitRevision: String?
+
     func run() throws {
         let project = try global.project()
-        let spec = RevisionSpec(parsing: target)
+        var spec = RevisionArgument.parse(target, project: project)
+        if let gitRevision { spec = try GitSupport.pinned(spec, at: gitRevision, project: project) }
         let resolved = try project.resolve(spec)
         let root = try project.store.decodeCommit(resolved.commit).tree
         let reader = TreeReader(store: project.store)

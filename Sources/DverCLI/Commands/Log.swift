@@ -44,7 +44,7 @@ struct Log: ParsableCommand {
     func run() throws {
         let project = try global.project()
         if gitHistory { return try showGitHistory(project) }
-        let specs = try revisions.isEmpty ? project.repos().map { RevisionSpec(parsing: $0.name) } : revisions.map(RevisionSpec.init(parsing:))
+        let specs = try revisions.isEmpty ? project.repos().map { RevisionSpec(parsing: $0.name) } : revisions.map { RevisionArgument.parse($0, project: project) }
         var all = [(String, [CommitInfo])]()
         for spec in specs { all.append((spec.repo, try project.log(spec, limit: limit, firstParent: firstParent))) }
         if global.json {

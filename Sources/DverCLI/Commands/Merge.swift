@@ -83,6 +83,7 @@ struct Merge: ParsableCommand {
                 console.line("\(target): merge of \(revision) staged (\(result.taken.count) changes); 'dver commit' finishes it")
             } else {
                 let git = GitSupport.open(project, console: console)
+                GitSupport.useGitAuthor(git, for: project)
                 let committed = try project.commit(message: nil, repos: [result.repo], gitHead: try git?.headForCommit() ?? "")
                 for commit in committed.commits {
                     console.line("[\(target) \(commit.commit.shortHex())] \(result.message) (\(result.taken.count) changes from \(revision))")

@@ -99,6 +99,7 @@ struct Revert: ParsableCommand {
             throw ReportedFailure(status: .mergeConflicts)
         case .staged, .fastForward:
             let git = GitSupport.open(project, console: global.console)
+            GitSupport.useGitAuthor(git, for: project)
             let committed = try project.commit(message: nil, repos: [result.repo], gitHead: try git?.headForCommit() ?? "")
             if let git { do { try git.writeLock() } catch { global.console.notice("dver: could not update dver.lock: \(error)") } }
             for commit in committed.commits {

@@ -8,6 +8,7 @@ struct Restore: ParsableCommand {
         Examples:
           dver restore data/raw/a.csv                  # discard unstaged edits
           dver restore --source main~1 data/raw/a.csv  # the version of an older commit
+          dver restore --source raw@3fa9c1 data/raw    # a revision named with its repo
           dver restore --staged data/raw/a.csv         # unstage; the file is left alone
         """)
 
@@ -25,7 +26,8 @@ struct Restore: ParsableCommand {
     func run() throws {
         let project = try global.project()
         let relative = try paths.map { try project.relativePath($0, workingDirectory: workingDirectory) }
-        let spec = source.map { RevisionSpec(parsing: "_@" + $0) }
+        // `main~1` (in each path's repo), or `raw@main~1` / `data/raw@main~1`.
+        let spec = source.map { $0.contains("@") ? RevisionArgument.parse($0, project: project) : RevisionSpec(parsing: "_@" + $0) }
         let restored = try project.restore(relative, source: spec, unstage: staged)
         if global.json {
             try global.console.emit(restored)
