@@ -5,7 +5,7 @@
 # Usage: scripts/bench.sh
 # Environment:
 #   BENCH_DIR=DIR           work directory (default: bench-data/ in the repo, gitignored)
-#   BENCH_CASES="..."       subset of: small status hook add checkout csv rss pipeline remote slurm (default: all)
+#   BENCH_CASES="..."       subset of: small status hook merge add checkout csv rss pipeline remote slurm (default: all)
 #   BENCH_SKIP_10G=1        skip the 10 GiB peak-memory case
 #   BENCH_KEEP=1            keep the generated small files for the next run
 #   BENCH_FLOORS_ONLY=1     measure only the floors (no build, no dver)
@@ -22,7 +22,7 @@ readonly REPO_ROOT
 readonly GEN="$REPO_ROOT/scripts/gen-data.py"
 BENCH_DIR=${BENCH_DIR:-$REPO_ROOT/bench-data}
 DVER=${DVER:-$REPO_ROOT/.build/release/dver}
-readonly BENCH_CASES=${BENCH_CASES:-small status hook add checkout csv rss pipeline remote slurm}
+readonly BENCH_CASES=${BENCH_CASES:-small status hook merge add checkout csv rss pipeline remote slurm}
 readonly FLOORS_ONLY=${BENCH_FLOORS_ONLY:-0}
 readonly BIG_SIZE=${BENCH_BIG_SIZE:-1G}
 readonly CSV_SIZE=${BENCH_CSV_SIZE:-512M}
@@ -446,6 +446,57 @@ case_hook() {
     row "post-checkout restoring 1 of $SMALL_COUNT (s)" "${git_restore:--}" "no-op checkout, hooked $git_hooked" "info" "-"
 }
 
+# touch_every DIR START: appends a line to every 100th file of DIR (sorted), from START.
+touch_every() {
+    local dir=$1 start=$2 i=0 file
+    while IFS= read -r file; do
+        if (( i % 100 == start )); then echo "changed on a branch" >>"$dir/$file"; fi
+        i=$((i + 1))
+    done < <(cd "$dir" && find . -type f | sort)
+}
+
+# A three-way merge of two branches of the small-file repo, each changing a different 1% of
+# the files; beside `dver diff` of the same two commits, and git merging the same change in
+# the git copy of the files.
+case_merge() {
+    prepare_small_projects
+    local merge_time=- diff_time=- git_merge=-
+    # git: the same 1% on each side, merged without conflicts.
+    local -a git_cmd=("${GIT_AS_BENCH[@]}")
+    quiet merge-git-branch in_dir "$GIT_PROJECT" "${git_cmd[@]}" branch -f feature
+    touch_every "$GIT_PROJECT/small" 0
+    quiet merge-git-main in_dir "$GIT_PROJECT" "${git_cmd[@]}" commit -q -a -m ours
+    quiet merge-git-co in_dir "$GIT_PROJECT" "${git_cmd[@]}" checkout -q feature
+    touch_every "$GIT_PROJECT/small" 50
+    quiet merge-git-feature in_dir "$GIT_PROJECT" "${git_cmd[@]}" commit -q -a -m theirs
+    quiet merge-git-back in_dir "$GIT_PROJECT" "${git_cmd[@]}" checkout -q -
+    warm "$GIT_PROJECT"
+    time_cmd git_merge quiet merge-git in_dir "$GIT_PROJECT" "${git_cmd[@]}" merge -q --no-edit feature
+    floor_note "git merge of two branches changing 1% of $SMALL_COUNT files each: $git_merge s"
+    if dver_enabled; then
+        local project
+        project=$(new_project merge)
+        cp -r "$SMALL_SOURCE" "$project/data/small"
+        quiet merge-add in_dir "$project" "$DVER" add data/small
+        quiet merge-commit in_dir "$project" "$DVER" commit -m base
+        quiet merge-branch in_dir "$project" "$DVER" branch -r small feature
+        touch_every "$project/data/small" 0
+        quiet merge-add-ours in_dir "$project" "$DVER" add data/small
+        quiet merge-ours in_dir "$project" "$DVER" commit -m ours
+        quiet merge-co in_dir "$project" "$DVER" checkout small@feature
+        touch_every "$project/data/small" 50
+        quiet merge-add-theirs in_dir "$project" "$DVER" add data/small
+        quiet merge-theirs in_dir "$project" "$DVER" commit -m theirs
+        quiet merge-back in_dir "$project" "$DVER" checkout small@main
+        warm "$project/.dver"
+        best_of 3 diff_time quiet merge-diff in_dir "$project" "$DVER" diff small@main small@feature --stat
+        time_cmd merge_time quiet merge-dver in_dir "$project" "$DVER" merge small@feature
+        grep -q "Merge small@feature" "$BENCH_DIR/logs/merge-dver.log" || die "the merge did not commit"
+    fi
+    row "merge, 1% changed per side of $SMALL_COUNT (s)" "$merge_time" "dver diff $diff_time, git merge $git_merge" "info" \
+        "$( [[ $merge_time != - && $diff_time != - ]] && calc "$merge_time / $diff_time" 1 || echo -)x diff"
+}
+
 # checkout of the big file into an emptied mount directory; floor cp.
 case_checkout() {
     big_file
@@ -823,7 +874,7 @@ main() {
     # every deletion at the end. Creating a file on this VM's virtual disk was
     # seen to cost anywhere from 30 us to 1.3 ms between runs and directories,
     # so compare dver with the floors of the same run, not with other runs.
-    for name in small status hook add checkout csv rss pipeline remote slurm; do
+    for name in small status hook merge add checkout csv rss pipeline remote slurm; do
         if case_enabled "$name"; then
             "case_$name"
         fi
