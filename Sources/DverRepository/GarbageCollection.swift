@@ -118,11 +118,15 @@ extension Project {
         }
     }
 
-    /// Every object reachable from refs, detached heads, commit sets, the index and `extraRoots`.
+    /// Every object reachable from refs, detached heads, commit sets, merges in progress, the
+    /// index and `extraRoots`.
     func liveObjects(extraRoots: [FileRef] = []) throws -> Set<ObjectID> {
         var live = Set<ObjectID>()
         var commits = [ObjectID]()
         for record in try repos() { commits.append(contentsOf: try heads(of: record)) }
+        for merge in try MergeState.load(layout).repos.values {
+            commits.append(contentsOf: [merge.ours, merge.theirs].compactMap { ObjectID(hex: $0) })
+        }
         for set in try CommitSetRecord.find(prefix: "", in: layout.commitSetsDirectory) {
             commits.append(contentsOf: set.commits.values.compactMap { ObjectID(hex: $0) })
         }
