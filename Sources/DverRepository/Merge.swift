@@ -304,31 +304,9 @@ extension Workspace {
             }
             conflicted.append((change, reason, mine.new))
         }
-        // A file on one side where the other side has files below it.
-        var ourFiles = Set(index.range(under: repo.mount).compactMap { index.entries[$0].base == nil ? nil : index.entries[$0].path })
-        for change in plan.take {
-            if change.new == nil { ourFiles.remove(change.path) } else { ourFiles.insert(change.path) }
-        }
-        // Ours keeps a file where theirs adds below it, or keeps files below where theirs adds one.
-        let sortedOurs = ourFiles.sorted { $0.precedesInByteOrder($1) }
-        func hasFiles(under directory: String) -> Bool {
-            let prefix = directory + "/"
-            var low = 0, high = sortedOurs.count
-            while low < high {
-                let middle = (low + high) / 2
-                if sortedOurs[middle].precedesInByteOrder(prefix) { low = middle + 1 } else { high = middle }
-            }
-            return low < sortedOurs.count && sortedOurs[low].hasPrefix(prefix)
-        }
-        var collisions = [String: String]()
-        for change in plan.take where change.new != nil {
-            if Self.ancestors(of: change.path).contains(where: { $0.count > repo.mount.count && ourFiles.contains($0) }) {
-                collisions[change.path] = "file here, directory there"
-            } else if hasFiles(under: change.path) {
-                collisions[change.path] = "directory here, file there"
-            }
-        }
-        if !collisions.isEmpty {
+        // A file on one side where the other side has files below it: only additions can collide.
+        if plan.take.contains(where: { $0.old == nil && $0.new != nil }) {
+            let collisions = collisionsOf(plan.take, repo: repo)
             for change in plan.take { if let reason = collisions[change.path] { conflicted.append((change, reason, nil)) } }
             plan.take.removeAll { collisions[$0.path] != nil }
         }
@@ -345,6 +323,34 @@ extension Workspace {
             plan.conflicts.append(conflict)
         }
         return plan
+    }
+
+    /// Their additions that collide with our files: a file of ours where they add below it,
+    /// or files of ours below where they add one.
+    private func collisionsOf(_ take: [Change], repo: RepoRecord) -> [String: String] {
+        var ourFiles = Set(index.range(under: repo.mount).compactMap { index.entries[$0].base == nil ? nil : index.entries[$0].path })
+        for change in take {
+            if change.new == nil { ourFiles.remove(change.path) } else { ourFiles.insert(change.path) }
+        }
+        let sortedOurs = ourFiles.sorted { $0.precedesInByteOrder($1) }
+        func hasFiles(under directory: String) -> Bool {
+            let prefix = directory + "/"
+            var low = 0, high = sortedOurs.count
+            while low < high {
+                let middle = (low + high) / 2
+                if sortedOurs[middle].precedesInByteOrder(prefix) { low = middle + 1 } else { high = middle }
+            }
+            return low < sortedOurs.count && sortedOurs[low].hasPrefix(prefix)
+        }
+        var collisions = [String: String]()
+        for change in take where change.new != nil && change.old == nil {
+            if Self.ancestors(of: change.path).contains(where: { $0.count > repo.mount.count && ourFiles.contains($0) }) {
+                collisions[change.path] = "file here, directory there"
+            } else if hasFiles(under: change.path) {
+                collisions[change.path] = "directory here, file there"
+            }
+        }
+        return collisions
     }
 
     /// Writes `changes` (new versions; nil deletes) into the workspace and stages them; the
