@@ -73,23 +73,13 @@ extension Project {
     ///   an untracked file is in the way), `.mergeInProgress`, `.unknownRevision`.
     public func merge(_ theirsSpec: RevisionSpec, options: MergeOptions = MergeOptions()) throws -> MergeResult {
         try withWorkspaceLock {
-            var workspace = try Workspace.load(self)
-            guard let record = workspace.registry.record(named: theirsSpec.repo) else { throw RepositoryError.unknownRepo(theirsSpec.repo) }
-            try workspace.ensureNoInterruptedCheckout(record)
-            var state = try MergeState.load(layout)
-            if state.repos[record.name] != nil { throw RepositoryError.mergeInProgress(repo: record.name) }
+            var (workspace, record, state, status) = try prepareThreeWay(repo: theirsSpec.repo, operation: "merge")
             let theirs = try resolve(theirsSpec).commit
             let ours = try headCommit(of: record)
             let label = theirsSpec.description
             let target = "\(record.name)@\(record.branch ?? "detached")"
             var result = MergeResult(repo: record.name, branch: record.branch, ours: ours, theirs: theirs, outcome: .upToDate)
             result.message = options.message ?? "Merge \(label) into \(target)"
-
-            let status = try workspace.status(of: record, progress: progress)
-            let dirty = (status.staged + status.unstaged).map(\.path)
-            if !dirty.isEmpty {
-                throw RepositoryError.uncommittedChanges(operation: "merge", paths: Array(Set(dirty)).sorted { $0.precedesInByteOrder($1) })
-            }
             if let ours, try ours == theirs || descends(ours, from: theirs) { return result }
             let fastForward = try ours.map { try descends(theirs, from: $0) } ?? true
             if fastForward {
@@ -118,11 +108,7 @@ extension Project {
     /// - Throws: as `merge`.
     public func revert(_ spec: RevisionSpec, options: MergeOptions = MergeOptions()) throws -> MergeResult {
         try withWorkspaceLock {
-            var workspace = try Workspace.load(self)
-            guard let record = workspace.registry.record(named: spec.repo) else { throw RepositoryError.unknownRepo(spec.repo) }
-            try workspace.ensureNoInterruptedCheckout(record)
-            var state = try MergeState.load(layout)
-            if state.repos[record.name] != nil { throw RepositoryError.mergeInProgress(repo: record.name) }
+            var (workspace, record, state, status) = try prepareThreeWay(repo: spec.repo, operation: "revert")
             let reverted = try resolve(spec).commit
             guard let ours = try headCommit(of: record) else {
                 throw RepositoryError.unknownRevision(spec.description, reason: "repo '\(record.name)' has no commits yet")
@@ -134,11 +120,6 @@ extension Project {
             let subject = commit.message.split(separator: "\n").first.map(String.init) ?? ""
             var result = MergeResult(repo: record.name, branch: record.branch, ours: ours, theirs: reverted, outcome: .staged)
             result.message = options.message ?? "Revert \"\(subject)\"\n\nThis reverts commit \(reverted.hex)."
-            let status = try workspace.status(of: record, progress: progress)
-            let dirty = (status.staged + status.unstaged).map(\.path)
-            if !dirty.isEmpty {
-                throw RepositoryError.uncommittedChanges(operation: "revert", paths: Array(Set(dirty)).sorted { $0.precedesInByteOrder($1) })
-            }
             let parentTree = try commit.parents.first.map { try store.decodeCommit($0).tree }
             var merge = MergeState.Merge(ours: ours.hex, theirs: reverted.hex, theirsLabel: "revert of \(reverted.shortHex())", base: reverted.hex,
                                          branch: record.branch, message: result.message, conflicts: [])
@@ -153,6 +134,23 @@ extension Project {
             }
             return result
         }
+    }
+
+    /// The checks before a merge or revert of `repo` changes anything: no interrupted
+    /// checkout, no merge in progress, no uncommitted change.
+    private func prepareThreeWay(repo name: String, operation: String) throws
+        -> (workspace: Workspace, record: RepoRecord, state: MergeState, status: RepoStatus) {
+        var workspace = try Workspace.load(self)
+        guard let record = workspace.registry.record(named: name) else { throw RepositoryError.unknownRepo(name) }
+        try workspace.ensureNoInterruptedCheckout(record)
+        let state = try MergeState.load(layout)
+        if state.repos[record.name] != nil { throw RepositoryError.mergeInProgress(repo: record.name) }
+        let status = try workspace.status(of: record, progress: progress)
+        let dirty = Set((status.staged + status.unstaged).map(\.path))
+        if !dirty.isEmpty {
+            throw RepositoryError.uncommittedChanges(operation: operation, paths: dirty.sorted { $0.precedesInByteOrder($1) })
+        }
+        return (workspace, record, state, status)
     }
 
     /// Plans the three-way merge of `trees` (base, ours, theirs), records `merge` in
