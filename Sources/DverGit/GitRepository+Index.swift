@@ -19,8 +19,13 @@ extension GitRepository {
     /// tracked file beneath it: no lookup per workspace file.
     /// - Throws: `GitError.library` when the index cannot be read.
     public func trackedFiles(under directories: [String], sampleLimit: Int) throws(GitError) -> [TrackedFiles] {
+        // A fresh read of the index file: the handle's cached index (git_repository_index) is not
+        // reloaded reliably after another process (git add) rewrote the file.
+        var path = git_buf()
+        try LibGit2.check(git_repository_item_path(&path, handle, GIT_REPOSITORY_ITEM_INDEX), "locating the git index")
+        let file = LibGit2.string(&path)
         var index: OpaquePointer?
-        try LibGit2.check(git_repository_index(&index, handle), "opening the git index")
+        try LibGit2.check(git_index_open(&index, file), "reading the git index '\(file)'")
         defer { git_index_free(index) }
         return directories.map { directory in
             var found = TrackedFiles(directory: directory)

@@ -43,6 +43,8 @@ extension LockFile {
         public var pinned: Entry?
         /// What is checked out; nil when the project lacks the repo or it has no commits.
         public var current: Entry?
+        /// Whether the project has the repo (with or without commits).
+        public var repoExists: Bool
     }
 
     /// Repos whose checked-out data differs from what this lock pins, sorted by name: a
@@ -59,12 +61,13 @@ extension LockFile {
                 head.map { Entry(repo: record.name, branch: record.branch, commit: $0, path: record.mount) }
             }
             if let record, pinned.path == record.mount, try pinned.isHeld(by: record, head: head, in: project) { continue }
-            result.append(Difference(repo: pinned.repo, pinned: pinned, current: current))
+            result.append(Difference(repo: pinned.repo, pinned: pinned, current: current, repoExists: record != nil))
         }
         for record in records.values {
             guard let head = try project.headCommit(of: record) else { continue }
             result.append(Difference(repo: record.name, pinned: nil,
-                                     current: Entry(repo: record.name, branch: record.branch, commit: head, path: record.mount)))
+                                     current: Entry(repo: record.name, branch: record.branch, commit: head, path: record.mount),
+                                     repoExists: true))
         }
         return result.sorted { $0.repo.precedesInByteOrder($1.repo) }
     }

@@ -34,6 +34,8 @@ struct GitSafetyTests {
         #expect(initialized.stdout.contains("raw at data/raw/ (branch main)"))
         #expect(try Self.porcelain(clone).isEmpty, "dver init writes the committed .gitignore block")
         #expect(!clone.exists(".git/hooks/pre-commit"), "dver init installs nothing into git")
+        let before = clone.run(["status"]).stdout
+        #expect(before.contains("raw: dver.lock pins") && before.contains("nothing checked out yet (the pin is kept)"), "\(before)")
 
         clone.run(["remote", "add", "-q", "origin", dataRemote])
         #expect(try Self.porcelain(clone).isEmpty)

@@ -52,7 +52,7 @@ struct LockHoldingTests {
         #expect(try LockFile.current(of: history.project, keeping: lock) == lock, "the pin is not dropped")
         #expect(try LockFile.current(of: history.project).entries.isEmpty)
         let differences = try lock.differences(in: history.project)
-        #expect(differences.map(\.repo) == ["raw"] && differences.first?.current == nil)
+        #expect(differences.map(\.repo) == ["raw"] && differences.first?.current == nil && differences.first?.repoExists == true)
 
         let report = try LockRestore(project: history.project).restore(lock)
         #expect(report.restored.first?.branch == "main", "the pinned branch is created at the pinned commit")

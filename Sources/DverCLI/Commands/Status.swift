@@ -53,7 +53,9 @@ struct Status: ParsableCommand {
             func describe(_ entry: LockFile.Entry?) -> String {
                 entry.map { "\($0.commit.shortHex()) (\($0.branch ?? "detached"))" + (moved ? " at \($0.path)/" : "") } ?? "nothing"
             }
-            return "    \(difference.repo): dver.lock pins \(describe(difference.pinned)), checked out \(describe(difference.current))"
+            let now = difference.current != nil || difference.pinned == nil ? "checked out \(describe(difference.current))"
+                : difference.repoExists ? "nothing checked out yet (the pin is kept)" : "no such repo here"
+            return "    \(difference.repo): dver.lock pins \(describe(difference.pinned)), \(now)"
         }
         guard !lines.isEmpty else { return }
         global.console.data("dver.lock differs from the checked-out data:")
