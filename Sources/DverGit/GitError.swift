@@ -26,6 +26,10 @@ public enum GitError: Error, Sendable, Equatable {
     case hookNotAFile(path: String)
     /// A line of pre-push input did not have four fields.
     case malformedPushLine(String)
+    /// `dver add` was given paths under which git tracks files (data would be in both).
+    /// `paths` and `sample` (some of the files) are project-relative; `untrack` is the argument
+    /// for `git rm -r --cached`, shell-quoted, relative to the user's working directory.
+    case filesTrackedByGit(paths: [String], untrack: String, count: Int, sample: [String])
 }
 
 extension GitError: CustomStringConvertible {
@@ -49,6 +53,15 @@ extension GitError: CustomStringConvertible {
             return "unknown hook '\(name)'; dver handles pre-commit, post-checkout, post-merge, post-rewrite and pre-push"
         case .hookNotAFile(let path):
             return "'\(path)' is not a regular file; move it away so dver can add its hook block"
+        case .filesTrackedByGit(let paths, let untrack, let count, let sample):
+            let more = count > sample.count ? ["    ... and \(count - sample.count) more"] : []
+            return ([
+                "git tracks \(count == 1 ? "1 file" : "\(count) files") under \(paths.joined(separator: ", ")); "
+                    + "dver does not take data that is also in git, so nothing was staged:",
+            ] + sample.map { "    " + $0 } + more + [
+                "  to move it to dver: 'git rm -r -q --cached \(untrack)' (git stops tracking it; the files stay on disk),",
+                "  then 'dver add' again: dver's .gitignore block then keeps git away from it",
+            ]).joined(separator: "\n")
         case .malformedPushLine(let line):
             return "pre-push input line '\(line)' does not have four fields (<local ref> <local sha> <remote ref> <remote sha>)"
         }

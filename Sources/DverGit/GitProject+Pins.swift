@@ -25,24 +25,6 @@ extension GitProject {
         return result
     }
 
-    /// One repo whose checked-out commit differs from what `dver.lock` pins.
-    public struct LockDifference: Sendable, Equatable {
-        public var repo: String
-        public var pinned: LockFile.Entry?
-        public var current: LockFile.Entry?
-    }
-
-    /// Repos whose checked-out branch or commit differs from `lock`.
-    /// - Throws: store errors.
-    public func differences(from lock: LockFile) throws -> [LockDifference] {
-        let current = try LockFile.current(of: project)
-        let names = Set(lock.entries.map(\.repo) + current.entries.map(\.repo)).sorted { $0.precedesInByteOrder($1) }
-        return names.compactMap { name in
-            let (pinned, now) = (lock.entry(for: name), current.entry(for: name))
-            return pinned == now ? nil : LockDifference(repo: name, pinned: pinned, current: now)
-        }
-    }
-
     /// The git HEAD commit (hex) to record in a dver commit; "" when unborn.
     public func headForCommit() throws(GitError) -> String { try git.head().commit ?? "" }
 }

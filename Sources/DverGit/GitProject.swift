@@ -54,11 +54,16 @@ public final class GitProject {
     }
 
     /// Writes `dver.lock` for the project's current state (only when its content changes).
+    /// Entries of the existing file that the checked-out data still holds are kept as they are
+    /// (`LockFile.current(of:keeping:)`), so the same data always gives the same bytes; a file
+    /// that does not parse (an unresolved merge) is replaced.
     /// - Returns: the lock and whether the file changed.
     /// - Throws: store and system errors.
     @discardableResult
     public func writeLock() throws -> (lock: LockFile, changed: Bool) {
-        let lock = try LockFile.current(of: project)
+        let existing: LockFile?
+        do { existing = try workingLock() } catch GitError.malformedLock { existing = nil }
+        let lock = try LockFile.current(of: project, keeping: existing)
         let text = lock.rendered()
         if FileSystem.exists(lockFilePath), try FileSystem.readText(lockFilePath) == text { return (lock, false) }
         try FileSystem.writeAtomically(lockFilePath, text: text, durable: project.writeSettings.durable)

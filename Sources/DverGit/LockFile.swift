@@ -111,16 +111,3 @@ public struct LockFile: Sendable, Equatable {
                      commit: commit, path: String(fields[3]))
     }
 }
-
-extension LockFile {
-    /// The lock describing the project now: each repo's checked-out branch and commit.
-    /// - Throws: store errors reading refs.
-    public static func current(of project: Project) throws -> LockFile {
-        var entries = [Entry]()
-        for repo in try project.repos() {
-            guard let commit = try project.headCommit(of: repo) else { continue }
-            entries.append(Entry(repo: repo.name, branch: repo.branch, commit: commit, path: repo.mount))
-        }
-        return LockFile(entries: entries)
-    }
-}

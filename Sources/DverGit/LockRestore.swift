@@ -5,12 +5,16 @@ import DverStore
 /// Makes the workspace hold the data a `dver.lock` pins, repo by repo, without ever losing
 /// uncommitted data.
 ///
-/// For each pinned repo: nothing happens when it already has the pinned commit checked out
-/// (on the pinned branch) — a check of one ref per repo, no workspace scan, which keeps hooks
-/// fast. Otherwise the repo is checked out: on its branch when that branch still points at
-/// the pinned commit, else detached at the commit. A repo the project does not have is created
-/// at the pinned mount. A checkout that would overwrite uncommitted changes is skipped for that
-/// repo (unless `force`) and reported with the files. Repos the lock does not list are left alone.
+/// For each pinned repo: nothing happens when it already holds the entry (the pinned commit
+/// checked out, on the pinned branch when that branch points there: `LockFile.Entry.isHeld`)
+/// — a check of one or two refs per repo, no workspace scan, which keeps hooks fast. Otherwise
+/// the repo is checked out: on its branch when that branch points at the pinned commit, else
+/// detached at the commit. Existing branches are never moved; a repo with no commits on the
+/// pinned branch (created from the lock, as in a fresh clone) gets that branch at the pinned
+/// commit, so the restored project writes the very same lock. A repo the project does not have
+/// is created at the pinned mount. A checkout that would overwrite uncommitted changes is
+/// skipped for that repo (unless `force`) and reported with the files. Repos the lock does not
+/// list are left alone.
 public struct LockRestore {
     public let project: Project
 
@@ -38,7 +42,8 @@ public struct LockRestore {
         var report = Report()
         var records = Dictionary(uniqueKeysWithValues: try project.repos().map { ($0.name, $0) })
         for entry in lock.entries {
-            if let record = records[entry.repo], try isCurrent(record, entry) {
+            if let record = records[entry.repo],
+               try entry.isHeld(by: record, head: try project.headCommit(of: record), in: project) {
                 report.unchanged.append(entry.repo)
                 continue
             }
@@ -46,14 +51,16 @@ public struct LockRestore {
                 report.missing.append((entry.repo, entry.commit))
                 continue
             }
-            if records[entry.repo] == nil {
-                records[entry.repo] = try project.createRepo(name: entry.repo, mount: entry.path,
-                                                             branch: entry.branch ?? "main")
+            let record: RepoRecord
+            if let existing = records[entry.repo] {
+                record = existing
+            } else {
+                record = try project.createRepo(name: entry.repo, mount: entry.path, branch: entry.branch ?? "main")
+                records[entry.repo] = record
                 report.created.append(entry.repo)
             }
-            let spec = RevisionSpec(parsing: "\(entry.repo)@\(try revision(for: entry))")
             do {
-                report.restored.append(try project.checkout(spec, force: force))
+                report.restored.append(try checkout(record, entry, force: force))
             } catch RepositoryError.uncommittedChanges(_, let paths) {
                 report.kept.append((entry.repo, entry.commit, paths))
             }
@@ -61,14 +68,15 @@ public struct LockRestore {
         return report
     }
 
-    /// Whether a repo already has exactly what the entry pins checked out.
-    private func isCurrent(_ record: RepoRecord, _ entry: LockFile.Entry) throws -> Bool {
-        guard try project.headCommit(of: record) == entry.commit else { return false }
-        if let branch = entry.branch, record.branch != branch {
-            // Pinned on a branch that still points here: switching to it is wanted.
-            return try project.refs.read(repo: entry.repo, branch: branch) != entry.commit
+    /// Checks out what the entry pins: its branch when that points at the pinned commit, the
+    /// branch created there when the repo is on it with no commits yet, else the commit detached.
+    private func checkout(_ record: RepoRecord, _ entry: LockFile.Entry, force: Bool) throws -> CheckoutResult {
+        if let branch = entry.branch, record.branch == branch, try project.headCommit(of: record) == nil {
+            let update = try project.moveBranch(repo: record.name, mount: record.mount, branch: branch, from: nil,
+                                                to: entry.commit, force: force)
+            if let result = update.checkout { return result }
         }
-        return true
+        return try project.checkout(RevisionSpec(parsing: "\(entry.repo)@\(try revision(for: entry))"), force: force)
     }
 
     /// The branch when it still points at the pinned commit, else the commit id (detached).

@@ -24,6 +24,7 @@ struct Add: ParsableCommand {
     func run() throws {
         let project = try global.project()
         let relative = try paths.map { try project.relativePath($0, workingDirectory: workingDirectory) }
+        try refuseFilesGitTracks(relative, in: project)
         let result = try project.add(relative)
         let console = global.console
         if !result.createdRepos.isEmpty { GitSupport.refreshIgnoreFile(project, console: console) }

@@ -103,6 +103,7 @@ struct Checkout: ParsableCommand {
             try fetchPinnedData(lock.entries.map(\.commit), project: project, console: global.console)
             return try LockRestore(project: project).restore(lock, force: force)
         }
+        if !report.created.isEmpty { GitSupport.refreshIgnoreFile(project, console: global.console) }
         if global.json {
             struct Item: Encodable { let repo: String; let commit: String; let state: String; let paths: [String]? }
             var items = report.restored.map { Item(repo: $0.repo, commit: $0.commit.hex, state: "restored", paths: nil) }

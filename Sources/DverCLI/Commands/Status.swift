@@ -34,8 +34,10 @@ struct Status: ParsableCommand {
         try printLockDifferences(project)
     }
 
-    /// When a dver.lock exists: repos whose checked-out data differs from what it pins.
-    /// Reads the file only (no git calls), so status stays fast.
+    /// When a dver.lock exists: repos whose checked-out data differs from what it pins, by the
+    /// rule restoring and writing the lock follow (`LockFile.differences(in:)`), so each line is
+    /// cleared by 'dver checkout --git HEAD' or by the next git commit. Reads the file only (no
+    /// git calls), so status stays fast.
     private func printLockDifferences(_ project: Project) throws {
         let path = "\(project.root)/\(LockFile.fileName)"
         guard repos.isEmpty, FileSystem.exists(path) else { return }
@@ -46,15 +48,14 @@ struct Status: ParsableCommand {
             global.console.data("dver.lock: \(error)")
             return
         }
-        let current = try LockFile.current(of: project)
-        var lines = [String]()
-        for name in Set(lock.entries.map(\.repo) + current.entries.map(\.repo)).sorted() {
-            let (pinned, now) = (lock.entry(for: name), current.entry(for: name))
-            guard pinned != now else { continue }
+        let lines = try lock.differences(in: project).map { difference in
+            let moved = difference.pinned != nil && difference.current != nil && difference.pinned?.path != difference.current?.path
             func describe(_ entry: LockFile.Entry?) -> String {
-                entry.map { "\($0.commit.shortHex()) (\($0.branch ?? "detached"))" } ?? "nothing"
+                entry.map { "\($0.commit.shortHex()) (\($0.branch ?? "detached"))" + (moved ? " at \($0.path)/" : "") } ?? "nothing"
             }
-            lines.append("    \(name): dver.lock pins \(describe(pinned)), checked out \(describe(now))")
+            let now = difference.current != nil || difference.pinned == nil ? "checked out \(describe(difference.current))"
+                : difference.repoExists ? "nothing checked out yet (the pin is kept)" : "no such repo here"
+            return "    \(difference.repo): dver.lock pins \(describe(difference.pinned)), \(now)"
         }
         guard !lines.isEmpty else { return }
         global.console.data("dver.lock differs from the checked-out data:")

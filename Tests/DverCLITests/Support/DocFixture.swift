@@ -24,6 +24,19 @@ struct DocFixture: Sendable {
             mkdir -p data/raw
             printf '1,2\n3,4\n' > data/raw/a.csv
             """#),
+        DocFixture(name: "git-upstream", summary: "a project that uses dver, published: its git repository at "
+                   + "project.git (branch main; hooks installed, data committed and pinned) and its data on the "
+                   + "directory remote data-remote, pushed by git push's pre-push hook", tools: ["git"], script: #"""
+            mkdir upstream && cd upstream
+            git init -q -b main && dver init -q && dver hooks install -q
+            dver remote add -q origin ../data-remote
+            mkdir -p data/raw && printf '1,2\n3,4\n' > data/raw/a.csv
+            dver add -q data/raw && dver commit -q -m "first drop"
+            git add -A && git commit -q -m "train v1"
+            git init -q --bare -b main ../project.git && git remote add origin ../project.git
+            git push -q origin main
+            cd ..
+            """#),
         DocFixture(name: "readme-pipelines", summary: "after raw-repo: a committed repo documents, "
                    + "pipelines/rows.yaml (local runtime) and Pachyderm's word count example as word_count.json",
                    script: #"""

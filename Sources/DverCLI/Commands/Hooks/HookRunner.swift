@@ -81,6 +81,7 @@ struct HookRunner {
                 }
                 return try LockRestore(project: git.project).restore(lock)
             }
+            if !report.created.isEmpty { GitSupport.refreshIgnoreFile(git.project, console: console) }
             for line in GitSupport.describe(report, pinnedBy: "HEAD") { console.notice("dver: " + line) }
         } catch {
             console.notice("dver: error: \(error)\ndver: git finished; the data was not restored. Run 'dver checkout --git HEAD' once the problem is fixed.")
