@@ -27,6 +27,7 @@ enum ExitStatus: Int32 {
     static func of(_ error: any Error) -> ExitStatus {
         switch error {
         case RepositoryError.unresolvedConflicts: return .mergeConflicts
+        case RepositoryError.messageRequired: return .usage
         case RepositoryError.uncommittedChanges, RemoteError.specConflict(_, _, pushing: false): return .wouldLoseChanges
         case StoreError.corruptPack, StoreError.corruptObject, StoreError.corruptFile, StoreError.objectNotFound,
              StoreError.unexpectedKind:

@@ -99,7 +99,7 @@ extension RepositoryError: CustomStringConvertible {
         case .branchCheckedOut(let repo, let branch, let operation):
             return "cannot \(operation) branch '\(branch)' of repo '\(repo)': it is checked out; use 'dver reset \(repo)@REV' to move it, or check out another branch first"
         case .messageRequired:
-            return "a commit needs a message: dver commit -m MESSAGE"
+            return "a commit needs a message: dver commit -m MESSAGE (--message)"
         case .noMergeInProgress(let repo):
             return "repo '\(repo)' has no merge in progress"
         case .unresolvedConflicts(let repo, let paths):

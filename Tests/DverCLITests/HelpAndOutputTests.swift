@@ -6,7 +6,8 @@ import Testing
 @Suite("help, usage errors, --json and -q")
 struct HelpAndOutputTests {
     static let commands: [[String]] = [
-        ["init"], ["add"], ["status"], ["commit"], ["log"], ["diff"], ["branch"], ["checkout"], ["ls"], ["cat"],
+        ["init"], ["add"], ["status"], ["commit"], ["log"], ["diff"], ["branch"], ["checkout"], ["merge"], ["reset"], ["revert"],
+        ["ls"], ["cat"],
         ["rm"], ["restore"], ["du"], ["fsck"], ["gc"], ["repo"], ["repo", "create"], ["repo", "list"], ["repo", "delete"],
         ["hash-object"], ["cat-object"], ["ls-tree"], ["worker"], ["worker", "run"],
         ["remote"], ["remote", "add"], ["remote", "list"], ["remote", "remove"], ["remote", "set-default"],
@@ -14,7 +15,7 @@ struct HelpAndOutputTests {
         ["hooks"], ["hooks", "install"], ["hooks", "uninstall"], ["hooks", "status"], ["hooks", "policy"],
         ["hooks", "run"], ["hooks", "merge-lock"],
         ["pipeline"], ["pipeline", "create"], ["pipeline", "list"], ["pipeline", "inspect"], ["pipeline", "update"],
-        ["pipeline", "delete"], ["pipeline", "run"], ["job"], ["job", "list"], ["job", "inspect"], ["logs"], ["dag"],
+        ["pipeline", "delete"], ["pipeline", "run"], ["pipeline", "tick"], ["job"], ["job", "list"], ["job", "inspect"], ["logs"], ["dag"],
     ]
 
     @Test("the tested command list matches the subcommands 'dver --help' lists")

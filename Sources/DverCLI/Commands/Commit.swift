@@ -32,6 +32,9 @@ struct CommitCommand: ParsableCommand {
 
     func run() throws {
         let project = try global.project()
+        if message == nil, try project.mergesInProgress().isEmpty {
+            throw ValidationError("a commit needs a message: --message/-m MESSAGE (it may be left out only to finish a merge)")
+        }
         let git = GitSupport.open(project, console: global.console)
         let gitHead = try git?.headForCommit() ?? ""
         GitSupport.useGitAuthor(git, for: project)
