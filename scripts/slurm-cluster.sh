@@ -14,6 +14,17 @@ D=${D:-/tmp/dver-slurm}
 PORT=${PORT:-6817}
 export SLURM_CONF=$D/etc/slurm.conf
 
+# Daemons must not keep descriptors they inherited: a caller that waits for this script by
+# watching a pipe or socket (Foundation's Process does) would otherwise wait for as long as
+# the daemons run. Call in a subshell just before exec'ing the daemon.
+close_inherited_fds() {
+    local fd
+    for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+}
+
 up() {
     local nodes=${1:-3}
     mkdir -p "$D"/{etc,state,spool,run,log}
@@ -24,7 +35,7 @@ up() {
         mkdir -p /run/munge /var/log/munge /var/lib/munge
         chown munge:munge /run/munge /var/log/munge /var/lib/munge
         chmod 755 /run/munge
-        runuser -u munge -- /usr/sbin/munged
+        (close_inherited_fds; exec runuser -u munge -- /usr/sbin/munged)
     fi
     {
         cat <<CONF
@@ -67,11 +78,11 @@ CONF
         echo "PartitionName=debug Nodes=n[1-$nodes] Default=YES MaxTime=INFINITE State=UP"
     } > "$SLURM_CONF"
     chmod 644 "$SLURM_CONF"
-    setsid slurmctld -D -i >>"$D/log/slurmctld.stdout" 2>&1 < /dev/null &
+    (close_inherited_fds; exec setsid slurmctld -D -i >>"$D/log/slurmctld.stdout" 2>&1 < /dev/null) &
     echo $! > "$D/run/slurmctld.launcher"
     for i in $(seq 1 "$nodes"); do
         mkdir -p "$D/spool/n$i"
-        setsid slurmd -D -N "n$i" >>"$D/log/slurmd-n$i.stdout" 2>&1 < /dev/null &
+        (close_inherited_fds; exec setsid slurmd -D -N "n$i" >>"$D/log/slurmd-n$i.stdout" 2>&1 < /dev/null) &
     done
     for _ in $(seq 1 150); do
         [[ $(sinfo -h -N -t idle -o %N 2>/dev/null | wc -l) == "$nodes" ]] && { echo "$SLURM_CONF"; return; }

@@ -143,7 +143,25 @@ main() {
     log "swift build --build-tests"
     swift build --build-tests
     log "swift test $*"
-    swift test "$@"
+    run_tests "$@"
+}
+
+# Runs `swift test` under a deadline (DVER_TEST_TIMEOUT seconds, default 1800): a test that
+# hangs fails the run with the names of the tests still running, instead of eating CI's budget.
+run_tests() {
+    local output status
+    output=$(mktemp)
+    set +e
+    timeout --kill-after=30 "${DVER_TEST_TIMEOUT:-1800}" swift test "$@" 2>&1 | tee "$output"
+    status=${PIPESTATUS[0]}
+    set -e
+    if [[ $status == 124 || $status == 137 ]]; then
+        log "swift test did not finish within ${DVER_TEST_TIMEOUT:-1800} s; tests still running:"
+        comm -23 <(sed -n 's/^.* Test "\(.*\)" started\.$/\1/p' "$output" | sort -u) \
+                 <(sed -n 's/^.* Test "\(.*\)" \(with .* \)\?\(passed\|failed\|skipped\).*$/\1/p' "$output" | sort -u) >&2
+    fi
+    rm -f "$output"
+    return "$status"
 }
 
 main "$@"
