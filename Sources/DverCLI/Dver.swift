@@ -1,5 +1,6 @@
 import ArgumentParser
 import DverRepository
+import DverSystem
 import Foundation
 
 /// The `dver` root command.
@@ -41,6 +42,8 @@ public struct Dver: ParsableCommand {
     public static func runAndExit() -> Never {
         do {
             var command = try parseAsRoot()
+            // Ctrl-C and SIGTERM remove temporary files (and record an interrupted job) first.
+            InterruptCleanup.install()
             try command.run()
             Foundation.exit(0)
         } catch let failure as ReportedFailure {

@@ -201,15 +201,18 @@ public struct ClusterDispatcher: DatumDispatcher {
 
 /// SIGINT/SIGTERM while the coordinator waits for a cluster job: noted, so the wait loop
 /// cancels the engine's tasks before the process ends.
+/// The handlers it replaces (InterruptCleanup's, in the CLI) are put back afterwards.
 enum Interruption {
     private static let flag = Atomic<Bool>(false)
+    // Written and read only by the thread that arms and disarms (the coordinator's wait).
+    nonisolated(unsafe) private static var previous: [Int32: __sighandler_t?] = [:]
 
     static var requested: Bool { flag.load(ordering: .relaxed) }
 
     static func arm() {
         flag.store(false, ordering: .relaxed)
-        signal(SIGINT) { _ in Interruption.flag.store(true, ordering: .relaxed) }
-        signal(SIGTERM) { _ in Interruption.flag.store(true, ordering: .relaxed) }
+        previous[SIGINT] = signal(SIGINT) { _ in Interruption.flag.store(true, ordering: .relaxed) }
+        previous[SIGTERM] = signal(SIGTERM) { _ in Interruption.flag.store(true, ordering: .relaxed) }
         // A parent may have started dver with these signals blocked (the mask is inherited).
         var signals = sigset_t()
         sigemptyset(&signals)
@@ -219,7 +222,7 @@ enum Interruption {
     }
 
     static func disarm() {
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        signal(SIGINT, previous[SIGINT] ?? SIG_DFL)
+        signal(SIGTERM, previous[SIGTERM] ?? SIG_DFL)
     }
 }

@@ -48,7 +48,10 @@ public struct DatumExecutor: Sendable {
         return result
     }
 
-    func run(_ datums: [Datum], indices: [Int]) throws -> [Int: DatumRunResult] {
+    /// Runs the datums at `indices`, `parallelism` at a time; `onFinished` hears of each as it
+    /// ends (its outputs are then put, not yet sealed).
+    func run(_ datums: [Datum], indices: [Int],
+             onFinished: @escaping @Sendable (Int, DatumRunResult) -> Void = { _, _ in }) throws -> [Int: DatumRunResult] {
         guard !indices.isEmpty else { return [:] }
         try FileSystem.createDirectories("\(jobs.directory)/\(jobID)")
         let results = Mutex<[Int: DatumRunResult]>([:])
@@ -58,6 +61,7 @@ public struct DatumExecutor: Sendable {
             let index = indices[position]
             let result = runDatum(datums[index])
             results.withLock { $0[index] = result }
+            onFinished(index, result)
             progress.advance(bytes: 0, items: 1)
         }
         progress.finish()

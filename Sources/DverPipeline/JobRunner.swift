@@ -111,7 +111,8 @@ public struct JobRunner: Sendable {
         record.datums = plan.records
         try jobs.save(record)
 
-        let writer = project.makeWriter()
+        // Checkpointable: finished datums are sealed and cached while the job runs (DatumCheckpoints).
+        let writer = ObjectWriter(store: project.store, settings: project.writeSettings, checkpointable: true)
         let deadline = spec.jobTimeout.map { jobStart + UInt64(min($0, 1e9) * 1e9) }
         let inputCommits = Dictionary(record.inputs.compactMap { input in input.commit.map { (input.name, $0) } }, uniquingKeysWith: { first, _ in first })
         let executor = DatumExecutor(project: project, runtime: runtime, image: image, spec: spec, jobID: record.id,
@@ -127,9 +128,15 @@ public struct JobRunner: Sendable {
         var settings = spec.executor ?? ExecutorSettings(kind: .local)
         if let executorOverride { settings.kind = executorOverride }
         record.executor = settings.kind.rawValue
+        let runsHere = settings.kind == .local || plan.toRun.isEmpty
+        let checkpoints = runsHere && !plan.toRun.isEmpty
+            ? DatumCheckpoints(writer: writer, cache: cache, datums: plan.datums, jobID: record.id) : nil
+        let interruption = interruptAction(planned: record, checkpoints: checkpoints)
+        defer { InterruptCleanup.removeAction(interruption) }
+        var cachedAlready = Set<Int>()
         do {
-            if settings.kind == .local || plan.toRun.isEmpty {
-                ran = try executor.run(plan.datums, indices: plan.toRun)
+            if runsHere {
+                ran = try executor.run(plan.datums, indices: plan.toRun, onFinished: { checkpoints?.finished($0, $1) })
             } else {
                 guard let dispatcherFactory else {
                     throw PipelineError.runtimeFailed(runtime: settings.kind.rawValue, message: "this dver cannot dispatch to \(settings.kind.rawValue)",
@@ -140,8 +147,10 @@ public struct JobRunner: Sendable {
                 try jobs.save(record)
                 ran = try dispatcherFactory(settings).run(plan.datums, indices: plan.toRun, job: job)
             }
+            cachedAlready = checkpoints?.stop() ?? []
             _ = try writer.finish()
         } catch {
+            checkpoints?.stop()
             writer.abandon()
             throw error
         }
@@ -152,7 +161,7 @@ public struct JobRunner: Sendable {
             record.datums[index] = result.record
             if let files = result.files {
                 let value = DatumResult(files: files, job: record.id, seconds: result.record.seconds)
-                try cache.store(value, for: plan.datums[index].key)
+                if !cachedAlready.contains(index) { try cache.store(value, for: plan.datums[index].key) }
                 results[index] = value
             }
         }

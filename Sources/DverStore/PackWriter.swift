@@ -74,6 +74,7 @@ final class PackWriter: @unchecked Sendable {
             fd.close()
             self.fd = nil
             try FileSystem.removeIfExists(temporaryPath)
+            InterruptCleanup.unregisterTemporary(temporaryPath)
             return
         }
         var trailer = ByteWriter(capacity: PackFormat.packTrailerSize)
@@ -90,10 +91,20 @@ final class PackWriter: @unchecked Sendable {
         // Named after the index checksum, which fixes where every record lies: two writers that
         // store the same objects in another order must not rename over each other's pack.
         let name = "pack-" + HexCoding.encode(index.suffix(PackFormat.indexTrailerSize))
-        try FileSystem.rename(temporaryPath, to: "\(packsDirectory)/\(name).pack")
-        try FileSystem.writeAtomically("\(packsDirectory)/\(name).idx", index, durable: durable)
+        // Ctrl-C waits for both steps: a pack without its index would be a leftover.
+        try InterruptCleanup.deferringInterruption {
+            try FileSystem.rename(temporaryPath, to: "\(packsDirectory)/\(name).pack")
+            InterruptCleanup.unregisterTemporary(temporaryPath)
+            try FileSystem.writeAtomically("\(packsDirectory)/\(name).idx", index, durable: durable)
+        }
         sealedPacks.append(name)
         entries.removeAll(keepingCapacity: true)
+    }
+
+    /// The packs sealed since the last call (they are then the caller's to publish).
+    func takeSealedPacks() -> [String] {
+        defer { sealedPacks.removeAll() }
+        return sealedPacks
     }
 
     /// Removes the open temporary pack without sealing it (used when an operation fails).
@@ -101,6 +112,7 @@ final class PackWriter: @unchecked Sendable {
         if let fd {
             fd.close()
             _ = try? FileSystem.removeIfExists(temporaryPath)
+            InterruptCleanup.unregisterTemporary(temporaryPath)
         }
         fd = nil
         entries.removeAll()
@@ -109,6 +121,8 @@ final class PackWriter: @unchecked Sendable {
 
     private func open() throws {
         temporaryPath = "\(temporaryDirectory)/pack-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp"
+        // Removed if the process is interrupted (Ctrl-C) before the pack is sealed.
+        InterruptCleanup.registerTemporary(temporaryPath)
         let fd = try FileDescriptor.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL, mode: 0o444)
         self.fd = fd
         buffer.removeAll(keepingCapacity: true)
