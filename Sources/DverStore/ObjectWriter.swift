@@ -47,7 +47,8 @@ public final class ObjectWriter: Sendable {
     /// Held shared by every put and exclusively by `checkpoint` and `finish`; nil unless
     /// checkpointable (`add`'s hot path then takes no extra lock).
     private let barrier: ReadWriteLock?
-    /// Packs added to the store so far.
+    /// Packs added to the store so far; held while packs are sealed, so `checkpoint` and
+    /// `finish` seal one at a time.
     private let published: Locked<Int>
 
     public init(store: ObjectStore, settings: WriteSettings, checkpointable: Bool = false) {
@@ -112,7 +113,7 @@ public final class ObjectWriter: Sendable {
     /// Seals every pack (data, fsync, rename, index, fsync, rename, directory fsync) and adds
     /// them to the store. Call once every `put` has returned.
     public func finish() throws -> WriteStatistics {
-        if let barrier { try barrier.withWriteLock { try sealAndPublish() } } else { try sealAndPublish() }
+        try sealAndPublish()
         var statistics = WriteStatistics()
         for writer in all.withLock({ $0 }) {
             statistics.rawBytesWritten += writer.rawBytes
@@ -124,25 +125,45 @@ public final class ObjectWriter: Sendable {
     }
 
     /// Seals every open pack and adds it to the store, so that every object put before the
-    /// call (by any thread) is durable and readable when it returns; puts made meanwhile wait,
-    /// and later ones go into new packs. Each checkpoint that had something to seal makes
-    /// packs: call it at intervals, not per object.
+    /// call (by any thread) is durable and readable when it returns. Puts wait only while the
+    /// open packs are ended (their last bytes written), not while they are fsynced; later puts
+    /// go into new packs. Each checkpoint that had something to seal makes packs: call it at
+    /// intervals, not per object.
     /// - Throws: `SystemError` when a pack cannot be sealed.
     public func checkpoint() throws {
-        guard let barrier else { preconditionFailure("checkpoint() needs a session made checkpointable") }
-        try barrier.withWriteLock { try sealAndPublish() }
+        precondition(barrier != nil, "checkpoint() needs a session made checkpointable")
+        try sealAndPublish()
     }
 
     private func sealAndPublish() throws {
-        var names = [String]()
-        for writer in all.withLock({ $0 }) {
-            try writer.seal()
-            names.append(contentsOf: writer.takeSealedPacks())
+        try published.withLock { published in
+            let (closed, sealed) = try barred {
+                var closed = [ClosedPack]()
+                var sealed = [String]()
+                for writer in all.withLock({ $0 }) {
+                    if let pack = try writer.closeOpenPack() { closed.append(pack) }
+                    sealed.append(contentsOf: writer.takeSealedPacks())
+                }
+                return (closed, sealed)
+            }
+            var names = sealed
+            var failure: (any Error)?
+            for pack in closed {
+                do { names.append(try pack.seal()) } catch { failure = failure ?? error }
+            }
+            if !names.isEmpty {
+                if settings.durable { try FileSystem.syncDirectory(store.layout.packsDirectory) }
+                try store.add(packNames: names)
+                published += names.count
+            }
+            if let failure { throw failure }
         }
-        guard !names.isEmpty else { return }
-        if settings.durable { try FileSystem.syncDirectory(store.layout.packsDirectory) }
-        try store.add(packNames: names)
-        published.withLock { $0 += names.count }
+    }
+
+    /// Runs `body` with puts held off (the barrier taken exclusively), if there is a barrier.
+    private func barred<T>(_ body: () throws -> T) throws -> T {
+        guard let barrier else { return try body() }
+        return try barrier.withWriteLock(body)
     }
 
     /// Drops unsealed data after a failure; sealed packs stay (unreferenced, reclaimable).
