@@ -24,7 +24,7 @@ extension JobRecord {
         let toRun = datums.filter { $0.state == .pending }.count
         record.state = .failed
         let how = signal == SIGINT ? "interrupted (Ctrl-C)" : "stopped by signal \(signal)"
-        record.error = "\(how) after \(ended.count) of \(toRun) datums to run had ended; "
+        record.error = "\(how) after \(ended.count) of \(toRun) datum\(toRun == 1 ? "" : "s") to run had ended; "
             + (cached == 1 ? "1 finished result is kept and the next run skips it" : "\(cached) finished results are kept and the next run skips them")
         record.finished = Date().timeIntervalSince1970
         return record
