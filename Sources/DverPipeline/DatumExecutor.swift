@@ -56,7 +56,7 @@ public struct DatumExecutor: Sendable {
         try FileSystem.createDirectories("\(jobs.directory)/\(jobID)")
         let results = Mutex<[Int: DatumRunResult]>([:])
         let progress = project.progress
-        progress.start("pipeline \(spec.name)", totalBytes: nil, totalItems: indices.count)
+        progress.start("pipeline \(spec.name)", totalBytes: nil, totalItems: indices.count, itemNoun: "datums")
         try ParallelWork.run(indices.count, workers: spec.parallelism) { position in
             let index = indices[position]
             let result = runDatum(datums[index])
