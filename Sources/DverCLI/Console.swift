@@ -93,4 +93,9 @@ enum Format {
     }
 
     static func ratio(_ value: Double) -> String { String(format: "%.2fx", value) }
+
+    /// "1 file", "2 files": a count with its noun in the singular or plural.
+    static func count(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DverRepository
+import DverSystem
 import Foundation
 
 /// The `dver` root command.
@@ -46,6 +47,8 @@ public struct Dver: ParsableCommand {
         }
         do {
             var command = try parseAsRoot()
+            // Ctrl-C and SIGTERM remove temporary files (and record an interrupted job) first.
+            InterruptCleanup.install()
             try command.run()
             Foundation.exit(0)
         } catch let failure as ReportedFailure {

@@ -32,7 +32,7 @@ enum GitSupport {
         for result in report.restored {
             let position = result.branch.map { "branch \($0) at" } ?? "detached at"
             lines.append("repo \(result.repo): restored to \(position) \(result.commit.shortHex()) (pinned by \(pinnedBy)); "
-                + "wrote \(result.written) files (\(Format.bytes(result.bytesWritten))), removed \(result.removed)")
+                + "wrote \(Format.count(result.written, "file")) (\(Format.bytes(result.bytesWritten))), removed \(result.removed)")
         }
         for kept in report.kept {
             let shown = kept.paths.prefix(20).map { "    " + $0 }.joined(separator: "\n")

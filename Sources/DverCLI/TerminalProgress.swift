@@ -10,6 +10,8 @@ final class TerminalProgress: ProgressSink {
         var totalItems: Int?
         var bytes: UInt64 = 0
         var items = 0
+        /// Overrides the sink's noun for this phase.
+        var itemNoun: String?
         var started = Date()
         var lastDraw = Date.distantPast
         var drawn = false
@@ -22,7 +24,11 @@ final class TerminalProgress: ProgressSink {
     init(itemNoun: String = "files") { self.itemNoun = itemNoun }
 
     func start(_ label: String, totalBytes: UInt64?, totalItems: Int?) {
-        state.withLock { $0 = State(label: label, totalBytes: totalBytes, totalItems: totalItems) }
+        start(label, totalBytes: totalBytes, totalItems: totalItems, itemNoun: nil)
+    }
+
+    func start(_ label: String, totalBytes: UInt64?, totalItems: Int?, itemNoun: String?) {
+        state.withLock { $0 = State(label: label, totalBytes: totalBytes, totalItems: totalItems, itemNoun: itemNoun) }
     }
 
     func advance(bytes: UInt64, items: Int) {
@@ -33,7 +39,7 @@ final class TerminalProgress: ProgressSink {
             guard now.timeIntervalSince(state.lastDraw) >= 0.1, now.timeIntervalSince(state.started) >= 0.3 else { return nil }
             state.lastDraw = now
             state.drawn = true
-            return Self.render(state, now: now, itemNoun: itemNoun)
+            return Self.render(state, now: now, itemNoun: state.itemNoun ?? itemNoun)
         }
         if let line { Console.writeError("\r\u{1B}[2K" + line) }
     }
@@ -53,6 +59,13 @@ final class TerminalProgress: ProgressSink {
     private static func render(_ state: State, now: Date, itemNoun: String) -> String {
         let elapsed = max(now.timeIntervalSince(state.started), 0.001)
         var parts = [state.label]
+        if state.totalBytes == nil, state.bytes == 0, let items = state.totalItems {
+            // A phase that counts no bytes (pipeline datums): items, their rate and the time.
+            parts.append("\(state.items)/\(items) \(itemNoun)")
+            parts.append(String(format: "%.1f/s", Double(state.items) / elapsed))
+            parts.append(String(format: "%.0f s", elapsed))
+            return parts.joined(separator: "  ")
+        }
         if let total = state.totalBytes, total > 0 {
             let fraction = min(1, Double(state.bytes) / Double(total))
             let width = 24

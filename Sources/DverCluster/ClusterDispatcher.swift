@@ -69,7 +69,7 @@ public struct ClusterDispatcher: DatumDispatcher {
         let project = job.project
         // Settings the engine cannot do without are checked before anything is pushed.
         if settings.kind == .kubernetes { _ = try KubernetesManifest.workerImage(settings) }
-        project.progress.notice("pushing the inputs of \(initial.count) datums to \(remote.name)")
+        project.progress.notice("pushing the inputs of \(initial.count) datum\(initial.count == 1 ? "" : "s") to \(remote.name)")
         let targets = job.inputs.compactMap { input in
             input.commit.flatMap { ObjectID(hex: $0) }.map { PushTarget.commit(repo: input.repo, id: $0) }
         }
@@ -97,7 +97,7 @@ public struct ClusterDispatcher: DatumDispatcher {
                                               name: KubernetesManifest.label("dver-\(job.spec.name)-\(job.jobID)"), completions: tasks.count,
                                               parallelism: settings.parallelism ?? job.spec.parallelism, workerArguments: Array(worker.arguments.dropFirst()))
             printManifest(try manifest.rendered())
-            throw JobDispatched(message: "the Indexed Job for \(pending.count) datums was printed; apply it ('kubectl apply -f FILE') and, once it has finished, run 'dver pipeline run \(job.spec.name) --executor kubernetes' to collect the results")
+            throw JobDispatched(message: "the Indexed Job for \(pending.count) datum\(pending.count == 1 ? "" : "s") was printed; apply it ('kubectl apply -f FILE') and, once it has finished, run 'dver pipeline run \(job.spec.name) --executor kubernetes' to collect the results")
         }
         for round in 0..<rounds where !pending.isEmpty {
             let tasks = stride(from: 0, to: pending.count, by: perTask).map { start in
@@ -107,7 +107,7 @@ public struct ClusterDispatcher: DatumDispatcher {
             let worker = WorkerCommand(dver: dverPath, remote: workerRemote, job: job.jobID, round: round)
             let engineJob = try engine.submit(count: tasks.count, parallelism: settings.parallelism ?? job.spec.parallelism,
                                               worker: worker.arguments, label: "dver-\(job.spec.name)", image: job.spec.transform.image)
-            project.progress.notice("round \(round + 1): \(pending.count) datums in \(tasks.count) tasks, \(engine.name) job \(engineJob)")
+            project.progress.notice("round \(round + 1): \(pending.count) datum\(pending.count == 1 ? "" : "s") in \(tasks.count) task\(tasks.count == 1 ? "" : "s"), \(engine.name) job \(engineJob)")
             try wait(for: engineJob, job: job.jobID)
             var unpublished = [Int]()
             for index in pending {
@@ -201,15 +201,18 @@ public struct ClusterDispatcher: DatumDispatcher {
 
 /// SIGINT/SIGTERM while the coordinator waits for a cluster job: noted, so the wait loop
 /// cancels the engine's tasks before the process ends.
+/// The handlers it replaces (InterruptCleanup's, in the CLI) are put back afterwards.
 enum Interruption {
     private static let flag = Atomic<Bool>(false)
+    // Written and read only by the thread that arms and disarms (the coordinator's wait).
+    nonisolated(unsafe) private static var previous: [Int32: __sighandler_t?] = [:]
 
     static var requested: Bool { flag.load(ordering: .relaxed) }
 
     static func arm() {
         flag.store(false, ordering: .relaxed)
-        signal(SIGINT) { _ in Interruption.flag.store(true, ordering: .relaxed) }
-        signal(SIGTERM) { _ in Interruption.flag.store(true, ordering: .relaxed) }
+        previous[SIGINT] = signal(SIGINT) { _ in Interruption.flag.store(true, ordering: .relaxed) }
+        previous[SIGTERM] = signal(SIGTERM) { _ in Interruption.flag.store(true, ordering: .relaxed) }
         // A parent may have started dver with these signals blocked (the mask is inherited).
         var signals = sigset_t()
         sigemptyset(&signals)
@@ -219,7 +222,7 @@ enum Interruption {
     }
 
     static func disarm() {
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        signal(SIGINT, previous[SIGINT] ?? SIG_DFL)
+        signal(SIGTERM, previous[SIGTERM] ?? SIG_DFL)
     }
 }

@@ -118,10 +118,12 @@ public final class GitProject {
         try git.setLocalConfig("merge.\(Self.mergeDriverName).driver", "dver hooks merge-lock \(project)%O %A %B")
     }
 
-    /// Removes what `installMergeDriver` added.
+    /// Removes what `installMergeDriver` added: only dver's lines of `.gitattributes` (the file is
+    /// deleted if nothing else was in it, unless git tracks it).
     /// - Throws: `GitError.library`, system errors.
     public func uninstallMergeDriver() throws {
-        try attributesBlock.remove()
+        let attributes = projectPath.isEmpty ? ".gitattributes" : "\(projectPath)/.gitattributes"
+        try attributesBlock.remove(keepFile: git.isTracked(attributes))
         try git.removeLocalConfig("merge.\(Self.mergeDriverName).name")
         try git.removeLocalConfig("merge.\(Self.mergeDriverName).driver")
     }

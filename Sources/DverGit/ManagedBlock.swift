@@ -37,6 +37,14 @@ public struct ManagedBlock: Sendable {
         return all.joined(separator: "\n") + "\n"
     }
 
+    /// `existing` without the block's lines, whatever is left (possibly nothing).
+    static func withoutBlock(_ existing: String) -> String {
+        var all = split(existing)
+        guard let range = range(in: all) else { return existing }
+        all.removeSubrange(range)
+        return all.isEmpty ? "" : all.joined(separator: "\n") + "\n"
+    }
+
     /// The lines inside the block, nil when there is none.
     public static func contents(of text: String) -> [String]? {
         let all = split(text)
@@ -55,15 +63,17 @@ public struct ManagedBlock: Sendable {
         return true
     }
 
-    /// Removes the block; deletes the file when nothing else was in it.
+    /// Removes the block's lines; deletes the file when nothing else was in it, unless
+    /// `keepFile` (a file git tracks must stay, if only empty).
     /// - Throws: system errors.
-    public func remove() throws {
+    public func remove(keepFile: Bool = false) throws {
         guard FileSystem.exists(path) else { return }
         let existing = try FileSystem.readText(path)
-        guard let rest = Self.removed(from: existing) else {
+        if !keepFile, Self.removed(from: existing) == nil {
             try FileSystem.remove(path)
             return
         }
+        let rest = Self.withoutBlock(existing)
         if rest != existing { try FileSystem.writeAtomically(path, text: rest) }
     }
 

@@ -48,16 +48,20 @@ public struct DatumExecutor: Sendable {
         return result
     }
 
-    func run(_ datums: [Datum], indices: [Int]) throws -> [Int: DatumRunResult] {
+    /// Runs the datums at `indices`, `parallelism` at a time; `onFinished` hears of each as it
+    /// ends (its outputs are then put, not yet sealed).
+    func run(_ datums: [Datum], indices: [Int],
+             onFinished: @escaping @Sendable (Int, DatumRunResult) -> Void = { _, _ in }) throws -> [Int: DatumRunResult] {
         guard !indices.isEmpty else { return [:] }
         try FileSystem.createDirectories("\(jobs.directory)/\(jobID)")
         let results = Mutex<[Int: DatumRunResult]>([:])
         let progress = project.progress
-        progress.start("pipeline \(spec.name)", totalBytes: nil, totalItems: indices.count)
+        progress.start("pipeline \(spec.name)", totalBytes: nil, totalItems: indices.count, itemNoun: "datums")
         try ParallelWork.run(indices.count, workers: spec.parallelism) { position in
             let index = indices[position]
             let result = runDatum(datums[index])
             results.withLock { $0[index] = result }
+            onFinished(index, result)
             progress.advance(bytes: 0, items: 1)
         }
         progress.finish()

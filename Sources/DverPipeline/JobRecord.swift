@@ -151,9 +151,15 @@ public struct JobRecord: Codable, Sendable {
 
     public func count(_ state: DatumState) -> Int { datums.reduce(0) { $0 + ($1.state == state ? 1 : 0) } }
 
+    /// How the note of a job that committed nothing, its output being unchanged, begins.
+    public static let outputUnchangedNote = "output unchanged"
+
+    /// The note saying the job's output was unchanged, so nothing was committed.
+    public var outputUnchanged: String? { notes.first { $0.hasPrefix(Self.outputUnchangedNote) } }
+
     /// "3 datums: 1 ran, 2 skipped, 0 failed".
     public var summary: String {
-        "\(datums.count) datums: \(count(.succeeded)) ran, \(count(.skipped)) skipped, \(count(.failed)) failed"
+        "\(datums.count) datum\(datums.count == 1 ? "" : "s"): \(count(.succeeded)) ran, \(count(.skipped)) skipped, \(count(.failed)) failed"
             + (count(.recovered) > 0 ? ", \(count(.recovered)) recovered" : "")
             + (count(.pending) > 0 ? ", \(count(.pending)) not run" : "")
     }

@@ -111,7 +111,8 @@ public struct JobRunner: Sendable {
         record.datums = plan.records
         try jobs.save(record)
 
-        let writer = project.makeWriter()
+        // Checkpointable: finished datums are sealed and cached while the job runs (DatumCheckpoints).
+        let writer = ObjectWriter(store: project.store, settings: project.writeSettings, checkpointable: true)
         let deadline = spec.jobTimeout.map { jobStart + UInt64(min($0, 1e9) * 1e9) }
         let inputCommits = Dictionary(record.inputs.compactMap { input in input.commit.map { (input.name, $0) } }, uniquingKeysWith: { first, _ in first })
         let executor = DatumExecutor(project: project, runtime: runtime, image: image, spec: spec, jobID: record.id,
@@ -127,9 +128,15 @@ public struct JobRunner: Sendable {
         var settings = spec.executor ?? ExecutorSettings(kind: .local)
         if let executorOverride { settings.kind = executorOverride }
         record.executor = settings.kind.rawValue
+        let runsHere = settings.kind == .local || plan.toRun.isEmpty
+        let checkpoints = runsHere && !plan.toRun.isEmpty
+            ? DatumCheckpoints(writer: writer, cache: cache, datums: plan.datums, jobID: record.id) : nil
+        let interruption = interruptAction(planned: record, checkpoints: checkpoints)
+        defer { InterruptCleanup.removeAction(interruption) }
+        var cachedAlready = Set<Int>()
         do {
-            if settings.kind == .local || plan.toRun.isEmpty {
-                ran = try executor.run(plan.datums, indices: plan.toRun)
+            if runsHere {
+                ran = try executor.run(plan.datums, indices: plan.toRun, onFinished: { checkpoints?.finished($0, $1) })
             } else {
                 guard let dispatcherFactory else {
                     throw PipelineError.runtimeFailed(runtime: settings.kind.rawValue, message: "this dver cannot dispatch to \(settings.kind.rawValue)",
@@ -140,8 +147,10 @@ public struct JobRunner: Sendable {
                 try jobs.save(record)
                 ran = try dispatcherFactory(settings).run(plan.datums, indices: plan.toRun, job: job)
             }
+            cachedAlready = checkpoints?.stop() ?? []
             _ = try writer.finish()
         } catch {
+            checkpoints?.stop()
             writer.abandon()
             throw error
         }
@@ -152,19 +161,19 @@ public struct JobRunner: Sendable {
             record.datums[index] = result.record
             if let files = result.files {
                 let value = DatumResult(files: files, job: record.id, seconds: result.record.seconds)
-                try cache.store(value, for: plan.datums[index].key)
+                if !cachedAlready.contains(index) { try cache.store(value, for: plan.datums[index].key) }
                 results[index] = value
             }
         }
         let failed = record.datums.filter { $0.state == .failed }
         if let first = failed.first {
             record.state = .failed
-            record.error = "\(failed.count) of \(record.datums.count) datums failed; first: \(first.inputs.joined(separator: ", ")): \(first.error ?? "failed")"
+            record.error = "\(failed.count) of \(record.datums.count) datum\(record.datums.count == 1 ? "" : "s") failed; first: \(first.inputs.joined(separator: ", ")): \(first.error ?? "failed")"
             return
         }
         if datumPath == nil {
-            let commit = try commitOutputs(spec, plan: plan, results: results, record: record, notes: &record.notes)
-            record.outputCommit = commit.hex
+            let (commit, isNew) = try commitOutputs(spec, plan: plan, results: results, record: record, notes: &record.notes)
+            if isNew { record.outputCommit = commit.hex }
             if let egress = spec.egress {
                 // Pachyderm's egress: the output commit's files copied out after the job.
                 guard let egressHandler else {
@@ -205,10 +214,12 @@ public struct JobRunner: Sendable {
         if updated { _ = try project.checkout(RevisionSpec(parsing: "\(name)@\(branch)"), force: false) }
     }
 
-    /// Merges every datum's outputs and commits them to the output repo's branch.
+    /// Merges every datum's outputs and commits them to the output repo's branch — unless the
+    /// branch's head has that tree already and was made from the same input commits: then
+    /// nothing is committed (a note says so) and the head is returned with `isNew` false.
     /// - Throws: `PipelineError.duplicateOutput` naming both datums.
     func commitOutputs(_ spec: PipelineSpec, plan: JobPlan, results: [Int: DatumResult], record: JobRecord,
-                       notes: inout [String]) throws -> ObjectID {
+                       notes: inout [String]) throws -> (commit: ObjectID, isNew: Bool) {
         var owners = [String: Int]()
         var files = [TreeBuilder.File]()
         for index in plan.datums.indices {
@@ -227,7 +238,12 @@ public struct JobRunner: Sendable {
             let parent = try project.refs.read(repo: spec.name, branch: spec.outputBranch)
             var provenance = ["pipeline": spec.name, "spec": record.specHash, "job": record.id]
             for input in record.inputs {
-                provenance["input.\(input.repo)" + (input.branch == "main" ? "" : "@\(input.branch)")] = "\(input.repo)@\(input.commit ?? "none")"
+                provenance[OutputProvenance.inputKey(repo: input.repo, branch: input.branch)] = OutputProvenance.inputValue(repo: input.repo, commit: input.commit)
+            }
+            if let parent, try Self.sameOutput(parent: project.store.decodeCommit(parent), tree: tree, provenance: provenance) {
+                _ = try writer.finish()
+                notes.append("\(JobRecord.outputUnchangedNote): \(spec.name)@\(spec.outputBranch) stays at \(parent.shortHex()) (same inputs, same outputs)")
+                return (parent, false)
             }
             let now = Date()
             let commit = Commit(repo: spec.name, tree: tree, parents: parent.map { [$0] } ?? [],
@@ -238,11 +254,18 @@ public struct JobRunner: Sendable {
             let id = try writer.put(encoded: commit.encoded(), kind: .commit)
             _ = try writer.finish()
             try moveBranch(repo: spec.name, branch: spec.outputBranch, to: id, expected: parent, notes: &notes)
-            return id
+            return (id, true)
         } catch {
             writer.abandon()
             throw error
         }
+    }
+
+    /// Whether `parent` holds `tree` and was made from the inputs `provenance` names (the spec
+    /// and job may differ: a new job over the same data that changes nothing commits nothing).
+    static func sameOutput(parent: Commit, tree: ObjectID, provenance: [String: String]) -> Bool {
+        func inputs(_ entries: [String: String]) -> [String: String] { entries.filter { $0.key.hasPrefix("input.") } }
+        return parent.tree == tree && inputs(parent.provenance) == inputs(provenance)
     }
 
     private func pipelineLock(_ name: String) throws -> FileLock {

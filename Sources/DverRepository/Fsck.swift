@@ -10,6 +10,8 @@ public struct FsckReport: Sendable {
     public var errors: [String] = []
     /// Harmless leftovers, e.g. packs from an interrupted write, reclaimable.
     public var warnings: [String] = []
+    /// Some object is damaged or missing: the errors name the branches and paths that need it.
+    public var objectsDamagedOrMissing = false
     public var packsChecked = 0
     public var objectsChecked = 0
     public var commitsChecked = 0
@@ -25,15 +27,15 @@ extension Project {
         var report = FsckReport()
         try store.reload()
         try checkLeftovers(&report)
-        try checkPacks(&report)
+        let damaged = try checkPacks(&report)
         do {
             _ = try registry()
         } catch {
             // Nothing else can be checked without the repo list.
-            report.errors.append("\(error)")
+            report.errors.append(Self.describe(error))
             return report
         }
-        try checkReferences(&report)
+        try checkReferences(&report, damaged: damaged)
         try checkCommitSets(&report)
         try checkIndexPaths(&report)
         return report
@@ -56,7 +58,7 @@ extension Project {
                     }
                 }
             } catch {
-                report.errors.append("\(error)")
+                report.errors.append(Self.describe(error))
             }
         }
     }
@@ -82,7 +84,9 @@ extension Project {
         }
     }
 
-    private func checkPacks(_ report: inout FsckReport) throws {
+    /// - Returns: the objects whose records are damaged (or in a pack that cannot be read).
+    private func checkPacks(_ report: inout FsckReport) throws -> Set<ObjectID> {
+        let damaged = Mutex<Set<ObjectID>>([])
         let indexes = store.packIndexes
         let total = indexes.reduce(UInt64(0)) { $0 + $1.packSize }
         progress.start("verifying packs", totalBytes: total, totalItems: nil)
@@ -95,11 +99,13 @@ extension Project {
             guard let handle = store.locateHandle(pack: index.name) else { continue }
             do {
                 _ = try handle.mapped()
-                try handle.verifyTrailer()
             } catch {
-                report.errors.append("\(error)")
+                report.errors.append(Self.describe(error))
+                damaged.withLock { set in set.formUnion((0..<index.count).compactMap { index.entry(at: $0)?.id }) }
                 continue
             }
+            // A damaged trailer: the records are still checked one by one, to tell which are affected.
+            do { try handle.verifyTrailer() } catch { report.errors.append(Self.describe(error)) }
             let problems = Mutex<[String]>([])
             let verified = Atomic<UInt64>(0)
             let count = index.count
@@ -125,7 +131,8 @@ extension Project {
                             }
                         }
                     } catch {
-                        problems.withLock { $0.append("\(name): \(error)") }
+                        problems.withLock { $0.append("\(name): \(Self.describe(error))") }
+                        damaged.withLock { _ = $0.insert(entry.id) }
                     }
                 }
             }
@@ -133,6 +140,16 @@ extension Project {
             report.bytesVerified += verified.load(ordering: .relaxed)
             report.errors.append(contentsOf: problems.withLock { $0 }.sorted())
         }
+        let result = damaged.withLock { $0 }
+        if !result.isEmpty { report.objectsDamagedOrMissing = true }
+        return result
+    }
+
+    /// An error as fsck reports it: without the advice to run fsck that other commands give.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? StoreError else { return "\(error)" }
+        if case .corruptFile = error { return error.problem + "; restore it from a backup or remove it" }
+        return error.problem
     }
 
     private static func decodeCheck(_ kind: ObjectKind, _ bytes: [UInt8]) throws {
@@ -144,7 +161,7 @@ extension Project {
         }
     }
 
-    private func checkReferences(_ report: inout FsckReport) throws {
+    private func checkReferences(_ report: inout FsckReport, damaged: Set<ObjectID>) throws {
         var checked = Set<ObjectID>()
         var errors = [String]()
         @discardableResult
@@ -152,7 +169,12 @@ extension Project {
             // A pack sealed by another writer after the reload above holds what a newer ref names.
             guard let (_, entry) = store.locate(id) ?? ((try? store.reload()).flatMap { store.locate(id) }) else {
                 errors.append("\(context): missing \(kind) \(id.hex)")
+                report.objectsDamagedOrMissing = true
                 return nil
+            }
+            if damaged.contains(id) {
+                // What the damage affects: the first branch and path found needing the object.
+                errors.append("\(context): needs the damaged \(kind) \(id.hex)")
             }
             if entry.kind != kind {
                 errors.append("\(context): \(id.hex) is a \(entry.kind), expected a \(kind)")
@@ -173,7 +195,7 @@ extension Project {
                     }
                     if total != ref.size { errors.append("\(context): chunk list covers \(total) bytes, tree says \(ref.size)") }
                 } catch {
-                    errors.append("\(context): \(error)")
+                    errors.append("\(context): \(Self.describe(error))")
                 }
             } else if let entry = need(ref.id, .chunk, context), UInt64(entry.rawLength) != ref.size {
                 errors.append("\(context): the tree says \(ref.size) bytes, its chunk holds \(entry.rawLength)")
@@ -202,7 +224,7 @@ extension Project {
                     }
                 }
             } catch {
-                errors.append("\(context): \(error)")
+                errors.append("\(context): \(Self.describe(error))")
             }
         }
         for record in try repos() {
@@ -211,7 +233,7 @@ extension Project {
                 do {
                     if let id = try refs.read(repo: record.name, branch: branch) { heads.append(("\(record.name)@\(branch)", id)) }
                 } catch {
-                    errors.append("\(error)")
+                    errors.append(Self.describe(error))
                 }
             }
             if let detached = record.detachedCommit {
@@ -233,7 +255,7 @@ extension Project {
                     if need(commit.tree, .tree, context) != nil { _ = try TreeReader(store: store).census(commit.tree) }
                     checkTree(commit.tree, "\(record.name)@\(id.shortHex())", relative: "")
                 } catch {
-                    errors.append("\(context): \(error)")
+                    errors.append("\(context): \(Self.describe(error))")
                 }
             }
         }

@@ -35,19 +35,30 @@ public struct WriteStatistics: Sendable {
 /// `finish` seals every pack durably and makes them visible. Objects already stored, or put
 /// twice, are written once. A session makes as many packs as threads wrote at once; `gc`
 /// merges small packs.
+///
+/// A session made `checkpointable` can also be sealed midway (`checkpoint`), while other
+/// threads keep putting: pipeline jobs make each finished datum's outputs durable that way.
 public final class ObjectWriter: Sendable {
     public let store: ObjectStore
     private let settings: WriteSettings
     private let idle: Locked<[PackWriter]>
     private let all: Locked<[PackWriter]>
     private let pending: Locked<Set<ObjectID>>
+    /// Held shared by every put and exclusively by `checkpoint` and `finish`; nil unless
+    /// checkpointable (`add`'s hot path then takes no extra lock).
+    private let barrier: ReadWriteLock?
+    /// Packs added to the store so far; held while packs are sealed, so `checkpoint` and
+    /// `finish` seal one at a time.
+    private let published: Locked<Int>
 
-    public init(store: ObjectStore, settings: WriteSettings) {
+    public init(store: ObjectStore, settings: WriteSettings, checkpointable: Bool = false) {
         self.store = store
         self.settings = settings
         idle = Locked([])
         all = Locked([])
         pending = Locked([])
+        barrier = checkpointable ? ReadWriteLock() : nil
+        published = Locked(0)
     }
 
     /// Stores an object unless the store or this session already has it.
@@ -55,6 +66,11 @@ public final class ObjectWriter: Sendable {
     /// - Throws: `SystemError` when the pack cannot be written.
     @discardableResult
     public func put(_ id: ObjectID, kind: ObjectKind, bytes: UnsafeRawBufferPointer, compress: Bool = true) throws -> Bool {
+        guard let barrier else { return try putUnbarred(id, kind: kind, bytes: bytes, compress: compress) }
+        return try barrier.withReadLock { try putUnbarred(id, kind: kind, bytes: bytes, compress: compress) }
+    }
+
+    private func putUnbarred(_ id: ObjectID, kind: ObjectKind, bytes: UnsafeRawBufferPointer, compress: Bool) throws -> Bool {
         guard bytes.count <= PackFormat.maximumRawLength(kind) else {
             throw StoreError.objectTooLarge(kind: kind, size: bytes.count, limit: PackFormat.maximumRawLength(kind))
         }
@@ -81,6 +97,7 @@ public final class ObjectWriter: Sendable {
     /// live objects out of packs it will delete. Compressed records are copied as stored; raw
     /// ones get another chance to be compressed, whatever their size.
     public func copy(_ entry: PackEntry, stored: UnsafeRawBufferPointer) throws {
+        precondition(barrier == nil, "gc's copies go through a session without checkpoints")
         guard pending.withLock({ $0.insert(entry.id).inserted }) else { return }
         let writer = checkOut()
         defer { idle.withLock { $0.append(writer) } }
@@ -96,19 +113,57 @@ public final class ObjectWriter: Sendable {
     /// Seals every pack (data, fsync, rename, index, fsync, rename, directory fsync) and adds
     /// them to the store. Call once every `put` has returned.
     public func finish() throws -> WriteStatistics {
+        try sealAndPublish()
         var statistics = WriteStatistics()
-        var names = [String]()
         for writer in all.withLock({ $0 }) {
-            try writer.seal()
-            names.append(contentsOf: writer.sealedPacks)
             statistics.rawBytesWritten += writer.rawBytes
             statistics.storedBytesWritten += writer.storedBytes
         }
         statistics.objectsWritten = pending.withLock { $0.count }
-        statistics.packsWritten = names.count
-        if settings.durable, !names.isEmpty { try FileSystem.syncDirectory(store.layout.packsDirectory) }
-        try store.add(packNames: names)
+        statistics.packsWritten = published.withLock { $0 }
         return statistics
+    }
+
+    /// Seals every open pack and adds it to the store, so that every object put before the
+    /// call (by any thread) is durable and readable when it returns. Puts wait only while the
+    /// open packs are ended (their last bytes written), not while they are fsynced; later puts
+    /// go into new packs. Each checkpoint that had something to seal makes packs: call it at
+    /// intervals, not per object.
+    /// - Throws: `SystemError` when a pack cannot be sealed.
+    public func checkpoint() throws {
+        precondition(barrier != nil, "checkpoint() needs a session made checkpointable")
+        try sealAndPublish()
+    }
+
+    private func sealAndPublish() throws {
+        try published.withLock { published in
+            let (closed, sealed) = try barred {
+                var closed = [ClosedPack]()
+                var sealed = [String]()
+                for writer in all.withLock({ $0 }) {
+                    if let pack = try writer.closeOpenPack() { closed.append(pack) }
+                    sealed.append(contentsOf: writer.takeSealedPacks())
+                }
+                return (closed, sealed)
+            }
+            var names = sealed
+            var failure: (any Error)?
+            for pack in closed {
+                do { names.append(try pack.seal()) } catch { failure = failure ?? error }
+            }
+            if !names.isEmpty {
+                if settings.durable { try FileSystem.syncDirectory(store.layout.packsDirectory) }
+                try store.add(packNames: names)
+                published += names.count
+            }
+            if let failure { throw failure }
+        }
+    }
+
+    /// Runs `body` with puts held off (the barrier taken exclusively), if there is a barrier.
+    private func barred<T>(_ body: () throws -> T) throws -> T {
+        guard let barrier else { return try body() }
+        return try barrier.withWriteLock(body)
     }
 
     /// Drops unsealed data after a failure; sealed packs stay (unreferenced, reclaimable).

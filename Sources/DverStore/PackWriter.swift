@@ -68,13 +68,20 @@ final class PackWriter: @unchecked Sendable {
 
     /// Seals the open pack, if any. Afterwards every appended object is durable and indexed.
     func seal() throws {
-        guard let fd else { return }
-        // `fd` stays set until the data is closed, so `discard` can remove a pack whose flush failed.
+        if let pack = try closeOpenPack() { sealedPacks.append(try pack.seal()) }
+    }
+
+    /// Ends the open pack (records and trailer written, not yet durable) and hands it over to be
+    /// sealed; the next append starts a new pack. Nil when no pack is open or it holds nothing.
+    func closeOpenPack() throws -> ClosedPack? {
+        guard let fd else { return nil }
+        // `fd` stays set until the data is handed over, so `discard` can remove a pack whose flush failed.
         if entries.isEmpty {
             fd.close()
             self.fd = nil
             try FileSystem.removeIfExists(temporaryPath)
-            return
+            InterruptCleanup.unregisterTemporary(temporaryPath)
+            return nil
         }
         var trailer = ByteWriter(capacity: PackFormat.packTrailerSize)
         trailer.append(contentsOf: PackFormat.packTrailerMagic)
@@ -82,18 +89,16 @@ final class PackWriter: @unchecked Sendable {
         buffer.append(contentsOf: trailer.bytes)
         try flushBuffer()
         let packSize = offset + UInt64(PackFormat.packTrailerSize)
-        if durable { try fd.sync() }
-        fd.close()
         self.fd = nil
+        defer { entries.removeAll(keepingCapacity: true) }
+        return ClosedPack(fd: fd, temporaryPath: temporaryPath, packsDirectory: packsDirectory, durable: durable,
+                          index: PackIndex.encode(entries, packSize: packSize))
+    }
 
-        let index = PackIndex.encode(entries, packSize: packSize)
-        // Named after the index checksum, which fixes where every record lies: two writers that
-        // store the same objects in another order must not rename over each other's pack.
-        let name = "pack-" + HexCoding.encode(index.suffix(PackFormat.indexTrailerSize))
-        try FileSystem.rename(temporaryPath, to: "\(packsDirectory)/\(name).pack")
-        try FileSystem.writeAtomically("\(packsDirectory)/\(name).idx", index, durable: durable)
-        sealedPacks.append(name)
-        entries.removeAll(keepingCapacity: true)
+    /// The packs sealed since the last call (they are then the caller's to publish).
+    func takeSealedPacks() -> [String] {
+        defer { sealedPacks.removeAll() }
+        return sealedPacks
     }
 
     /// Removes the open temporary pack without sealing it (used when an operation fails).
@@ -101,6 +106,7 @@ final class PackWriter: @unchecked Sendable {
         if let fd {
             fd.close()
             _ = try? FileSystem.removeIfExists(temporaryPath)
+            InterruptCleanup.unregisterTemporary(temporaryPath)
         }
         fd = nil
         entries.removeAll()
@@ -109,6 +115,8 @@ final class PackWriter: @unchecked Sendable {
 
     private func open() throws {
         temporaryPath = "\(temporaryDirectory)/pack-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp"
+        // Removed if the process is interrupted (Ctrl-C) before the pack is sealed.
+        InterruptCleanup.registerTemporary(temporaryPath)
         let fd = try FileDescriptor.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL, mode: 0o444)
         self.fd = fd
         buffer.removeAll(keepingCapacity: true)
@@ -138,5 +146,41 @@ final class PackWriter: @unchecked Sendable {
             try fd.writeAll(raw.baseAddress!, count: raw.count)  // non-empty
         }
         buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// A pack whose records and trailer are written: `seal` makes it durable and visible (FORMAT.md,
+/// "Write order"). Split from `PackWriter` so that the slow part (fsync) can run while the writer
+/// takes new objects (`ObjectWriter.checkpoint`).
+struct ClosedPack: Sendable {
+    let fd: FileDescriptor
+    let temporaryPath: String
+    let packsDirectory: String
+    let durable: Bool
+    let index: [UInt8]
+
+    /// fsync, close, rename, then the index (temp, fsync, rename). On failure the temporary
+    /// pack is removed.
+    /// - Returns: the pack's name.
+    func seal() throws -> String {
+        do {
+            if durable { try fd.sync() }
+        } catch {
+            fd.close()
+            _ = try? FileSystem.removeIfExists(temporaryPath)
+            InterruptCleanup.unregisterTemporary(temporaryPath)
+            throw error
+        }
+        fd.close()
+        // Named after the index checksum, which fixes where every record lies: two writers that
+        // store the same objects in another order must not rename over each other's pack.
+        let name = "pack-" + HexCoding.encode(index.suffix(PackFormat.indexTrailerSize))
+        // Ctrl-C waits for both steps: a pack without its index would be a leftover.
+        try InterruptCleanup.deferringInterruption {
+            try FileSystem.rename(temporaryPath, to: "\(packsDirectory)/\(name).pack")
+            InterruptCleanup.unregisterTemporary(temporaryPath)
+            try FileSystem.writeAtomically("\(packsDirectory)/\(name).idx", index, durable: durable)
+        }
+        return name
     }
 }

@@ -22,19 +22,35 @@ public enum StoreError: Error, Sendable {
 
 extension StoreError: CustomStringConvertible {
     public var description: String {
+        hint.map { "\(problem); \($0)" } ?? problem
+    }
+
+    /// What to do about it, when the problem itself does not say.
+    public var hint: String? {
+        switch self {
+        case .objectNotFound: return "run 'dver fsck' (or fetch it from a remote)"
+        case .corruptPack: return "run 'dver fsck' to see what is affected"
+        case .corruptFile: return "restore it from a backup or remove it (run 'dver fsck' to see what else is affected)"
+        case .corruptObject: return "run 'dver fsck'"
+        default: return nil
+        }
+    }
+
+    /// What is wrong, without the advice (`fsck`, which reports it, needs other advice).
+    public var problem: String {
         switch self {
         case .notAStore(let path):
             return "no dver store found at or above '\(path)'; run 'dver init' first"
         case .newerFormat(let path, let version, let supported):
             return "'\(path)' was written by a newer dver (format \(version); this dver reads up to \(supported)); upgrade dver"
         case .objectNotFound(let id):
-            return "object \(id.hex) is missing from the store; run 'dver fsck' (or fetch it from a remote)"
+            return "object \(id.hex) is missing from the store"
         case .corruptPack(let path, let reason):
-            return "pack '\(path)' is corrupt: \(reason); run 'dver fsck' to see what is affected"
+            return "pack '\(path)' is corrupt: \(reason)"
         case .corruptFile(let path, let reason):
-            return "'\(path)' is damaged: \(reason); restore it from a backup or remove it (run 'dver fsck' to see what else is affected)"
+            return "'\(path)' is damaged: \(reason)"
         case .corruptObject(let id, let reason):
-            return "object \(id.hex) is corrupt: \(reason); run 'dver fsck'"
+            return "object \(id.hex) is corrupt: \(reason)"
         case .unexpectedKind(let id, let expected, let actual):
             return "object \(id.hex) is a \(actual), expected a \(expected)"
         case .refConflict(let ref, let expected, let actual):

@@ -148,6 +148,8 @@ public enum FileSystem {
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], durable: Bool = true,
                                        mode: mode_t = 0o644) throws {
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        InterruptCleanup.registerTemporary(temporary)
+        defer { InterruptCleanup.unregisterTemporary(temporary) }
         let fd = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
         do {
             try fd.writeAll(bytes)

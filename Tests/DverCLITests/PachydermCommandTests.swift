@@ -44,7 +44,7 @@ struct PachydermCommandTests {
         #expect(try project.read("exported/a.txt") == Array("APPLE\n".utf8))
         #expect(!project.exists("exported/b.txt"))
         let inspect = project.run(["job", "inspect", try #require(export["id"] as? String)]).stdout
-        #expect(inspect.contains("egress: copied 1 files"))
+        #expect(inspect.contains("egress: copied 1 file ("))
     }
 
     @Test("pipeline tick: a cron repo gets a tick, and the pipeline runs on it")

@@ -68,7 +68,7 @@ struct RemoteCommandTests {
         let partial = try TestProject()
         partial.run(["remote", "add", "-q", "origin", remote])
         let result = partial.run(["pull", "raw@main:images/cats"])
-        #expect(result.stdout.contains("Wrote 1 files"))
+        #expect(result.stdout.contains("Wrote 1 file from"))
         #expect(partial.exists("data/raw/images/cats/c.bin"))
         #expect(!partial.exists("data/raw/images/dogs/d.bin"))
         #expect(!partial.exists("data/raw/a.csv"))

@@ -86,7 +86,7 @@ struct Checkout: ParsableCommand {
         }
         for result in results {
             let position = result.branch.map { "branch \($0) at" } ?? "detached at"
-            global.console.line("repo \(result.repo): \(position) \(result.commit.shortHex()); wrote \(result.written) files "
+            global.console.line("repo \(result.repo): \(position) \(result.commit.shortHex()); wrote \(Format.count(result.written, "file")) "
                 + "(\(Format.bytes(result.bytesWritten))), removed \(result.removed), kept \(result.unchanged)")
         }
     }

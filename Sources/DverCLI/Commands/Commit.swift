@@ -45,6 +45,8 @@ struct CommitCommand: ParsableCommand {
             global.console.notice("nothing to commit (stage changes with 'dver add')")
             throw ReportedFailure(status: .failure)
         }
+        // The commit is made: say so before pipelines run (a job may take an hour or be interrupted).
+        if !global.json { printCommits(result) }
         let jobs = noTrigger ? [] : try PipelineTrigger.afterCommit(project, result, gitHead: gitHead, console: global.console)
         if let git {
             // The next git commit pins these commits (and the pipeline outputs they produced);
@@ -60,6 +62,12 @@ struct CommitCommand: ParsableCommand {
             try PipelineTrigger.check(jobs)
             return
         }
+        for job in jobs { JobReport.lines(job).forEach { global.console.line($0) } }
+        try PipelineTrigger.check(jobs)
+    }
+
+    /// One line per commit, then the commit set (stdout is written unbuffered).
+    private func printCommits(_ result: CommitResult) {
         for commit in result.commits {
             let counts = Dictionary(grouping: commit.changes, by: \.kind).mapValues(\.count)
             let summary = [Change.Kind.added, .modified, .deleted].compactMap { kind in
@@ -68,7 +76,5 @@ struct CommitCommand: ParsableCommand {
             global.console.line("[\(commit.repo)@\(commit.branch ?? "detached") \(commit.commit.shortHex())] \(message ?? "merge") (\(summary))")
         }
         if let set = result.commitSet { global.console.line("commit set \(set.hex)") }
-        for job in jobs { JobReport.lines(job).forEach { global.console.line($0) } }
-        try PipelineTrigger.check(jobs)
     }
 }

@@ -116,7 +116,7 @@ struct Diff: ParsableCommand {
         let addedBytes = added.reduce(UInt64(0)) { $0.addingSaturating($1.new?.size ?? 0) }
         let deletedBytes = deleted.reduce(UInt64(0)) { $0.addingSaturating($1.old?.size ?? 0) }
         if stat || !changes.isEmpty {
-            global.console.data("\(changes.count) files changed: \(added.count) added (\(Format.bytes(addedBytes))), "
+            global.console.data("\(Format.count(changes.count, "file")) changed: \(added.count) added (\(Format.bytes(addedBytes))), "
                 + "\(modified.count) modified, \(deleted.count) deleted (\(Format.bytes(deletedBytes)))")
         }
     }

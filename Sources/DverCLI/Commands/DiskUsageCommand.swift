@@ -38,10 +38,10 @@ struct DiskUsageCommand: ParsableCommand {
         }
         for repo in usage.repos {
             global.console.data("\(repo.name.padding(16))checked out \(Format.bytes(repo.headBytes).leftPadded(10)), "
-                + "\(repo.commits) commits totalling \(Format.bytes(repo.historyBytes))")
+                + "\(Format.count(repo.commits, "commit")) totalling \(Format.bytes(repo.historyBytes))")
         }
         global.console.data("logical  \(Format.bytes(usage.logicalBytes).leftPadded(10))  (all versions of all repos)")
         global.console.data("unique   \(Format.bytes(usage.uniqueBytes).leftPadded(10))  (distinct chunks)   dedup \(Format.ratio(usage.dedupRatio))")
-        global.console.data("stored   \(Format.bytes(usage.storedBytes).leftPadded(10))  (\(usage.packs) packs, \(usage.objects) objects)   compression \(Format.ratio(usage.compressionRatio))")
+        global.console.data("stored   \(Format.bytes(usage.storedBytes).leftPadded(10))  (\(Format.count(usage.packs, "pack")), \(Format.count(usage.objects, "object")))   compression \(Format.ratio(usage.compressionRatio))")
     }
 }

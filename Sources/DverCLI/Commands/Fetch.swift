@@ -60,6 +60,6 @@ struct Fetch: ParsableCommand {
             let range = update.old.map { "\($0.shortHex())..\(update.new.shortHex())" } ?? "new \(update.new.shortHex())"
             global.console.line("  pipeline \(update.name)@\(resolved.remote.name): \(range) ('dver pull' takes it)")
         }
-        global.console.line("Fetched from \(resolved.remote.name): \(result.objectsReceived) objects (\(Format.bytes(result.bytesReceived)))")
+        global.console.line("Fetched from \(resolved.remote.name): \(Format.count(result.objectsReceived, "object")) (\(Format.bytes(result.bytesReceived)))")
     }
 }

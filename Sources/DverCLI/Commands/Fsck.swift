@@ -29,9 +29,14 @@ struct Fsck: ParsableCommand {
         } else {
             for error in report.errors { global.console.data("error: \(error)") }
             for warning in report.warnings { global.console.notice("warning: \(warning)") }
-            global.console.line("checked \(report.packsChecked) packs, \(report.objectsChecked) objects "
-                + "(\(Format.bytes(report.bytesVerified))), \(report.commitsChecked) commits: "
-                + (report.isHealthy ? "ok" : "\(report.errors.count) problems"))
+            global.console.line("checked \(Format.count(report.packsChecked, "pack")), \(Format.count(report.objectsChecked, "object")) "
+                + "(\(Format.bytes(report.bytesVerified))), \(Format.count(report.commitsChecked, "commit")): "
+                + (report.isHealthy ? "ok" : Format.count(report.errors.count, "problem")))
+            if report.objectsDamagedOrMissing {
+                global.console.notice("fsck changed nothing. The branches and paths above need objects that are damaged or missing here; "
+                    + "everything else reads and checks out as usual. To get them back, restore .dver/packs from a backup, "
+                    + "or clone the project again from a remote that has the data ('dver clone URL DIR').")
+            }
         }
         if !report.isHealthy { throw ReportedFailure(status: .integrity) }
     }

@@ -14,6 +14,7 @@ enum JobReport {
     static func lines(_ job: JobRecord) -> [String] {
         var lines = [headline(job)]
         if let output = job.outputCommit { lines.append("  output \(job.pipeline)@\(String(output.prefix(12)))") }
+        if job.outputCommit == nil, let unchanged = job.outputUnchanged { lines.append("  \(unchanged)") }
         if job.state == .dispatched { lines += job.notes.map { "  \($0)" } }
         if job.state == .failed {
             for datum in job.datums where datum.state == .failed {

@@ -35,8 +35,8 @@ enum PipelineTrigger {
         runner.dispatcherFactory = ClusterSupport.factory(project)
         runner.egressHandler = { url, repo, commit in
             let copied = try Egress(project: project).copy(commit: commit, to: url)
-            return "egress: copied \(copied.files) files (\(copied.bytes) bytes) of \(repo)@\(commit.shortHex()) to \(url)"
-                + (copied.symlinks > 0 ? "; \(copied.symlinks) symlinks not copied" : "")
+            return "egress: copied \(Format.count(copied.files, "file")) (\(Format.count(Int(clamping: copied.bytes), "byte"))) of \(repo)@\(commit.shortHex()) to \(url)"
+                + (copied.symlinks > 0 ? "; \(Format.count(copied.symlinks, "symlink")) not copied" : "")
         }
         return runner
     }

@@ -66,7 +66,7 @@ struct PullOutput {
             return
         }
         if let commit = result.partialCommit {
-            console.line("Wrote \(result.partialFiles.count) files from \(commit.shortHex()) (\(result.fetch.objectsReceived) objects, "
+            console.line("Wrote \(Format.count(result.partialFiles.count, "file")) from \(commit.shortHex()) (\(Format.count(result.fetch.objectsReceived, "object")), "
                 + "\(Format.bytes(result.fetch.bytesReceived)) downloaded); refs and index unchanged")
             return
         }
@@ -78,13 +78,13 @@ struct PullOutput {
             case .created, .fastForward:
                 line += (update.old.map { "\($0.shortHex())..\(update.new.shortHex())" } ?? "new at \(update.new.shortHex())") + " (\(update.kind.rawValue))"
                 if let checkout = update.checkout {
-                    line += "; wrote \(checkout.written) files (\(Format.bytes(checkout.bytesWritten))), removed \(checkout.removed)"
+                    line += "; wrote \(Format.count(checkout.written, "file")) (\(Format.bytes(checkout.bytesWritten))), removed \(checkout.removed)"
                 }
             }
             console.line(line)
         }
         result.specUpdates.forEach { console.line(SpecReport.pulled($0, remote: remote)) }
         if result.updates.isEmpty, result.specUpdates.isEmpty { console.line("Nothing to pull from \(remote)") }
-        console.line("Received \(result.fetch.objectsReceived) objects (\(Format.bytes(result.fetch.bytesReceived))) from \(remote)")
+        console.line("Received \(Format.count(result.fetch.objectsReceived, "object")) (\(Format.bytes(result.fetch.bytesReceived))) from \(remote)")
     }
 }

@@ -64,7 +64,7 @@ struct Push: ParsableCommand {
         specLines.forEach { global.console.line($0) }
         let published = result.specUpdates.filter { [.created, .updated, .forced].contains($0.kind) }.count
         let specsText = published == 0 ? "" : ", \(published) pipeline spec\(published == 1 ? "" : "s")"
-        global.console.line("Pushed to \(remoteName): \(result.objectsSent) objects in \(result.packsSent) packs "
-            + "(\(Format.bytes(result.bytesSent)))\(specsText), \(result.requests) requests")
+        global.console.line("Pushed to \(remoteName): \(Format.count(result.objectsSent, "object")) in \(Format.count(result.packsSent, "pack")) "
+            + "(\(Format.bytes(result.bytesSent)))\(specsText), \(Format.count(result.requests, "request"))")
     }
 }

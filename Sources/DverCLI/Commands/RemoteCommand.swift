@@ -197,5 +197,5 @@ extension GlobalOptions {
 /// what it fetched (used by `checkout --git` and the post-checkout hooks).
 func fetchPinnedData(_ commits: [ObjectID], project: Project, console: Console) throws {
     let (objects, _) = try PinnedDataFetch.fetch(commits, project: project)
-    if objects > 0 { console.notice("dver: fetched \(objects) objects of pinned data from the dver remote") }
+    if objects > 0 { console.notice("dver: fetched \(Format.count(objects, "object")) of pinned data from the dver remote") }
 }

@@ -22,15 +22,23 @@ struct Status: ParsableCommand {
     func run() throws {
         let project = try global.project()
         let statuses = try project.status(repos: repos)
+        let stale = stalePipelines(project)
         if global.json {
-            try global.console.emit(statuses.map(StatusJSON.init))
+            try global.console.emit(statuses.map { status in
+                var json = StatusJSON(status)
+                json.stale_pipeline = stale[status.repo.name].map(StalePipelineJSON.init)
+                return json
+            })
             return
         }
         if statuses.isEmpty {
             global.console.data("No repos yet; 'dver add DIR' creates one.")
             return
         }
-        for status in statuses { print(status, root: project.root) }
+        for status in statuses {
+            print(status, root: project.root)
+            printStale(stale[status.repo.name])
+        }
         try printLockDifferences(project)
     }
 
@@ -121,6 +129,8 @@ struct StatusJSON: Encodable {
     let interrupted_checkout: String?
     let merge: MergeJSON?
     let clean: Bool
+    /// Set when the repo is a pipeline's output and the pipeline has not run on its inputs' heads.
+    var stale_pipeline: StalePipelineJSON?
 
     struct MergeJSON: Encodable {
         struct Conflict: Encodable { let path: String; let reason: String; let resolved: Bool }

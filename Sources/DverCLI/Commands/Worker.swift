@@ -89,7 +89,7 @@ struct Worker: ParsableCommand {
                                             cacheDirectory: cacheDir ?? "\(temporary)/dver-worker-cache", environment: environment)
             operation.inContainer = inContainer
             let report = try operation.run()
-            let line = "task \(index): \(report.ran) datums run (\(report.succeeded) succeeded, \(report.failed) failed), "
+            let line = "task \(index): \(Format.count(report.ran, "datum")) run (\(report.succeeded) succeeded, \(report.failed) failed), "
                 + "\(report.alreadyDone) already done, \(report.bytesDownloaded) bytes downloaded"
             if json {
                 struct Output: Encodable { let task: Int; let ran: Int; let succeeded: Int; let failed: Int; let already_done: Int; let bytes_downloaded: UInt64 }

@@ -117,6 +117,11 @@ final class RunningDver {
     var pid: pid_t { process.processIdentifier }
     var isRunning: Bool { process.isRunning }
 
+    /// What the process has written to stdout so far (it may still be running).
+    var standardOutputSoFar: String {
+        (try? Data(contentsOf: scratch.appendingPathComponent("stdout"))).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
     /// Sends a signal (SIGKILL by default).
     func kill(_ signal: Int32 = SIGKILL) { _ = Glibc.kill(pid, signal) }
 

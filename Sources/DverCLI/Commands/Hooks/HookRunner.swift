@@ -117,7 +117,7 @@ struct HookRunner {
         do {
             let result = try PinnedDataPush.push(present, project: project)
             if !json, !result.isUpToDate {
-                console.notice("dver: pushed the data of \(present.count) pinned commits: \(result.objectsSent) objects "
+                console.notice("dver: pushed the data of \(Format.count(present.count, "pinned commit")): \(Format.count(result.objectsSent, "object")) "
                     + "(\(Format.bytes(result.bytesSent)))")
             }
         } catch {

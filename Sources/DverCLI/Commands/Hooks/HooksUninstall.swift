@@ -7,7 +7,7 @@ struct HooksUninstall: ParsableCommand {
         commandName: "uninstall",
         abstract: "Remove only dver's blocks from the git hooks and the merge driver; your hook commands stay.",
         discussion: """
-        Hook files that held nothing but dver's block are deleted; wrapped non-shell hooks are moved back. dver.lock and the .gitignore block are kept (they are part of your history).
+        Hook files that held nothing but dver's block are deleted; wrapped non-shell hooks are moved back. Only dver's lines leave .gitattributes (deleted if nothing else was in it, unless git tracks it). dver.lock and the .gitignore block are kept (they are part of your history).
 
         Examples:
           dver hooks uninstall
