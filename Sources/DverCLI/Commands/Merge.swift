@@ -58,7 +58,7 @@ struct Merge: ParsableCommand {
         if abort {
             let result = try project.abortMerge(repo: revision)
             writeLock(project)
-            console.line("merge in \(result.repo) aborted; back at \(result.commit.shortHex()) (wrote \(result.written) files, removed \(result.removed))")
+            console.line("merge in \(result.repo) aborted; back at \(result.commit.shortHex()) (wrote \(Format.count(result.written, "file")), removed \(result.removed))")
             return
         }
         var spec = RevisionSpec(parsing: revision)
@@ -75,12 +75,12 @@ struct Merge: ParsableCommand {
         case .upToDate:
             console.line("\(target) already contains \(revision)")
         case .fastForward(let checkout):
-            console.line("\(target): fast-forward \(result.ours?.shortHex() ?? "(empty)")..\(result.theirs.shortHex()); wrote \(checkout.written) files, removed \(checkout.removed)")
+            console.line("\(target): fast-forward \(result.ours?.shortHex() ?? "(empty)")..\(result.theirs.shortHex()); wrote \(Format.count(checkout.written, "file")), removed \(checkout.removed)")
             if let branch = result.branch { moved.append((result.repo, branch)) }
         case .staged:
             for settled in result.settled { console.line("  conflict \(settled.path) settled: \(settled.side.rawValue)") }
             if noCommit {
-                console.line("\(target): merge of \(revision) staged (\(result.taken.count) changes); 'dver commit' finishes it")
+                console.line("\(target): merge of \(revision) staged (\(Format.count(result.taken.count, "change"))); 'dver commit' finishes it")
             } else {
                 let git = GitSupport.open(project, console: console)
                 GitSupport.useGitAuthor(git, for: project)

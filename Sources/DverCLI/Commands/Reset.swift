@@ -43,7 +43,7 @@ struct Reset: ParsableCommand {
         }
         let target = "\(result.repo)@\(result.branch ?? "detached")"
         if let checkout = result.checkout {
-            global.console.line("\(target) reset to \(result.commit.shortHex()) (was \(result.previous?.shortHex() ?? "none")); wrote \(checkout.written) files, removed \(checkout.removed)")
+            global.console.line("\(target) reset to \(result.commit.shortHex()) (was \(result.previous?.shortHex() ?? "none")); wrote \(Format.count(checkout.written, "file")), removed \(checkout.removed)")
         } else {
             global.console.line("\(target) reset to \(result.commit.shortHex()) (was \(result.previous?.shortHex() ?? "none")); \(result.unstaged) file\(result.unstaged == 1 ? "" : "s") now not staged")
         }
@@ -103,7 +103,7 @@ struct Revert: ParsableCommand {
             let committed = try project.commit(message: nil, repos: [result.repo], gitHead: try git?.headForCommit() ?? "")
             if let git { do { try git.writeLock() } catch { global.console.notice("dver: could not update dver.lock: \(error)") } }
             for commit in committed.commits {
-                global.console.line("[\(target) \(commit.commit.shortHex())] \(result.message.split(separator: "\n").first ?? "") (\(result.taken.count) changes)")
+                global.console.line("[\(target) \(commit.commit.shortHex())] \(result.message.split(separator: "\n").first ?? "") (\(Format.count(result.taken.count, "change")))")
             }
             let moved = committed.commits.compactMap { commit in commit.branch.map { (repo: commit.repo, branch: $0) } }
             let jobs = noTrigger ? [] : try PipelineTrigger.afterChange(project, changed: moved, gitHead: "", console: global.console)
