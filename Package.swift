@@ -54,6 +54,9 @@ let package = Package(
         // Pipelines on cluster schedulers (Slurm, Kubernetes) through a shared remote.
         .target(name: "DverCluster",
                 dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository", "DverRemote", "DverPipeline"]),
+        // Reading snapshots without a checkout: revisions, listings, ranged file reads (serve, mount).
+        .target(name: "DverAccess",
+                dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository"]),
         // Command line front end.
         .target(name: "DverCLI",
                 dependencies: [
@@ -62,6 +65,7 @@ let package = Package(
                     "DverGit",
                     "DverPipeline",
                     "DverCluster",
+                    "DverAccess",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ]),
         .executableTarget(name: "dver", dependencies: ["DverCLI"]),
@@ -81,6 +85,8 @@ let package = Package(
                     dependencies: ["DverGit", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverPipelineTests",
                     dependencies: ["DverPipeline", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
+        .testTarget(name: "DverAccessTests",
+                    dependencies: ["DverAccess", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverClusterTests", dependencies: ["DverCluster", "DverPipeline"]),
         .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverStore", "DverTestSupport", "DverServerSupport"]),
         .testTarget(name: "DverRemoteTests",
