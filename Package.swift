@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // C system libraries.
@@ -57,6 +58,12 @@ let package = Package(
         // Reading snapshots without a checkout: revisions, listings, ranged file reads (serve, mount).
         .target(name: "DverAccess",
                 dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository"]),
+        // `dver serve`: the S3 API (ListBuckets, ListObjectsV2, Get/HeadObject, SigV4) over snapshots.
+        .target(name: "DverServe",
+                dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository", "DverAccess", "COpenSSL",
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "NIOHTTP1", package: "swift-nio")]),
         // Command line front end.
         .target(name: "DverCLI",
                 dependencies: [
@@ -66,6 +73,7 @@ let package = Package(
                     "DverPipeline",
                     "DverCluster",
                     "DverAccess",
+                    "DverServe",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ]),
         .executableTarget(name: "dver", dependencies: ["DverCLI"]),
@@ -87,6 +95,8 @@ let package = Package(
                     dependencies: ["DverPipeline", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverAccessTests",
                     dependencies: ["DverAccess", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
+        .testTarget(name: "DverServeTests",
+                    dependencies: ["DverServe", "DverAccess", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverClusterTests", dependencies: ["DverCluster", "DverPipeline"]),
         .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverStore", "DverTestSupport", "DverServerSupport"]),
         .testTarget(name: "DverRemoteTests",
