@@ -29,6 +29,9 @@ install_gated_tools() {
     bash "$REPO_ROOT/scripts/setup.sh" slurmctld slurmd slurm-client munge
     # Remotes: strace checks that new directories and cached indexes are fsynced.
     bash "$REPO_ROOT/scripts/setup.sh" strace
+    # dver serve: presigned URLs are fetched with curl (the S3 clients come from PyPI, see
+    # Tests/DverCLITests/Support/S3Clients.swift).
+    bash "$REPO_ROOT/scripts/setup.sh" curl
     # Kubernetes: the manifest suite checks the printed Job with the official Python client,
     # which it pip-installs into a virtual environment (Debian's python3 needs python3-venv).
     if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
@@ -131,6 +134,7 @@ bwrap  Pachyderm specs run end to end
 podman Jobs in podman and docker
 slurm  CLI: cluster executor (Slurm)
 venv   CLI: Kubernetes manifest vs batch/v1
+venv   serve: real S3 clients
 SUITES
 }
 

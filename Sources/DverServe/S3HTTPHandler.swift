@@ -57,6 +57,7 @@ struct S3ResponseWriter: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         let requestID = String(UInt64.random(in: 0...UInt64.max), radix: 16, uppercase: true)
         let isHead = head.method == .HEAD
+        let address = channel.remoteAddress?.ipAddress ?? "-"
         let response: S3Response
         do {
             let request = try S3Request(method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) })
@@ -99,7 +100,6 @@ struct S3ResponseWriter: Sendable {
                 failure = "\(error)"
             }
         }
-        let address = channel.remoteAddress?.ipAddress ?? "-"
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
         if let failure {
             // The head is out: the only honest signal left is to cut the connection, so the

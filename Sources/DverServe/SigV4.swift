@@ -18,13 +18,18 @@ public struct SigV4 {
 
     /// Whether the request carries a signature at all.
     public static func isSigned(_ request: S3Request) -> Bool {
-        request.header("authorization") != nil || request.parameter("X-Amz-Signature") != nil
+        request.header("authorization") != nil || request.parameter("X-Amz-Signature") != nil || request.parameter("Signature") != nil
     }
+
+    /// Refused with the fix: clients fall back to version 2 only when told to.
+    static let version2 = S3Error(code: "InvalidRequest", status: 400,
+                                  message: "only AWS Signature Version 4 is supported; configure the client for it (boto3: Config(signature_version='s3v4'))")
 
     /// - Returns: the access key id that signed the request.
     /// - Throws: `S3Error` — AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch,
     ///   RequestTimeTooSkewed, AuthorizationQueryParametersError — naming what is wrong.
     public func verify(_ request: S3Request, now: Date = Date()) throws -> String {
+        if request.parameter("Signature") != nil, request.parameter("AWSAccessKeyId") != nil { throw Self.version2 }
         let parsed = try request.parameter("X-Amz-Signature") != nil ? presigned(request, now: now) : header(request, now: now)
         guard let secret = keys.secret(for: parsed.accessKey) else {
             throw S3Error(code: "InvalidAccessKeyId", status: 403,
@@ -58,9 +63,7 @@ public struct SigV4 {
         guard let authorization = request.header("authorization") else {
             throw S3Error.accessDenied("the request is not signed; sign it with one of the server's keys (.dver/serve.json) or start the server with --anonymous")
         }
-        guard authorization.hasPrefix("AWS4-HMAC-SHA256 ") else {
-            throw S3Error(code: "InvalidRequest", status: 400, message: "only AWS Signature Version 4 (AWS4-HMAC-SHA256) is supported")
-        }
+        guard authorization.hasPrefix("AWS4-HMAC-SHA256 ") else { throw Self.version2 }
         var fields = [String: String]()
         for part in authorization.dropFirst("AWS4-HMAC-SHA256 ".count).split(separator: ",") {
             let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
