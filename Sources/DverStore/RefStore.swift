@@ -39,7 +39,8 @@ public struct RefStore: Sendable {
     /// - Throws: `StoreError.corruptPack` when the ref file does not hold an id.
     public func read(repo: String, branch: String) throws -> ObjectID? {
         let file = try path(repo, branch)
-        guard FileSystem.exists(file) else { return nil }
+        // A directory is where longer names live (`feature` holds `feature/x`): no branch.
+        guard FileSystem.exists(file), !FileSystem.isDirectory(file) else { return nil }
         let text = try FileSystem.readText(file).trimmingTrailingNewlines()
         guard let id = ObjectID(hex: text) else {
             throw StoreError.corruptFile(path: file, reason: "a branch ref must hold a 64-digit commit id")

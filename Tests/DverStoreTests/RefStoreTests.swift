@@ -38,7 +38,7 @@ struct RefStoreTests {
         #expect(storeError { try refs.delete(repo: "raw", branch: "main", expected: stale.map(Self.counter)) } != nil)
     }
 
-    @Test("branches lists nested names and hides temporary files")
+    @Test("branches lists nested names and hides temporary files; the directories between are not branches")
     func branches() throws {
         let fixture = try TemporaryStore()
         let refs = RefStore(layout: fixture.layout)
@@ -48,6 +48,9 @@ struct RefStoreTests {
         try FileSystem.writeAtomically(fixture.layout.refsDirectory + "/raw/heads/main.tmp-1-2", text: "junk", durable: false)
         #expect(try refs.branches(repo: "raw") == ["feature/x", "feature/y/z", "main", "v1.0"])
         #expect(try refs.branches(repo: "other") == [])
+        // The directory holding feature/x is not a branch of its own.
+        #expect(try refs.read(repo: "raw", branch: "feature") == nil)
+        #expect(try refs.read(repo: "raw", branch: "feature/y") == nil)
         try refs.deleteAll(repo: "raw")
         #expect(try refs.branches(repo: "raw") == [])
     }
