@@ -5,7 +5,7 @@
 # Usage: scripts/bench.sh
 # Environment:
 #   BENCH_DIR=DIR           work directory (default: bench-data/ in the repo, gitignored)
-#   BENCH_CASES="..."       subset of: small status hook merge add checkout csv rss pipeline remote slurm (default: all)
+#   BENCH_CASES="..."       subset of: small status hook merge add checkout csv rss pipeline remote slurm serve (default: all)
 #   BENCH_SKIP_10G=1        skip the 10 GiB peak-memory case
 #   BENCH_KEEP=1            keep the generated small files for the next run
 #   BENCH_FLOORS_ONLY=1     measure only the floors (no build, no dver)
@@ -22,7 +22,7 @@ readonly REPO_ROOT
 readonly GEN="$REPO_ROOT/scripts/gen-data.py"
 BENCH_DIR=${BENCH_DIR:-$REPO_ROOT/bench-data}
 DVER=${DVER:-$REPO_ROOT/.build/release/dver}
-readonly BENCH_CASES=${BENCH_CASES:-small status hook merge add checkout csv rss pipeline remote slurm}
+readonly BENCH_CASES=${BENCH_CASES:-small status hook merge add checkout csv rss pipeline remote slurm serve}
 readonly FLOORS_ONLY=${BENCH_FLOORS_ONLY:-0}
 readonly BIG_SIZE=${BENCH_BIG_SIZE:-1G}
 readonly CSV_SIZE=${BENCH_CSV_SIZE:-512M}
@@ -520,6 +520,41 @@ case_checkout() {
         "$(judge "$dver_rate" ">=" 1000 "$cp_rate")"
 }
 
+# dver serve: a sequential GET of the big file with curl, beside `dver cat` of it to
+# /dev/null (target: at least 0.7x); also the server's peak RSS, which streaming keeps
+# independent of the file's size.
+case_serve() {
+    big_file
+    dver_enabled || return 0
+    ensure_big_project
+    local size seconds cat_seconds port="" server url rss i
+    size=$(bytes_of "$BIG_FILE")
+    warm "$BIG_PROJECT/.dver"
+    best_of 3 cat_seconds sh -c '"$1" cat big@main:big.bin >/dev/null' - "$DVER"
+    floor_note "dver cat of the $BIG_SIZE file to /dev/null: $(mbps "$size" "$cat_seconds") MB/s"
+    (cd "$BIG_PROJECT" && exec "$DVER" serve --anonymous --listen 127.0.0.1:0 >"$BENCH_DIR/logs/serve.out" 2>&1) &
+    server=$!
+    for i in $(seq 1 100); do
+        port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\).*|\1|p' "$BENCH_DIR/logs/serve.out")
+        [[ -n $port ]] && break
+        sleep 0.05
+    done
+    [[ -n $port ]] || die "dver serve did not start (log: $BENCH_DIR/logs/serve.out)"
+    url="http://127.0.0.1:$port/big/main/big.bin"
+    log "curl $url ($BIG_SIZE)"
+    best_of 3 seconds curl -sf -o /dev/null "$url"
+    [[ $(curl -sf "$url" | sha256sum) == $(sha256sum <"$BIG_FILE") ]] || die "dver serve sent different bytes"
+    rss=$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$server/status")
+    kill "$server"
+    wait "$server" 2>/dev/null || true
+    floor_note "dver serve peak RSS after 4 GETs of the $BIG_SIZE file: $rss MiB"
+    local rate cat_rate
+    rate=$(mbps "$size" "$seconds")
+    cat_rate=$(mbps "$size" "$cat_seconds")
+    row "serve: GET $BIG_SIZE with curl (MB/s)" "$rate" "dver cat $cat_rate" ">= 0.7x" \
+        "$(judge "$rate" ">=" "$(calc "0.7 * $cat_rate" 0)" "$cat_rate")"
+}
+
 # peak resident memory of adding a huge file.
 case_rss() {
     if [[ ${BENCH_SKIP_10G:-0} == 1 ]] || ! dver_enabled; then
@@ -874,7 +909,7 @@ main() {
     # every deletion at the end. Creating a file on this VM's virtual disk was
     # seen to cost anywhere from 30 us to 1.3 ms between runs and directories,
     # so compare dver with the floors of the same run, not with other runs.
-    for name in small status hook merge add checkout csv rss pipeline remote slurm; do
+    for name in small status hook merge add checkout csv rss pipeline remote slurm serve; do
         if case_enabled "$name"; then
             "case_$name"
         fi
