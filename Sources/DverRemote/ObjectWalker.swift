@@ -20,7 +20,7 @@ struct ObjectWalker {
     /// Everything reachable from `roots` (commits, trees or chunk lists, of the kinds given),
     /// not descending into commits in `complete`.
     /// - Throws: `RemoteError` for missing or damaged remote objects, `StoreError.unexpectedKind`.
-    mutating func walk(from roots: [Wanted], complete: Set<ObjectID> = []) throws {
+    mutating func walk(from roots: [Wanted], complete: Set<ObjectID> = [], fetchingChunks: Bool = true) throws {
         var frontier = roots.filter { visited.insert($0.id).inserted }
         var chunks = [Wanted]()
         while !frontier.isEmpty {
@@ -58,8 +58,12 @@ struct ObjectWalker {
             }
             frontier = next
         }
-        try downloader.fetch(chunks, keep: false)
+        if fetchingChunks { try downloader.fetch(chunks, keep: false) }
     }
+
+    /// Every object a walk has reached: commits, trees, chunk lists and chunks (whether or not
+    /// the chunks were fetched).
+    var reached: Set<ObjectID> { visited }
 
     /// The entry at `path` below the tree `root`, descending only the nodes that can hold it.
     mutating func entry(at path: String, root: ObjectID) throws -> TreeEntry? {

@@ -3,6 +3,9 @@ import DverStore
 import DverSystem
 import Foundation
 
+/// A garbage collection took packs out of the index that a push relied on: it starts again.
+struct PacksCollected: Error {}
+
 /// A ref update a push will make, with what a new remote repo record needs.
 typealias PlannedUpdate = (update: RefUpdate, mount: String, defaultBranch: String)
 
@@ -94,10 +97,16 @@ extension PushOperation {
     /// remote since it was read refuses the push (unless forced).
     /// - Returns: the index as written and its version.
     func publish(_ packs: [OutgoingPack], planned: [PlannedUpdate], specs outgoing: [(spec: SpecBlob, replacing: String?)],
-                 state: (index: RemoteIndex, version: String?)) throws -> (index: RemoteIndex, version: String?) {
+                 state: (index: RemoteIndex, version: String?), relied: Set<String>) throws -> (index: RemoteIndex, version: String?) {
         let force = self.force
         let remoteName = remote.name
+        // Every pack this push relied on (listed when it looked for missing objects, or
+        // registered by it since) must still be listed, and its own unlisted packs still there.
+        for pack in packs where try remote.transport.size(of: pack.record.packKey) != pack.record.packSize {
+            throw PacksCollected()
+        }
         return try remote.updateIndex(from: state) { index in
+            guard relied.isSubset(of: index.packs.lazy.map(\.name)) else { throw PacksCollected() }
             index.register(packs.map(\.record))
             try list(outgoing, in: &index)
             for plan in planned {

@@ -87,6 +87,19 @@ public struct PushOperation {
     ///   remote), transport errors.
     public func run(_ targets: [PushTarget]) throws -> PushResult {
         let start = remote.transport.requestCount
+        // A garbage collection that took packs out of the index while this push relied on them
+        // makes it start again from a fresh index (docs/REMOTES.md, "Garbage collection").
+        for _ in 0..<3 {
+            do {
+                return try attempt(targets, start: start)
+            } catch is PacksCollected {
+                continue
+            }
+        }
+        throw RemoteError.concurrentUpdate(url: remote.transport.displayURL)
+    }
+
+    private func attempt(_ targets: [PushTarget], start: Int) throws -> PushResult {
         let state = try remote.readIndex()
         var result = PushResult()
         var planned = [PlannedUpdate]()
@@ -111,7 +124,8 @@ public struct PushOperation {
             (latest, metadataPacks) = sent
         }
         try remote.uploadSpecs(specPlan.outgoing.map(\.spec), listed: latest.index.pipelines)
-        let written = try publish(metadataPacks, planned: planned, specs: specPlan.outgoing, state: latest)
+        let relied = Set(state.index.packs.map(\.name)).union(latest.index.packs.map(\.name))
+        let written = try publish(metadataPacks, planned: planned, specs: specPlan.outgoing, state: latest, relied: relied)
         try recordSpecs(specPlan, listed: written.index.pipelines)
         return result.counted(since: start, remote)
     }

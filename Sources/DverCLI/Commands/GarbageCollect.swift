@@ -13,6 +13,8 @@ struct GarbageCollect: ParsableCommand {
           dver gc
           dver gc --dry-run
           dver gc --compress      # after adding many small text files
+          dver gc --remote origin --dry-run --verbose   # what a remote gc would delete, and why the rest stays
+          dver gc --remote origin                       # reclaim space on the remote (docs/REMOTES.md)
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -23,7 +25,40 @@ struct GarbageCollect: ParsableCommand {
     @Flag(help: "Also compress small chunks that 'add' stored raw for speed (below compression_min_bytes).")
     var compress = false
 
+    @Option(help: ArgumentHelp("Collect a remote instead of the local store.", valueName: "NAME"))
+    var remote: String?
+
+    @Option(help: ArgumentHelp("Remote: nothing written in the last DAYS days is deleted or rewritten (0 needs --force).", valueName: "DAYS"))
+    var grace: Double = 7
+
+    @Option(help: ArgumentHelp("Remote: packs taken out of the index are deleted by a gc at least HOURS later.", valueName: "HOURS"))
+    var tombstoneHours: Double = 24
+
+    @Option(help: ArgumentHelp("Remote: rewrite packs whose reachable bytes are below this fraction (1: every pack with anything unreachable).", valueName: "FRACTION"))
+    var rewriteBelow = 0.5
+
+    @Flag(help: "Remote: do not keep the data that dver.lock pins at every git ref and tag.")
+    var noGitPins = false
+
+    @Flag(help: "Remote: allow a grace period of 0.")
+    var force = false
+
+    @Flag(name: [.short, .long], help: "Remote: list the roots and every pack with what happens to it and why.")
+    var verbose = false
+
+    func validate() throws {
+        guard (0...1).contains(rewriteBelow) else { throw ValidationError("--rewrite-below is a fraction from 0 to 1") }
+        guard grace >= 0, grace.isFinite, tombstoneHours >= 0, tombstoneHours.isFinite else {
+            throw ValidationError("--grace and --tombstone-hours must be 0 or more")
+        }
+        if remote != nil, grace == 0, !force {
+            throw ValidationError("--grace 0 would delete what a push is uploading right now; add --force if no push can be running")
+        }
+        if remote != nil, compress { throw ValidationError("--compress applies to the local store only") }
+    }
+
     func run() throws {
+        if let remote { return try collectRemote(remote) }
         let project = try global.project()
         let pipelines = JobRunner(project: project)
         let report = try project.collectGarbage(

@@ -29,12 +29,22 @@ struct Push: ParsableCommand {
     @Flag(name: [.short, .long], help: "Overwrite remote branches that are not ancestors of the local ones, and pipeline specs changed on both sides.")
     var force = false
 
+    @Flag(help: "Delete REPO@BRANCH on the remote (its objects stay until 'dver gc --remote').")
+    var delete = false
+
     @Option(name: [.short, .customLong("transfers")], help: "Requests run at once (default 8, or the remote's 'transfers').")
     var transfers: Int?
 
     func run() throws {
         let project = try global.transferProject()
         let resolved = try RemoteTarget.resolve(remote, target, project: project, transfers: transfers)
+        if delete {
+            guard let spec = resolved.spec, let branch = spec.revision else { throw ValidationError("--delete needs REPO@BRANCH") }
+            let operation = PushOperation(project: project, remote: resolved.remote, force: force, specs: nil)
+            let head = try operation.deleteBranch(repo: spec.repo, branch: branch)
+            global.console.line("Deleted \(spec.repo)@\(branch) on \(resolved.remote.name) (was \(head.shortHex()))")
+            return
+        }
         let targets = try PushOperation.targets(project: project, specs: resolved.spec.map { [$0] } ?? [])
         let specs = PipelineSpecs.forTransfer(project, remote: resolved.remote, scoped: resolved.spec != nil)
         let result = try PushOperation(project: project, remote: resolved.remote, force: force, specs: specs).run(targets)

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+/// `dver gc --remote` on a directory remote: what it reclaims, what it keeps, and that every
+/// branch still clones byte for byte.
+@Suite("remote gc")
+struct RemoteGarbageCollectionTests {
+    /// Objects in the packs the remote's index lists.
+    static func listedObjects(_ remote: String) throws -> Int {
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(remote)/index.json"))) as? [String: Any]
+        return (index?["packs"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["objects"] as? Int ?? 0) }
+    }
+
+    static func packBytes(_ remote: String) throws -> UInt64 {
+        try FileManager.default.contentsOfDirectory(atPath: "\(remote)/packs").reduce(0) { total, name in
+            total + ((try FileManager.default.attributesOfItem(atPath: "\(remote)/packs/\(name)")[.size] as? UInt64) ?? 0)
+        }
+    }
+
+    @Test("20 pushes, a deleted branch and a force-push: gc keeps exactly what the branches reach, and every branch clones the same")
+    func reclaims() throws {
+        let project = try TestProject()
+        let remote = project.path("remote")
+        var generator = SeededGenerator(seed: 14)
+        for index in 0..<40 { try project.write("data/raw/f\(index).bin", generator.bytes(40_000)) }
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "v0"])
+        project.run(["remote", "add", "origin", remote])
+        project.run(["push", "-q"])
+        for round in 1...20 {
+            for index in 0..<4 { try project.write("data/raw/f\((round * 4 + index) % 40).bin", generator.bytes(40_000)) }
+            project.run(["add", "-q", "data/raw"])
+            project.run(["commit", "-q", "-m", "v\(round)"])
+            project.run(["push", "-q"])
+        }
+        project.run(["branch", "feature"])
+        project.run(["checkout", "-q", "raw@feature"])
+        for index in 0..<6 { try project.write("data/raw/extra\(index).bin", generator.bytes(50_000)) }
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "feature"])
+        project.run(["push", "-q"])
+        project.run(["checkout", "-q", "raw@main"])
+        project.run(["push", "origin", "raw@feature", "--delete"])
+        project.run(["branch", "-d", "feature", "--force"])
+        project.run(["reset", "-q", "--hard", "raw@main~2"])
+        project.run(["push", "-q", "--force"])
+
+        let before = try Self.packBytes(remote)
+        let dry = try project.run(["gc", "--remote", "origin", "--grace", "0", "--force", "--tombstone-hours", "0",
+                                   "--rewrite-below", "1", "--dry-run", "--json"]).jsonObject()
+        #expect(dry["dry_run"] as? Bool == true)
+        #expect(try Self.packBytes(remote) == before, "a dry run changed the remote")
+        let roots = (dry["roots"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+        #expect(roots == ["branch raw@main"], "\(roots)")
+
+        let first = try project.run(["gc", "--remote", "origin", "--grace", "0", "--force", "--tombstone-hours", "0",
+                                     "--rewrite-below", "1", "--json"]).jsonObject()
+        #expect((first["packs"] as? [[String: Any]] ?? []).contains { $0["action"] as? String != "keep" }, "\(first)")
+        #expect((first["bytes_pending"] as? UInt64 ?? 0) > 0)
+
+        // What stays is exactly what a clone of the branches needs.
+        project.run(["clone", "-q", remote, project.path("copy")])
+        let cloned = try project.run(["du", "--json"], in: "copy").jsonObject()
+        let clonedObjects = (cloned["store"] as? [String: Any])?["objects"] as? Int
+        let listed = try Self.listedObjects(remote)
+        #expect(listed == clonedObjects, "remote lists \(listed), a clone holds \(clonedObjects ?? -1)")
+        #expect(try project.hashes(under: "copy/data/raw") == project.hashes(under: "data/raw"))
+        project.run(["fsck", "-q"], in: "copy")
+
+        // A second run deletes the packs the first took out of the index, and finds nothing
+        // more to rewrite; what the remote stores shrank by the unreachable bytes.
+        let second = try project.run(["gc", "--remote", "origin", "--grace", "0", "--force", "--tombstone-hours", "0",
+                                      "--rewrite-below", "1", "--json"]).jsonObject()
+        #expect((second["packs"] as? [[String: Any]] ?? []).allSatisfy { $0["action"] as? String == "keep" }, "\(second)")
+        #expect(!(second["tombstones_deleted"] as? [String] ?? []).isEmpty)
+        let after = try Self.packBytes(remote)
+        #expect(after < before, "\(before) -> \(after)")
+        let third = try project.run(["gc", "--remote", "origin", "--grace", "0", "--force", "--tombstone-hours", "0",
+                                     "--rewrite-below", "1", "--json"]).jsonObject()
+        #expect(third["bytes_after"] as? UInt64 == third["bytes_before"] as? UInt64, "\(third)")
+        project.run(["clone", "-q", remote, project.path("copy1")])
+        #expect(try project.hashes(under: "copy1/data/raw") == project.hashes(under: "data/raw"))
+
+        // Pushing after gc works, and so does a clone of it.
+        try project.write("data/raw/late.bin", generator.bytes(30_000))
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "after gc"])
+        project.run(["push", "-q"])
+        project.run(["clone", "-q", remote, project.path("copy2")])
+        #expect(try project.hashes(under: "copy2/data/raw") == project.hashes(under: "data/raw"))
+    }
+
+    @Test("the grace period keeps recent packs and leftovers; 0 needs --force")
+    func grace() throws {
+        let project = try TestProject()
+        let remote = project.path("remote")
+        var first = SeededGenerator(seed: 3)
+        try project.write("data/raw/a.bin", first.bytes(50_000))
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "one"])
+        project.run(["remote", "add", "origin", remote])
+        project.run(["push", "-q"])
+        var second = SeededGenerator(seed: 4)
+        try project.write("data/raw/a.bin", second.bytes(50_000))
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "two"])
+        project.run(["push", "-q", "--force"])
+        try Data("leftover".utf8).write(to: URL(fileURLWithPath: "\(remote)/packs/pack-\(String(repeating: "ab", count: 32)).pack"))
+        let refused = project.run(["gc", "--remote", "origin", "--grace", "0"], expect: 64)
+        #expect(refused.stderr.contains("--force"))
+        let before = try Self.packBytes(remote)
+        let report = try project.run(["gc", "--remote", "origin", "--json"]).jsonObject()
+        #expect((report["packs"] as? [[String: Any]] ?? []).allSatisfy { $0["action"] as? String == "keep" })
+        #expect((report["leftovers"] as? [[String: Any]] ?? []).allSatisfy { $0["deleted"] as? Bool == false })
+        #expect(try Self.packBytes(remote) == before)
+    }
+}
