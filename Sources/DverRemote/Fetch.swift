@@ -47,13 +47,27 @@ public struct FetchOperation {
     ///   refs are untouched then.
     public func run(repos: [String]? = nil) throws -> FetchResult {
         // Downloaded objects are named by the tracking refs only at the end: keep gc out meanwhile.
-        try project.withObjectWriters { try runLocked(repos: repos) }
+        try project.withObjectWriters {
+            // A remote gc may delete a pack an older index listed (once its tombstone has aged,
+            // docs/REMOTES.md): a transfer that fails while the index moved on starts again from
+            // the new one, keeping what it already verified.
+            var generation: Int?
+            for attempt in 0..<3 {
+                do {
+                    return try runLocked(repos: repos, generation: &generation)
+                } catch {
+                    guard attempt < 2, let seen = generation, let now = try? remote.readIndex().index.generation, now != seen else { throw error }
+                }
+            }
+            return try runLocked(repos: repos, generation: &generation)
+        }
     }
 
-    private func runLocked(repos: [String]?) throws -> FetchResult {
+    private func runLocked(repos: [String]?, generation: inout Int?) throws -> FetchResult {
         let start = remote.transport.requestCount
         var result = FetchResult()
         let (index, version) = try remote.readIndex()
+        generation = index.generation
         if version == nil { try remote.transport.prepare(creating: false) }
         result.index = index
         if let specs { result.specs = try remote.receiveSpecs(index.pipelines, catalog: specs) }

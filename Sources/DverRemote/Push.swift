@@ -89,18 +89,24 @@ public struct PushOperation {
         let start = remote.transport.requestCount
         // A garbage collection that took packs out of the index while this push relied on them
         // makes it start again from a fresh index (docs/REMOTES.md, "Garbage collection").
-        for _ in 0..<3 {
+        // So does a push that failed while the index moved on (a pack it read of was deleted).
+        var generation: Int?
+        for _ in 0..<4 {
             do {
-                return try attempt(targets, start: start)
+                return try attempt(targets, start: start, generation: &generation)
             } catch is PacksCollected {
                 continue
+            } catch let error as RemoteError {
+                guard case .corruptRemote = error, let seen = generation,
+                      let now = try? remote.readIndex().index.generation, now != seen else { throw error }
             }
         }
         throw RemoteError.concurrentUpdate(url: remote.transport.displayURL)
     }
 
-    private func attempt(_ targets: [PushTarget], start: Int) throws -> PushResult {
+    private func attempt(_ targets: [PushTarget], start: Int, generation: inout Int?) throws -> PushResult {
         let state = try remote.readIndex()
+        generation = state.index.generation
         var result = PushResult()
         var planned = [PlannedUpdate]()
         for target in targets {

@@ -233,8 +233,11 @@ public struct RemoteGarbageCollection {
             report.bytesPending = pending
         }
 
-        // 4. Delete what no reader can need, then forget the tombstones deleted.
-        for key in deletions { try remote.transport.delete(key) }
+        // 4. Delete what no reader can need, then forget the tombstones deleted. Re-checked
+        //    against the index as it is now: a file listed since (a pack this run wrote, or one
+        //    a push registered) is never deleted.
+        let nowListed = Set(try remote.readIndex().index.packs.flatMap { [$0.packKey, $0.indexKey] })
+        for key in deletions where !nowListed.contains(key) { try remote.transport.delete(key) }
         if !expired.isEmpty {
             var record = tombstones.record
             record.tombstones.removeAll { expired.contains($0.pack) }
