@@ -115,3 +115,49 @@ struct RemoteGarbageCollectionTests {
         #expect(try Self.packBytes(remote) == before)
     }
 }
+
+/// SIGKILL of `dver gc --remote` at points spread over its run.
+@Suite("remote gc killed")
+struct RemoteGarbageCollectionKillTests {
+    @Test("a gc killed at 16 points leaves a remote that clones whole each time, and a rerun finishes")
+    func killed() throws {
+        let project = try TestProject()
+        let remote = project.path("remote")
+        var generator = SeededGenerator(seed: 99)
+        for index in 0..<30 { try project.write("data/raw/f\(index).bin", generator.bytes(30_000)) }
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "base"])
+        project.run(["remote", "add", "origin", remote])
+        project.run(["push", "-q"])
+        let gc = ["gc", "--remote", "origin", "--grace", "0", "--force", "--tombstone-hours", "0", "--rewrite-below", "1", "--no-git-pins", "-q"]
+        /// A commit replacing the previous one, force-pushed: its predecessor's chunks die.
+        func replaceHead(_ round: Int) throws {
+            for index in 0..<6 { try project.write("data/raw/f\((round * 6 + index) % 30).bin", generator.bytes(30_000)) }
+            if round > 0 { project.run(["reset", "-q", "raw@main~1"]) }
+            project.run(["add", "-q", "data/raw"])
+            project.run(["commit", "-q", "-m", "round \(round)"])
+            project.run(["push", "-q", "--force"])
+        }
+        try replaceHead(0)
+        let started = Date()
+        project.run(gc)
+        let duration = max(Date().timeIntervalSince(started), 0.05)
+        for point in 0..<16 {
+            try replaceHead(point + 1)
+            let process = try project.start(gc)
+            usleep(useconds_t(duration * 1_000_000 * Double(point) / 15))
+            process.kill(SIGKILL)
+            _ = try process.wait()
+            let copy = "copy-\(point)"
+            project.run(["clone", "-q", remote, project.path(copy)])
+            #expect(try project.hashes(under: "\(copy)/data/raw") == project.hashes(under: "data/raw"), "after a kill at point \(point)")
+            project.run(["fsck", "-q"], in: copy)
+        }
+        project.run(gc)
+        project.run(gc)
+        project.run(["clone", "-q", remote, project.path("final")])
+        #expect(try project.hashes(under: "final/data/raw") == project.hashes(under: "data/raw"))
+        let report = try project.run(Array(gc.dropLast()) + ["--json"]).jsonObject()
+        #expect((report["packs"] as? [[String: Any]] ?? []).allSatisfy { $0["action"] as? String == "keep" }, "\(report)")
+    }
+}
