@@ -24,6 +24,9 @@ let package = Package(
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2",
                        providers: [.apt(["libgit2-dev"])]),
+        // libfuse 3 for `dver mount` (shim.h picks FUSE_USE_VERSION 31 and wraps two macros).
+        .systemLibrary(name: "CFuse", pkgConfig: "fuse3",
+                       providers: [.apt(["libfuse3-dev"])]),
 
         // Pure values: ids, hashing, encodings. No I/O.
         .target(name: "DverCore", dependencies: ["COpenSSL"]),
@@ -57,6 +60,9 @@ let package = Package(
         // Reading snapshots without a checkout: revisions, listings, ranged file reads (serve, mount).
         .target(name: "DverAccess",
                 dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository"]),
+        // `dver mount`: a read-only FUSE file system at a revision, from the store or a remote.
+        .target(name: "DverMount",
+                dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository", "DverRemote", "DverAccess", "CFuse", "CSystemShims"]),
         // Command line front end.
         .target(name: "DverCLI",
                 dependencies: [
@@ -66,6 +72,7 @@ let package = Package(
                     "DverPipeline",
                     "DverCluster",
                     "DverAccess",
+                    "DverMount",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ]),
         .executableTarget(name: "dver", dependencies: ["DverCLI"]),
@@ -87,6 +94,8 @@ let package = Package(
                     dependencies: ["DverPipeline", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverAccessTests",
                     dependencies: ["DverAccess", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
+        .testTarget(name: "DverMountTests",
+                    dependencies: ["DverMount", "DverAccess", "DverRemote", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverClusterTests", dependencies: ["DverCluster", "DverPipeline"]),
         .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverStore", "DverTestSupport", "DverServerSupport"]),
         .testTarget(name: "DverRemoteTests",

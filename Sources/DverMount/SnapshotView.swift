@@ -1,0 +1,59 @@
+import DverAccess
+import DverCore
+import DverStore
+
+/// One directory's entries, decoded once, with an index by name.
+struct DirectoryListing: Sendable {
+    var entries: [TreeEntry]
+    var positions: [String: Int]
+
+    init(_ entries: [TreeEntry]) {
+        self.entries = entries
+        positions = Dictionary(entries.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func entry(named name: Substring) -> TreeEntry? {
+        positions[String(name)].map { entries[$0] }
+    }
+
+    /// Roughly what the listing holds in memory (entry, name and dictionary slot).
+    var cost: Int { entries.reduce(0) { $0 + 160 + $1.name.utf8.count * 2 } }
+}
+
+/// A snapshot seen as a file system: absolute paths ("/", "/a/b.csv") resolved to tree entries
+/// through directory listings decoded once and kept (bounded, least recently used first out;
+/// keyed by tree id, so identical directories share one listing).
+final class SnapshotView: Sendable {
+    let snapshot: Snapshot
+    private let listings: LeastRecentlyUsed<ObjectID, DirectoryListing>
+
+    /// - Parameter listingBudget: bytes of decoded listings kept (default 256 MiB, about a
+    ///   million entries).
+    init(snapshot: Snapshot, listingBudget: Int = 256 << 20) {
+        self.snapshot = snapshot
+        listings = LeastRecentlyUsed(budget: listingBudget)
+    }
+
+    var root: TreeEntry { snapshot.rootEntry }
+
+    /// The entry at an absolute path, or nil when nothing is there.
+    /// - Throws: store errors (a tree that is missing or damaged).
+    func entry(at path: String) throws -> TreeEntry? {
+        var current = root
+        for component in path.utf8.split(separator: UInt8(ascii: "/")) {
+            guard current.kind == .directory else { return nil }
+            guard let next = try listing(of: current.id).entry(named: Substring(component)) else { return nil }
+            current = next
+        }
+        return current
+    }
+
+    /// The entries of a directory (its tree id), decoded on first use.
+    /// - Throws: store errors; `StoreError.corruptObject` for names out of order.
+    func listing(of directory: ObjectID) throws -> DirectoryListing {
+        if let known = listings.value(for: directory) { return known }
+        let listing = DirectoryListing(try snapshot.entries(of: directory))
+        listings.insert(listing, for: directory, cost: listing.cost)
+        return listing
+    }
+}
