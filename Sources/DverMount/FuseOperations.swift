@@ -26,35 +26,45 @@ enum FuseOperations {
             }
             return dver_fuse_private_data()
         }
-        operations.getattr = { path, status, _ in
-            guard let fileSystem = FuseOperations.current(), let path, let status else { return -EIO }
-            return fileSystem.getattr(String(cString: path), status)
+        operations.getattr = { path, status, info in
+            guard let fileSystem = FuseOperations.current(), let status else { return -EIO }
+            if let path { return fileSystem.getattr(String(cString: path), status) }
+            guard let node = FuseOperations.node(info) else { return -EIO }
+            return fileSystem.getattr(node, status)
         }
         operations.readlink = { path, buffer, size in
             guard let fileSystem = FuseOperations.current(), let path, let buffer else { return -EIO }
             return fileSystem.readlink(String(cString: path), buffer, size)
         }
         operations.opendir = { path, info in
-            guard let fileSystem = FuseOperations.current(), let path else { return -EIO }
-            let result = fileSystem.opendir(String(cString: path))
-            if result == 0, let info {
+            guard let fileSystem = FuseOperations.current(), let path, let info else { return -EIO }
+            switch fileSystem.opendir(String(cString: path)) {
+            case .success(let directory):
+                info.pointee.fh = UInt64(UInt(bitPattern: Unmanaged<OpenNode>.passRetained(directory).toOpaque()))
                 info.pointee.keep_cache = 1
                 info.pointee.cache_readdir = 1
+                return 0
+            case .failure(let error):
+                return -error.code
             }
-            return result
         }
-        operations.readdir = { path, buffer, fill, _, _, flags in
-            guard let fileSystem = FuseOperations.current(), let path, let fill else { return -EIO }
+        operations.readdir = { _, buffer, fill, _, info, flags in
+            guard let fileSystem = FuseOperations.current(), let fill,
+                  let directory = FuseOperations.node(info) as? OpenDirectory else { return -EIO }
             let plus = flags.rawValue & FUSE_READDIR_PLUS.rawValue != 0
-            return fileSystem.readdir(String(cString: path), plus: plus) { name, status, withAttributes in
+            return fileSystem.readdir(directory, plus: plus) { name, status, withAttributes in
                 fill(buffer, name, status, 0, withAttributes ? FUSE_FILL_DIR_PLUS : fuse_fill_dir_flags(rawValue: 0))
             }
+        }
+        operations.releasedir = { _, info in
+            FuseOperations.releaseNode(info)
+            return 0
         }
         operations.open = { path, info in
             guard let fileSystem = FuseOperations.current(), let path, let info else { return -EIO }
             switch fileSystem.open(String(cString: path), flags: info.pointee.flags) {
             case .success(let file):
-                info.pointee.fh = UInt64(UInt(bitPattern: Unmanaged.passRetained(file).toOpaque()))
+                info.pointee.fh = UInt64(UInt(bitPattern: Unmanaged<OpenNode>.passRetained(file).toOpaque()))
                 info.pointee.keep_cache = 1
                 return 0
             case .failure(let error):
@@ -62,14 +72,11 @@ enum FuseOperations {
             }
         }
         operations.read = { _, buffer, size, offset, info in
-            guard let fileSystem = FuseOperations.current(), let buffer, let file = FuseOperations.openFile(info) else { return -EIO }
+            guard let fileSystem = FuseOperations.current(), let buffer, let file = FuseOperations.node(info) as? OpenFile else { return -EIO }
             return fileSystem.read(file, into: buffer, size: size, offset: Int64(offset))
         }
         operations.release = { _, info in
-            if let info, let pointer = UnsafeRawPointer(bitPattern: UInt(info.pointee.fh)) {
-                Unmanaged<OpenFile>.fromOpaque(pointer).release()
-                info.pointee.fh = 0
-            }
+            FuseOperations.releaseNode(info)
             return 0
         }
         operations.statfs = { _, status in
@@ -92,9 +99,16 @@ enum FuseOperations {
         dver_fuse_private_data().map { Unmanaged<MountedFileSystem>.fromOpaque($0).takeUnretainedValue() }
     }
 
-    /// The open file a handle names (set by `open`).
-    static func openFile(_ info: UnsafeMutablePointer<fuse_file_info>?) -> OpenFile? {
+    /// The open file or directory a handle names (set by `open` and `opendir`).
+    static func node(_ info: UnsafeMutablePointer<fuse_file_info>?) -> OpenNode? {
         guard let info, let pointer = UnsafeRawPointer(bitPattern: UInt(info.pointee.fh)) else { return nil }
-        return Unmanaged<OpenFile>.fromOpaque(pointer).takeUnretainedValue()
+        return Unmanaged<OpenNode>.fromOpaque(pointer).takeUnretainedValue()
+    }
+
+    /// Drops the reference `open` or `opendir` put in the handle.
+    static func releaseNode(_ info: UnsafeMutablePointer<fuse_file_info>?) {
+        guard let info, let pointer = UnsafeRawPointer(bitPattern: UInt(info.pointee.fh)) else { return }
+        Unmanaged<OpenNode>.fromOpaque(pointer).release()
+        info.pointee.fh = 0
     }
 }

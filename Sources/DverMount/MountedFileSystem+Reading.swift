@@ -7,15 +7,31 @@ import Foundation
 import Glibc
 #endif
 
-/// A file opened through the mount: its content, and the stream state read-ahead follows.
-final class OpenFile: Sendable {
+/// A file or directory opened through the mount (what `fi->fh` points at): callbacks given a
+/// handle get no path (libfuse's `nullpath_ok`), so the handle carries the entry.
+class OpenNode: @unchecked Sendable {
+    // Immutable after init; subclasses add only Sendable state.
     let path: String
+    let entry: TreeEntry
+
+    init(path: String, entry: TreeEntry) {
+        self.path = path
+        self.entry = entry
+    }
+}
+
+/// An open directory.
+final class OpenDirectory: OpenNode, @unchecked Sendable {}
+
+/// A file opened through the mount: its content, and the stream state read-ahead follows.
+final class OpenFile: OpenNode, @unchecked Sendable {
     let content: FileContent
+    // Touched only under its lock.
     private let stream = Locked((nextOffset: UInt64(0), readAheadRunning: false))
 
     init(path: String, content: FileContent) {
-        self.path = path
         self.content = content
+        super.init(path: path, entry: content.entry)
     }
 
     /// Records a read of `range`; true when it continued the previous one (a sequential stream).

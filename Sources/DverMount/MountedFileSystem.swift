@@ -61,21 +61,28 @@ public final class MountedFileSystem: Sendable {
         }
     }
 
-    func opendir(_ path: String) -> Int32 {
+    /// The attributes of an open file or directory (fstat).
+    func getattr(_ node: OpenNode, _ status: UnsafeMutablePointer<stat>) -> Int32 {
+        attributes.fill(&status.pointee, for: node.entry)
+        return 0
+    }
+
+    func opendir(_ path: String) -> Result<OpenDirectory, Errno> {
         do {
-            guard let entry = try view.entry(at: path) else { return -ENOENT }
-            return entry.kind == .directory ? 0 : -ENOTDIR
+            guard let entry = try view.entry(at: path) else { return .failure(Errno(ENOENT)) }
+            guard entry.kind == .directory else { return .failure(Errno(ENOTDIR)) }
+            return .success(OpenDirectory(path: path, entry: entry))
         } catch {
-            return failure(error, "cannot open directory \(path)")
+            return .failure(Errno(-failure(error, "cannot open directory \(path)")))
         }
     }
 
     /// Passes "." and "..", then every entry with its attributes, to `add` (which returns
     /// non-zero when the buffer is full).
-    func readdir(_ path: String, plus: Bool, _ add: (String, UnsafePointer<stat>?, Bool) -> Int32) -> Int32 {
+    func readdir(_ directory: OpenDirectory, plus: Bool, _ add: (String, UnsafePointer<stat>?, Bool) -> Int32) -> Int32 {
+        let entry = directory.entry
+        let path = directory.path
         do {
-            guard let entry = try view.entry(at: path) else { return -ENOENT }
-            guard entry.kind == .directory else { return -ENOTDIR }
             let listing = try view.listing(of: entry.id)
             var own = stat()
             attributes.fill(&own, for: entry)
