@@ -40,14 +40,19 @@ public struct MountPoint: Sendable {
     }
 
     public var state: State {
-        let entry = MountTable.entry(at: path)
+        if let entry = MountTable.entry(at: path) {
+            // Not stat: the kernel answers it from cached attributes after the process died.
+            // statfs always asks the file system, and a dead one fails with ENOTCONN.
+            var status = statvfs()
+            if statvfs(path, &status) != 0, errno == ENOTCONN || errno == ECONNABORTED { return .stale(entry) }
+            return .mounted(entry)
+        }
         var status = stat()
         if stat(path, &status) != 0 {
             let code = errno
-            if code == ENOTCONN || code == ECONNABORTED { return .stale(entry) }
+            if code == ENOTCONN || code == ECONNABORTED { return .stale(nil) }
             return .missing
         }
-        if let entry { return .mounted(entry) }
         guard status.st_mode & S_IFMT == S_IFDIR else { return .notADirectory }
         guard let names = try? FileSystem.listRaw(path) else { return .nonEmptyDirectory }
         return names.isEmpty ? .emptyDirectory : .nonEmptyDirectory
