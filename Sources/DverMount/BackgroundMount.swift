@@ -16,6 +16,8 @@ public struct BackgroundMount: Sendable {
     public var logPath: String
     /// How long to wait for the mount (opening a remote's pack indexes may take a while).
     public var timeout: Double = 120
+    /// The kernel read-ahead to set once the mount answers (see `MountOptions`).
+    public var readAheadKilobytes: Int?
 
     public init(arguments: [String], mountPoint: MountPoint, logPath: String) {
         self.arguments = arguments
@@ -41,7 +43,11 @@ public struct BackgroundMount: Sendable {
             if waited == pid {
                 throw MountError.backgroundMountFailed(mountPoint.path, status: Self.describe(status), log: logText(from: logStart))
             }
-            if case .mounted(let entry) = mountPoint.state, entry.isDver { return pid }
+            if case .mounted(let entry) = mountPoint.state, entry.isDver {
+                // The state check made a statfs, answered after INIT: the read-ahead sticks now.
+                if let readAheadKilobytes { FuseSession.setReadAhead(readAheadKilobytes, mountPoint: mountPoint.path) }
+                return pid
+            }
             if Date() > deadline {
                 throw MountError.backgroundMountTimedOut(mountPoint.path, seconds: Int(timeout), logPath: logPath)
             }

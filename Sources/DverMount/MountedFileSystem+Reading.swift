@@ -82,6 +82,7 @@ extension MountedFileSystem {
         guard start < fileSize, size > 0 else { return 0 }
         let end = min(fileSize, start + UInt64(size))   // start < 2^63, size < 2^31: no overflow
         let expected = Int(end - start)
+        keepChunk(endingInside: end, of: file)
         var written = 0
         do {
             try file.content.read(start..<end) { piece in
@@ -101,6 +102,14 @@ extension MountedFileSystem {
         statistics.recordRead(bytes: written)
         if file.recordRead(start..<end), remote != nil { readAhead(file, after: end) }
         return Int32(written)
+    }
+
+    /// When a read ends inside a chunk, the next read starts in it: keep it in memory so it is
+    /// read and verified once.
+    func keepChunk(endingInside end: UInt64, of file: OpenFile) {
+        guard end > 0, end < file.content.size, let last = try? file.content.chunk(at: end - 1),
+              last.range.upperBound > end else { return }
+        source.keep(last.id)
     }
 
     /// Remote-backed mounts fetch, in the background, the next chunk a sequential stream will

@@ -18,7 +18,7 @@ public final class MountedFileSystem: Sendable {
     /// The remote-backed source, when the mount reads from a remote (read-ahead, statistics).
     let remote: RemoteBackedSource?
     /// Where objects come from for reads and read-ahead (memoizing in front of the store or remote).
-    let source: any ObjectReading
+    let source: MemoizingSource
     /// "raw@main (commit 3fa9c1d2…)": what is mounted, for the log and `user.dver.revision`.
     public let title: String
 

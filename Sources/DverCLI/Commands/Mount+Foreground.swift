@@ -24,6 +24,7 @@ struct MountForeground {
         options.allowOther = command.allowOther
         options.debug = command.debugFuse
         options.sourceName = "dver:\(spec.repo)@\(commit.shortHex())"
+        options.readAheadKilobytes = command.readAheadKilobytes
         let remote = command.remote.map { ", objects from remote \($0)" } ?? ""
         try FuseSession.run(fileSystem, options: options) {
             log.line("mounted \(fileSystem.title) read-only at \(point.path)\(remote)")

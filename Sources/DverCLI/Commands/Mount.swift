@@ -96,7 +96,9 @@ struct Mount: ParsableCommand {
         if let cacheSize { arguments += ["--cache-size", cacheSize] }
         if allowOther { arguments.append("--allow-other") }
         if debugFuse { arguments.append("--debug-fuse") }
-        let pid = try BackgroundMount(arguments: arguments, mountPoint: point, logPath: logPath).start()
+        var launch = BackgroundMount(arguments: arguments, mountPoint: point, logPath: logPath)
+        launch.readAheadKilobytes = readAheadKilobytes
+        let pid = try launch.start()
         let revision = spec.revision ?? (remote == nil ? "HEAD" : "default branch")
         if global.json {
             struct Output: Encodable {
@@ -110,6 +112,9 @@ struct Mount: ParsableCommand {
         global.console.line("Mounted \(spec.repo)@\(revision) (commit \(commit.shortHex())) read-only at \(point.path)")
         global.console.line("  served by process \(pid), log \(logPath); unmount with 'dver umount \(point.path)'")
     }
+
+    /// Large requests for local reads; remote reads download what the kernel asks for, so less.
+    var readAheadKilobytes: Int { remote == nil ? 4096 : 1024 }
 
     /// `.dver/mounts/<first 16 hex digits of SHA-256 of the mount point>.log`.
     static func defaultLogPath(project: Project, point: MountPoint) throws -> String {
