@@ -27,16 +27,25 @@ public struct MountPoint: Sendable {
     /// Resolves `path` (relative to `workingDirectory`) to the canonical path; a stale mount
     /// cannot be resolved itself, so its parent is.
     public init(_ path: String, workingDirectory: String) {
-        let absolute = path.hasPrefix("/") ? path : "\(workingDirectory)/\(path)"
+        let absolute = Self.normalized(path.hasPrefix("/") ? path : "\(workingDirectory)/\(path)")
         if let resolved = try? FileSystem.realPath(absolute) {
             self.path = resolved
             return
         }
-        let trimmed = absolute.count > 1 && absolute.hasSuffix("/") ? String(absolute.dropLast()) : absolute
-        let parent = FileSystem.parentPath(trimmed)
-        let name = trimmed.split(separator: "/").last.map(String.init) ?? ""
+        let parent = FileSystem.parentPath(absolute)
+        let name = absolute.split(separator: "/").last.map(String.init) ?? ""
         let resolvedParent = (try? FileSystem.realPath(parent.isEmpty ? "/" : parent)) ?? parent
         self.path = resolvedParent == "/" ? "/\(name)" : "\(resolvedParent)/\(name)"
+    }
+
+    /// `path` without empty and `.` components, and with `..` taken lexically (used when the
+    /// path cannot be resolved on disk: it does not exist, or is a stale mount).
+    static func normalized(_ path: String) -> String {
+        var components = [Substring]()
+        for component in path.split(separator: "/") where component != "." {
+            if component == ".." { _ = components.popLast() } else { components.append(component) }
+        }
+        return "/" + components.joined(separator: "/")
     }
 
     public var state: State {
