@@ -34,7 +34,7 @@ struct DocScript: Sendable, CustomTestStringConvertible {
     /// Whether a command is on PATH ("fuse": whether FUSE mounts can be made).
     static func isInstalled(_ tool: String) -> Bool {
         if tool == "fuse" { return Mounts.isAvailable }
-        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").contains {
+        return (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").contains {
             FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)")
         }
     }
