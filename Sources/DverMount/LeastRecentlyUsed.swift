@@ -59,6 +59,15 @@ final class LeastRecentlyUsed<Key: Hashable & Sendable, Value: Sendable>: Sendab
         }
     }
 
+    /// Removes and returns the value for `key`.
+    func removeValue(for key: Key) -> Value? {
+        state.withLock { state in
+            guard let position = state.positions[key], let slot = state.slots[position] else { return nil }
+            Self.remove(position, from: &state)
+            return slot.value
+        }
+    }
+
     var totalCost: Int { state.withLock { $0.cost } }
     var count: Int { state.withLock { $0.positions.count } }
 

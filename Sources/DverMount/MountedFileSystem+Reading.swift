@@ -83,6 +83,9 @@ extension MountedFileSystem {
         let end = min(fileSize, start + UInt64(size))   // start < 2^63, size < 2^31: no overflow
         let expected = Int(end - start)
         keepChunk(endingInside: end, of: file)
+        if let remote, let chunks = try? file.content.chunks(overlapping: start..<end) {
+            remote.prefetch(chunks.map(\.id))   // together; failures surface in the read below
+        }
         var written = 0
         do {
             try file.content.read(start..<end) { piece in

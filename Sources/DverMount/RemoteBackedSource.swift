@@ -7,13 +7,17 @@ import Synchronization
 
 /// Objects for a remote-backed mount: from the local store when it has them, else from the
 /// on-disk cache (verified on every read), else by one ranged GET from the remote (verified),
-/// which is then cached. Two threads wanting the same missing object share one download.
+/// which is then cached. Two threads wanting the same missing object share one download. A
+/// read can `prefetch` the chunks of its range first: neighbouring records then come in one
+/// request, and are kept in memory for that read.
 public final class RemoteBackedSource: ObjectReading {
     public let local: ObjectStore?
     public let cache: ObjectCache
     public let fetcher: RemoteObjectFetcher
     private let log: MountLog
     private let inFlight = Locked([ObjectID: PendingFetch]())
+    /// Objects a prefetch brought, verified, until the read that asked takes them.
+    private let prefetched = LeastRecentlyUsed<ObjectID, [UInt8]>(budget: 64 << 20)
     private let hits = Atomic<Int>(0)
     private let misses = Atomic<Int>(0)
     private let cacheWriteFailed = Atomic<Bool>(false)
@@ -31,6 +35,7 @@ public final class RemoteBackedSource: ObjectReading {
 
     public func read(_ id: ObjectID, as kind: ObjectKind) throws -> [UInt8] {
         if let local, local.contains(id) { return try local.read(id, as: kind) }
+        if kind == .chunk, let bytes = prefetched.removeValue(for: id) { return bytes }
         if let bytes = cache.read(id, as: kind) {
             hits.add(1, ordering: .relaxed)
             return bytes
@@ -49,6 +54,46 @@ public final class RemoteBackedSource: ObjectReading {
         return FileSystem.exists(cache.path(of: id))
     }
 
+    /// Downloads the chunks among `ids` that are neither in the local store, nor cached, nor
+    /// being downloaded, in as few requests as neighbouring records allow; caches them and
+    /// keeps them in memory for the read that asked. A failure is left for that read to meet,
+    /// object by object.
+    public func prefetch(_ ids: [ObjectID]) {
+        let missing = ids.filter { !isAvailable($0) }
+        guard !missing.isEmpty else { return }
+        let owned = inFlight.withLock { table -> [(id: ObjectID, pending: PendingFetch)] in
+            missing.compactMap { id in
+                guard table[id] == nil else { return nil }
+                let pending = PendingFetch()
+                table[id] = pending
+                return (id, pending)
+            }
+        }
+        guard !owned.isEmpty else { return }
+        let results = fetcher.fetch(owned.map { ($0.id, ObjectKind.chunk) })
+        for (id, pending) in owned {
+            let result = results[id] ?? .failure(RemoteError.missingRemoteObject(id))
+            if case .success(let bytes) = result {
+                misses.add(1, ordering: .relaxed)
+                keep(id, kind: .chunk, bytes: bytes)
+                prefetched.insert(bytes, for: id, cost: bytes.count + 64)
+            }
+            inFlight.withLock { $0[id] = nil }
+            pending.finish(result, kind: .chunk)
+        }
+    }
+
+    /// Writes a downloaded object to the cache; a failure (disk full) is logged once.
+    private func keep(_ id: ObjectID, kind: ObjectKind, bytes: [UInt8]) {
+        do {
+            try cache.store(id, kind: kind, bytes: bytes)
+        } catch {
+            if !cacheWriteFailed.exchange(true, ordering: .relaxed) {
+                log.line("cannot write to the object cache \(cache.directory): \(error) (reads go on from the remote)")
+            }
+        }
+    }
+
     /// Downloads `id`, or waits for the download another thread has started.
     private func download(_ id: ObjectID, as kind: ObjectKind) throws -> [UInt8] {
         let (pending, isOwner) = inFlight.withLock { table -> (PendingFetch, Bool) in
@@ -61,13 +106,7 @@ public final class RemoteBackedSource: ObjectReading {
         let result = Result { () throws -> [UInt8] in
             let bytes = try fetcher.fetch(id, as: kind)
             misses.add(1, ordering: .relaxed)
-            do {
-                try cache.store(id, kind: kind, bytes: bytes)
-            } catch {
-                if !cacheWriteFailed.exchange(true, ordering: .relaxed) {
-                    log.line("cannot write to the object cache \(cache.directory): \(error) (reads go on from the remote)")
-                }
-            }
+            keep(id, kind: kind, bytes: bytes)
             return bytes
         }
         inFlight.withLock { $0[id] = nil }
