@@ -23,7 +23,7 @@ final class MountStatistics: Sendable {
                failed_reads: failures.load(ordering: .relaxed), read_aheads: readAheads.load(ordering: .relaxed),
                bytes_downloaded: remote?.fetcher.bytesReceived ?? 0, requests: remote?.fetcher.requestCount ?? 0,
                cache_hits: remote?.cacheHits ?? 0, cache_bytes: remote?.cache.approximateSize ?? 0,
-               cache_evicted: remote?.cache.evictedFiles ?? 0)
+               cache_evicted: remote?.cache.evictedSegments ?? 0)
     }
 
     /// The figures as JSON (snake_case keys, as dver's --json output).

@@ -51,7 +51,7 @@ public final class RemoteBackedSource: ObjectReading {
     /// Whether `id` can be read without a download (the local store or the cache has it).
     public func isAvailable(_ id: ObjectID) -> Bool {
         if let local, local.contains(id) { return true }
-        return FileSystem.exists(cache.path(of: id))
+        return cache.contains(id)
     }
 
     /// Downloads the chunks among `ids` that are neither in the local store, nor cached, nor
