@@ -26,6 +26,8 @@ public enum MountError: Error, Sendable, Equatable {
     case backgroundMountFailed(String, status: String, log: String)
     case backgroundMountTimedOut(String, seconds: Int, logPath: String)
     case invalidCacheSize(String)
+    /// The mount point is inside a repo's workspace or the store, whose commands would walk it.
+    case insideProject(String, what: String)
     /// A branch the remote does not have, or a revision it cannot resolve.
     case unknownRemoteRevision(repo: String, revision: String, remote: String, reason: String)
 }
@@ -59,6 +61,8 @@ extension MountError: CustomStringConvertible {
             return "the mount process for '\(path)' \(status) before the file system appeared\(detail)"
         case .backgroundMountTimedOut(let path, let seconds, let logPath):
             return "the file system did not appear at '\(path)' within \(seconds) s; the mount process is still starting (see \(logPath)); 'dver umount \(path)' stops it once mounted"
+        case .insideProject(let path, let what):
+            return "cannot mount at '\(path)': it is inside \(what), where dver's own commands would read the mount as files; mount elsewhere (e.g. outside the project, or beside the repos)"
         case .invalidCacheSize(let text):
             return "invalid cache size '\(text)': give bytes with an optional unit, e.g. 512M, 20G or 1T (powers of 1024), at least 1M"
         case .unknownRemoteRevision(let repo, let revision, let remote, let reason):

@@ -90,6 +90,20 @@ public struct MountPoint: Sendable {
         throw MountError.unmountFailed(path, reason: "it stays stale after being detached 8 times")
     }
 
+    /// Refuses a mount point inside a repo's workspace directory (`add` and `status` would walk
+    /// into the mount) or inside the store.
+    /// - Parameters:
+    ///   - root: the project root; `mounts`: the repos' project-relative workspace directories.
+    /// - Throws: `MountError.insideProject`.
+    public func checkOutside(projectRoot root: String, repoMounts mounts: [(repo: String, path: String)]) throws {
+        let canonicalRoot = (try? FileSystem.realPath(root)) ?? root
+        func contains(_ directory: String) -> Bool { path == directory || path.hasPrefix(directory + "/") }
+        if contains("\(canonicalRoot)/.dver") { throw MountError.insideProject(path, what: "the store (.dver)") }
+        for (repo, mount) in mounts where contains(Self.normalized("\(canonicalRoot)/\(mount)")) {
+            throw MountError.insideProject(path, what: "the workspace of repo '\(repo)' (\(mount))")
+        }
+    }
+
     /// What `unmount` did.
     public enum Unmounted: Sendable, Equatable {
         case unmounted

@@ -35,6 +35,9 @@ struct MountLifecycleTests {
         #expect(project.run(["mount", "raw@main:a.csv", mountPoint], expect: 64).stderr.contains("without :PATH"))
         #expect(project.run(["mount", "raw", mountPoint, "--cache-size", "1G"], expect: 64).stderr.contains("--remote"))
         #expect(project.run(["umount", full], expect: 1).stderr.contains("nothing is mounted"))
+        try FileManager.default.createDirectory(atPath: project.path("data/raw/mnt"), withIntermediateDirectories: true)
+        #expect(project.run(["mount", "raw@main", "data/raw/mnt"], expect: 1).stderr.contains("inside the workspace of repo 'raw'"))
+        #expect(project.run(["mount", "raw@main", ".dver/tmp"], expect: 1).stderr.contains("inside the store"))
         #expect(project.run(["umount", "/proc"], expect: 1).stderr.contains("not a dver mount"))
     }
 

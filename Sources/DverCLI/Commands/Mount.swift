@@ -67,6 +67,7 @@ struct Mount: ParsableCommand {
         let project = try global.project()
         let spec = RevisionSpec(parsing: target)
         let point = MountPoint(mountPoint, workingDirectory: workingDirectory)
+        try point.checkOutside(projectRoot: project.root, repoMounts: try project.repos().map { ($0.name, $0.mount) })
         try FuseSession.checkAvailable()
         if foreground {
             try MountForeground(command: self, project: project, spec: spec, point: point).run()
