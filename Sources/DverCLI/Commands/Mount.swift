@@ -12,7 +12,7 @@ struct Mount: ParsableCommand {
         discussion: """
         Shows one commit of a repo at an empty directory without checking it out: listings come from its trees, and reads fetch and verify only the chunks they cover. Files are read-only (0444, 0555 when executable), with the sizes, symlinks and modes a checkout gives and the commit's time as their times. A missing or damaged object makes that read fail with EIO and a line in the mount's log naming the object: never wrong bytes.
 
-        REV is a branch (main, main~2), a commit id prefix of 8+ hex digits, or a commit-set id prefix; without it, the checked-out commit (with --remote: the remote's default branch). With --remote, branches are the remote's, and objects the local store lacks are downloaded on demand, one ranged read per object, into the object cache .dver/cache (least recently used out beyond --cache-size; kept across mounts).
+        REV is a branch (main, main~2), a commit id prefix of 8+ hex digits, or a commit-set id prefix; without it, the checked-out commit (with --remote: the remote's default branch). With --remote, branches are the remote's, and objects the local store lacks are downloaded on demand, one ranged read per object (neighbouring ones together), into the object cache .dver/cache (least recently used out beyond --cache-size; kept across mounts).
 
         'dver mount' returns once the file system is mounted; a background process serves it until 'dver umount DIR' (or SIGTERM to it). --foreground serves it from this process instead (for systemd or debugging), logging to stderr; Ctrl-C unmounts. A mount whose process died (stale: "Transport endpoint is not connected") is cleaned by the next 'dver mount' or 'dver umount' there.
 
