@@ -8,13 +8,20 @@ import Glibc
 /// Helpers for the `dver mount` suites: whether FUSE mounts can be made here, what the mount
 /// table says, the mount's counters, and a walk of a directory tree for comparisons.
 enum Mounts {
-    /// FUSE mounts work here: /dev/fuse opens and we are root (scripts/test.sh's `fuse` gate
-    /// also tries a mount).
+    /// FUSE mounts work here: as root, a file system served by a /dev/fuse descriptor mounts
+    /// and unmounts (what scripts/test.sh's `fuse` gate checks too).
     static let isAvailable: Bool = {
         guard geteuid() == 0 else { return false }
         let fd = open("/dev/fuse", O_RDWR)
         guard fd >= 0 else { return false }
-        close(fd)
+        defer { close(fd) }
+        let point = NSTemporaryDirectory() + "dver-fuse-probe-\(UUID().uuidString)"
+        guard mkdir(point, 0o755) == 0 else { return false }
+        defer { rmdir(point) }
+        guard mount("dver-probe", point, "fuse.dver-probe", UInt(MS_RDONLY), "fd=\(fd),rootmode=40000,user_id=0,group_id=0") == 0 else {
+            return false
+        }
+        umount2(point, Int32(MNT_DETACH))
         return true
     }()
 
