@@ -33,7 +33,7 @@ struct RemoteBackedSourceTests {
             commit = try #require(try project.commit(message: "one", repos: []).commits.first?.commit)
             let remote = Remote(name: "origin", transport: DirectoryTransport(root: "\(root)/remote"),
                                 cacheDirectory: "\(root)/project/.dver/remotes/origin")
-            var push = PushOperation(project: project, remote: remote)
+            let push = PushOperation(project: project, remote: remote)
             _ = try push.run(try PushOperation.targets(project: project, specs: []))
             let reader = Remote(name: "origin", transport: DirectoryTransport(root: "\(root)/remote"), cacheDirectory: "\(root)/reader/remote")
             let fetcher = try RemoteObjectFetcher(remote: reader, index: try reader.readIndex().index)
