@@ -893,7 +893,7 @@ case_mount() {
     warm "$BIG_PROJECT/data/big/big.bin"
     best_of 3 cat_s cat_to_null "$BIG_PROJECT/data/big/big.bin"
     time_cmd sha_s quiet mount-sha256 openssl dgst -sha256 "$BIG_PROJECT/data/big/big.bin"
-    read -r file_p50 file_p99 < <(random_reads "$BIG_PROJECT/data/big/big.bin" 2000)
+    read -r file_p50 file_p99 <<<"$(random_reads "$BIG_PROJECT/data/big/big.bin" 2000)"
     floor_note "cat of the checked-out $BIG_SIZE copy (page cache): $(mbps "$size" "$cat_s") MB/s; openssl sha256 of it: $(mbps "$size" "$sha_s") MB/s; random 4 KiB preads of it: p50 $file_p50 us, p99 $file_p99 us"
 
     quiet mount-local in_dir "$BIG_PROJECT" "$DVER" mount big@main "$mnt"
@@ -905,7 +905,8 @@ case_mount() {
     quiet mount-umount "$DVER" umount "$mnt"
     # A fresh mount: nothing of the file in the kernel's cache.
     quiet mount-local-2 in_dir "$BIG_PROJECT" "$DVER" mount big@main "$mnt"
-    read -r mount_p50 mount_p99 < <(random_reads "$mnt/big.bin" 2000)
+    # $(…) waits for python to exit (and close the file) before the unmount.
+    read -r mount_p50 mount_p99 <<<"$(random_reads "$mnt/big.bin" 2000)"
     quiet mount-umount-2 "$DVER" umount "$mnt"
     row "mount: read $BIG_SIZE, first (MB/s)" "$(mbps "$size" "$first_s")" "cat $(mbps "$size" "$cat_s"), sha256 $(mbps "$size" "$sha_s")" ">= 0.5x cat" \
         "$(judge "$(mbps "$size" "$first_s")" ">=" "$(calc "$(mbps "$size" "$cat_s") / 2" 0)" "$(mbps "$size" "$cat_s")"); $(calc "$sha_s / $first_s" 2)x sha256"
