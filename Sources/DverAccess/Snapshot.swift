@@ -55,15 +55,21 @@ public struct Snapshot: Sendable {
     }
 
     /// Every entry of one directory, in name order.
+    /// - Parameter limit: the most entries read; a directory with more (or a tree whose shared
+    ///   nodes expand past it: a node bomb) is refused before it fills memory.
     /// - Throws: `StoreError.corruptObject` when the names are not strictly sorted across nodes
-    ///   or the nodes nest too deeply; store errors.
-    public func entries(of directory: ObjectID) throws -> [TreeEntry] {
+    ///   or the nodes nest too deeply; `AccessError.invalidPath` past `limit`; store errors.
+    public func entries(of directory: ObjectID, limit: Int = .max) throws -> [TreeEntry] {
         var result = [TreeEntry]()
         var pending: [(id: ObjectID, depth: Int)] = [(directory, 0)]
         while let (id, depth) = pending.popLast() {
             guard depth <= TreeNode.maximumLevel else { throw StoreError.corruptObject(directory, reason: "tree nodes nested too deeply") }
             switch try decodeTree(id).content {
-            case .leaf(let entries): result.append(contentsOf: entries)
+            case .leaf(let entries):
+                guard entries.count <= limit - result.count else {
+                    throw AccessError.invalidPath("tree \(directory.hex)", reason: "the directory has more than \(limit) entries")
+                }
+                result.append(contentsOf: entries)
             case .interior(_, let children): pending.append(contentsOf: children.reversed().map { ($0.id, depth + 1) })
             }
         }

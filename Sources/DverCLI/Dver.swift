@@ -33,7 +33,7 @@ public struct Dver: ParsableCommand {
             CommandGroup(name: "Remotes", subcommands: [RemoteCommand.self, Push.self, Fetch.self, Pull.self, Clone.self]),
             CommandGroup(name: "Git", subcommands: [Hooks.self]),
             CommandGroup(name: "Pipelines", subcommands: [Pipeline.self, Job.self, Logs.self, Dag.self]),
-            CommandGroup(name: "Access without a checkout", subcommands: [Serve.self]),
+            CommandGroup(name: "Access without a checkout", subcommands: [Serve.self, Mount.self, Umount.self]),
             CommandGroup(name: "Plumbing", subcommands: [HashObject.self, CatObject.self, LsTree.self, Worker.self]),
         ])
 

@@ -72,7 +72,7 @@ extension Project {
     }
 
     /// Splits trailing `~N`, `~` and `^` suffixes off a revision: `main~2^` → ("main", 3).
-    static func splitAncestry(_ revision: String) -> (String, Int) {
+    public static func splitAncestry(_ revision: String) -> (String, Int) {
         var text = Substring(revision)
         var steps = 0
         while true {

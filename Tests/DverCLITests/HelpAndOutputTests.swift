@@ -16,7 +16,7 @@ struct HelpAndOutputTests {
         ["hooks", "run"], ["hooks", "merge-lock"],
         ["pipeline"], ["pipeline", "create"], ["pipeline", "list"], ["pipeline", "inspect"], ["pipeline", "update"],
         ["pipeline", "delete"], ["pipeline", "run"], ["pipeline", "tick"], ["job"], ["job", "list"], ["job", "inspect"], ["logs"], ["dag"],
-        ["serve"],
+        ["serve"], ["mount"], ["umount"],
     ]
 
     @Test("the tested command list matches the subcommands 'dver --help' lists")

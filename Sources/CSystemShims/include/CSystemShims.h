@@ -7,4 +7,8 @@
 /// without waiting. Wrapped because glibc declares it only under _GNU_SOURCE. Returns 0 or -1.
 int dver_start_writeback(int fd, int64_t offset, int64_t count);
 
+/// posix_spawn's POSIX_SPAWN_SETSID flag (the child starts a session of its own), which glibc
+/// defines only under _GNU_SOURCE.
+short dver_posix_spawn_setsid_flag(void);
+
 #endif

@@ -21,15 +21,20 @@ struct DocScript: Sendable, CustomTestStringConvertible {
         where lines.contains(where: { $0.range(of: #"(^|[;&|(]|\$\()\s*\#(tool) "#, options: .regularExpression) != nil }) {
             tools.insert(tool)
         }
+        // `dver mount` needs FUSE: root and a usable /dev/fuse ("fuse" stands for both).
+        if lines.contains(where: { $0.range(of: #"(^|[;&|(]|\$\()\s*dver mount "#, options: .regularExpression) != nil }) {
+            tools.insert("fuse")
+        }
         return tools
     }
 
     /// Tools recognized in the commands themselves (at the start of a command).
     static let gatedTools = ["git", "podman", "docker", "bwrap", "kubectl", "sbatch", "dot", "pre-commit"]
 
-    /// Whether a command is on PATH.
+    /// Whether a command is on PATH ("fuse": whether FUSE mounts can be made).
     static func isInstalled(_ tool: String) -> Bool {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").contains {
+        if tool == "fuse" { return Mounts.isAvailable }
+        return (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").contains {
             FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)")
         }
     }
