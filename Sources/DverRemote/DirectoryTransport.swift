@@ -8,16 +8,17 @@ import Glibc
 /// writes go to a temporary name, are fsynced and renamed, so readers see whole files only.
 /// Conditional writes compare the SHA-256 of the current content under an flock on
 /// `ROOT/.lock` (which needs a file system with working flock, as NFSv4 and SMB3 have).
+/// Listing and deleting: `DirectoryTransport+Listing`.
 public struct DirectoryTransport: RemoteTransport {
     public let root: String
-    private let counter = RequestCounter()
+    let counter = RequestCounter()
 
     public init(root: String) { self.root = root }
 
     public var displayURL: String { root }
     public var requestCount: Int { counter.count }
 
-    private func path(_ key: String) -> String { "\(root)/\(key)" }
+    func path(_ key: String) -> String { "\(root)/\(key)" }
 
     public func prepare(creating: Bool) throws {
         counter.increment()

@@ -132,6 +132,7 @@ final class CurlEasy: @unchecked Sendable {
         switch request.method {
         case "GET": break
         case "HEAD": dver_curl_set_long(handle, CURLOPT_NOBODY, 1)
+        case "DELETE": dver_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, "DELETE")
         case "PUT":
             dver_curl_set_long(handle, CURLOPT_UPLOAD, 1)
             dver_curl_set_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(context.uploadLength))

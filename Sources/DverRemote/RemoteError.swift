@@ -35,6 +35,8 @@ public enum RemoteError: Error, Sendable {
     case destinationNotEmpty(String)
     case libcurlUnavailable(reason: String)
     case emptyRemote(url: String)
+    /// A key or prefix given to a transport that is not a plain relative path (a caller's bug).
+    case invalidKey(String, reason: String)
 }
 
 extension RemoteError: CustomStringConvertible {
@@ -99,6 +101,8 @@ extension RemoteError: CustomStringConvertible {
         case .emptyRemote(let url):
             return "nothing has been pushed to '\(url)' (it has no index.json, so it is not a dver remote yet); "
                 + "push to it from a project first ('dver remote add origin URL && dver push'), or check the URL"
+        case .invalidKey(let key, let reason):
+            return "\(key.quotedForMessage) is not a remote key: \(reason); keys are relative paths such as packs/pack-NAME.pack"
         case .libcurlUnavailable(let reason):
             return "S3 remotes need libcurl, which could not be loaded (\(reason)); install it with 'apt-get install libcurl4'"
         }

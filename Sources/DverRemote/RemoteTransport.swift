@@ -51,6 +51,23 @@ public protocol RemoteTransport: Sendable {
 
     /// The object's size, or nil when it does not exist.
     func size(of key: String) throws -> UInt64?
+
+    /// Every object whose key starts with `prefix` (`""`: the whole remote; `packs/`: the
+    /// packs and their indexes), sorted by key. S3: ListObjectsV2, page by page; a directory:
+    /// a walk that never follows symlinks and lists regular files only (including the
+    /// temporary files of interrupted writes, `KEY.tmp-PID-N`, so they can be found and
+    /// deleted; not the root's `.lock`). Nothing listed is trusted: keys must be plain
+    /// relative paths under `prefix`, sizes integers, pages bounded, and a listing stops with
+    /// an error past `RemoteListing.maximumCount` objects.
+    /// - Throws: `RemoteError.invalidKey` for a prefix that is not a relative path;
+    ///   `.corruptRemote` naming what is wrong with the listing; transport errors.
+    func list(prefix: String) throws -> [RemoteListing]
+
+    /// Deletes an object. Deleting a key that does not exist is not an error (so a delete can
+    /// be repeated). A directory remote fsyncs the directory afterwards.
+    /// - Throws: `RemoteError.invalidKey` for a key that is not a plain relative path;
+    ///   transport errors.
+    func delete(_ key: String) throws
 }
 
 /// A thread-safe request counter shared by the transports.

@@ -9,6 +9,7 @@ import Glibc
 /// signed with SigV4 by libcurl (`CURLOPT_AWS_SIGV4`); the payload's SHA-256 is sent in
 /// `x-amz-content-sha256`, so the server also checks every uploaded byte. Large files go up
 /// in parts (multipart upload); conditional writes use `If-Match` / `If-None-Match`.
+/// Listing and deleting: `S3Transport+Listing`.
 public final class S3Transport: RemoteTransport {
     public let bucket: String
     public let prefix: String
@@ -18,16 +19,20 @@ public final class S3Transport: RemoteTransport {
     /// Files larger than this are uploaded in parts of `partSize`.
     let multipartThreshold: UInt64
     let partSize: UInt64
+    /// The most objects `list` returns (`RemoteListing.maximumCount`; lower in tests).
+    let listingLimit: Int
 
     static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
     public init(bucket: String, prefix: String, endpoint: S3Endpoint, credentials: S3Credentials,
-                multipartThreshold: UInt64 = 16 << 20, partSize: UInt64 = 16 << 20) {
+                multipartThreshold: UInt64 = 16 << 20, partSize: UInt64 = 16 << 20,
+                listingLimit: Int = RemoteListing.maximumCount) {
         self.bucket = bucket
         self.prefix = prefix
         self.endpoint = endpoint
         self.multipartThreshold = multipartThreshold
         self.partSize = max(partSize, 5 << 20)
+        self.listingLimit = max(1, listingLimit)
         client = HTTPClient(signing: HTTPClient.Signing(provider: "aws:amz:\(endpoint.region):s3", credentials: credentials))
     }
 
@@ -37,7 +42,7 @@ public final class S3Transport: RemoteTransport {
 
     public var requestCount: Int { counter.count }
 
-    private func url(_ key: String?, query: String? = nil) -> String {
+    func url(_ key: String?, query: String? = nil) -> String {
         let full = key.map { prefix.isEmpty ? $0 : "\(prefix)/\($0)" }
         return endpoint.url(bucket: bucket, key: full, query: query)
     }
@@ -197,7 +202,7 @@ public final class S3Transport: RemoteTransport {
 
     /// Sends a request, retrying after connection failures (twice) and 500/503 answers (four
     /// times, backing off from 0.2 s to 1.6 s).
-    private func send(_ request: HTTPRequest, key: String? = nil, retryServerErrors: Bool = true) throws -> HTTPResponse {
+    func send(_ request: HTTPRequest, key: String? = nil, retryServerErrors: Bool = true) throws -> HTTPResponse {
         do {
             return try sendRetrying(request, retryServerErrors: retryServerErrors)
         } catch let tooLarge as HTTPBodyTooLarge {
@@ -230,7 +235,7 @@ public final class S3Transport: RemoteTransport {
         }
     }
 
-    private func failure(_ response: HTTPResponse, _ method: String, _ target: String) -> RemoteError {
+    func failure(_ response: HTTPResponse, _ method: String, _ target: String) -> RemoteError {
         let parsed = S3ErrorBody(response.body)
         // The server's words, escaped: a hostile server could send terminal control sequences.
         let detail = [parsed.code, parsed.message].compactMap { $0?.printableForMessage }.joined(separator: ": ")
@@ -244,7 +249,7 @@ public final class S3Transport: RemoteTransport {
         }
     }
 
-    private static func hashHeader(_ hash: String) -> [String] { ["x-amz-content-sha256: \(hash)"] }
+    static func hashHeader(_ hash: String) -> [String] { ["x-amz-content-sha256: \(hash)"] }
 
     private static func fileHash(_ path: String, offset: UInt64, length: UInt64) throws -> String {
         let file = try MappedFile(path: path)

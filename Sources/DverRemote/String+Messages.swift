@@ -27,9 +27,16 @@ extension String {
 
     private var escapedForMessage: String { escaped(limit: 100, quotes: true) }
 
-    private func escaped(limit: Int, quotes: Bool) -> String {
+    /// Bytes that may not be UTF-8 (a file name), quoted and escaped as `quotedForMessage`.
+    static func quotedForMessage(bytes: [UInt8]) -> String {
+        "'" + escaped(bytes, limit: 100, quotes: true) + "'"
+    }
+
+    private func escaped(limit: Int, quotes: Bool) -> String { Self.escaped(Array(utf8), limit: limit, quotes: quotes) }
+
+    private static func escaped(_ bytes: [UInt8], limit: Int, quotes: Bool) -> String {
         var text = ""
-        for byte in utf8.prefix(limit) {
+        for byte in bytes.prefix(limit) {
             switch byte {
             case UInt8(ascii: "'") where quotes: text += "\\'"
             case UInt8(ascii: "\\") where quotes: text += "\\\\"
@@ -37,6 +44,6 @@ extension String {
             default: text += (byte < 0x10 ? "\\x0" : "\\x") + String(byte, radix: 16)
             }
         }
-        return utf8.count > limit ? text + "…" : text
+        return bytes.count > limit ? text + "…" : text
     }
 }

@@ -3,24 +3,47 @@ import Foundation
 import Glibc
 #endif
 
-/// A tiny HTTP/1.1 server on a free loopback port, for checking what a client sends: it
-/// records the head (request line and headers) of every request and answers each with
-/// `404 NoSuchKey`, as S3 answers a GET of a missing object. One connection at a time;
-/// call `stop` when done (the serving thread keeps the server alive until then).
+/// A tiny HTTP/1.1 server on a free loopback port, for checking what a client sends and
+/// serving crafted answers: it records the head (request line and headers) of every request
+/// and answers each as `respond` says — by default `404 NoSuchKey`, as S3 answers a GET of a
+/// missing object. One connection at a time; call `stop` when done (the serving thread keeps
+/// the server alive until then).
 public final class RecordingHTTPServer: @unchecked Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
     }
 
+    /// An answer: status line, headers (besides Content-Length and Connection) and body.
+    public struct Response: Sendable {
+        public var status: Int
+        public var reason: String
+        public var headers: [String]
+        public var body: [UInt8]
+
+        public init(status: Int, reason: String, headers: [String] = ["Content-Type: application/xml"], body: [UInt8]) {
+            self.status = status
+            self.reason = reason
+            self.headers = headers
+            self.body = body
+        }
+
+        /// S3's answer to a GET of a missing object.
+        public static let noSuchKey = Response(status: 404, reason: "Not Found", body: Array(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code><Message>none</Message></Error>".utf8))
+    }
+
     public let port: Int
     private let listener: Int32
+    private let respond: @Sendable (_ head: String, _ number: Int) -> Response
     // `heads` is guarded by `lock`; `listener` is only closed by `stop`.
     private let lock = NSLock()
     private var heads: [String] = []
     private let stopped = NSCondition()
     private var running = true
 
-    public init() throws {
+    /// - Parameter respond: the answer to a request, given its head and its number (from 1).
+    public init(respond: @escaping @Sendable (_ head: String, _ number: Int) -> Response = { _, _ in .noSuchKey }) throws {
+        self.respond = respond
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var address = sockaddr_in()
@@ -80,7 +103,7 @@ public final class RecordingHTTPServer: @unchecked Sendable {
         stopped.unlock()
     }
 
-    /// Reads one request (head, then as much body as Content-Length says) and answers 404.
+    /// Reads one request (head, then as much body as Content-Length says) and answers it.
     private func handle(_ connection: Int32) {
         var received = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -98,6 +121,7 @@ public final class RecordingHTTPServer: @unchecked Sendable {
         let head = String(decoding: received[..<headEnd], as: UTF8.self)
         lock.lock()
         heads.append(head)
+        let number = heads.count
         lock.unlock()
         let lengthLine = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
         var remaining = (lengthLine.flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0)
@@ -107,9 +131,9 @@ public final class RecordingHTTPServer: @unchecked Sendable {
             guard got > 0 else { return }
             remaining -= got
         }
-        let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code><Message>none</Message></Error>"
-        let response = "HTTP/1.1 404 Not Found\r\nContent-Type: application/xml\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-        let bytes = Array(response.utf8)
+        let answer = respond(head, number)
+        let lines = ["HTTP/1.1 \(answer.status) \(answer.reason)"] + answer.headers + ["Content-Length: \(answer.body.count)", "Connection: close"]
+        let bytes = Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8) + answer.body
         var sent = 0
         while sent < bytes.count {
             let wrote = bytes[sent...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

@@ -43,4 +43,6 @@ final class FailingTransport: RemoteTransport {
         try inner.putConditionally(key, bytes: bytes, expected: expected)
     }
     func size(of key: String) throws -> UInt64? { try inner.size(of: key) }
+    func list(prefix: String) throws -> [RemoteListing] { try inner.list(prefix: prefix) }
+    func delete(_ key: String) throws { try inner.delete(key) }
 }
