@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "DverServeTests",
                     dependencies: ["DverServe", "DverAccess", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverClusterTests", dependencies: ["DverCluster", "DverPipeline"]),
-        .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverStore", "DverTestSupport", "DverServerSupport"]),
+        .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverStore", "DverRemote", "DverTestSupport", "DverServerSupport"]),
         .testTarget(name: "DverRemoteTests",
                     dependencies: ["DverRemote", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport", "DverServerSupport"]),
     ]

@@ -46,14 +46,16 @@ extension RemoteFsck {
             let loaded = try verifyRecords(located.map { ($0.pack, $0.entry) }, keep: true, &problems, &report)
             verified.formUnion(located.filter { loaded[$0.entry.id] != nil }.map { VerifiedRecord(pack: $0.pack.record.name, id: $0.entry.id) })
             var next = [Reached]()
+            var missing = MissingChunks()
             for item in frontier {
                 guard let bytes = loaded[item.id] else { continue }
                 do {
-                    try follow(item, bytes, next: &next, visited: &visited, objects: objects, &problems, &report)
+                    try follow(item, bytes, next: &next, visited: &visited, missing: &missing, objects: objects, &problems, &report)
                 } catch {
                     problems.add("\(item.context): \(item.kind) \(item.id.hex) does not decode: \(error)")
                 }
             }
+            missing.report(into: &problems)
             frontier = next
         }
         return verified
@@ -85,7 +87,7 @@ extension RemoteFsck {
     }
 
     /// Decodes a verified object and queues what it references (chunks are checked at once).
-    private func follow(_ item: Reached, _ bytes: [UInt8], next: inout [Reached], visited: inout Set<ObjectID>,
+    private func follow(_ item: Reached, _ bytes: [UInt8], next: inout [Reached], visited: inout Set<ObjectID>, missing: inout MissingChunks,
                         objects: RemoteObjectSet, _ problems: inout ProblemList, _ report: inout RemoteFsckReport) throws {
         func queue(_ id: ObjectID, _ kind: ObjectKind, _ context: String) {
             if visited.insert(id).inserted { next.append(Reached(id: id, kind: kind, context: context, repo: item.repo)) }
@@ -93,7 +95,7 @@ extension RemoteFsck {
         func chunk(_ id: ObjectID, _ context: String) {
             guard visited.insert(id).inserted else { return }
             guard let (pack, entry) = objects.locate(id) else {
-                problems.add("\(context): missing chunk \(id.hex) (in no intact listed pack)")
+                missing.add(id, context: context)
                 return
             }
             guard entry.kind == .chunk else {
@@ -134,6 +136,30 @@ extension RemoteFsck {
             }
         case .chunk:
             break
+        }
+    }
+}
+
+/// The missing chunks of one level of the walk, by the path that needs them: a file whose pack
+/// is gone is one line ("raw@main:/big.bin: 43 missing chunks, e.g. 3fa9…"), not 43.
+struct MissingChunks {
+    private var order: [String] = []
+    private var byContext: [String: (count: Int, first: ObjectID)] = [:]
+
+    mutating func add(_ id: ObjectID, context: String) {
+        if let found = byContext[context] {
+            byContext[context] = (found.count + 1, found.first)
+        } else {
+            order.append(context)
+            byContext[context] = (1, id)
+        }
+    }
+
+    func report(into problems: inout ProblemList) {
+        for context in order {
+            guard let (count, first) = byContext[context] else { continue }
+            problems.add(count == 1 ? "\(context): missing chunk \(first.hex) (in no intact listed pack)"
+                         : "\(context): \(count) missing chunks, e.g. \(first.hex) (in no intact listed pack)")
         }
     }
 }
