@@ -56,32 +56,14 @@ struct ObjectDownloader: Sendable {
         return kept.withLock { $0 }
     }
 
-    /// Whole pack when at least half of it is wanted; else runs of records whose gaps are
-    /// under 256 KiB, each at most 16 MiB. Entries are bounds-checked: no arithmetic overflows.
+    /// Whole pack when at least half of it is wanted; else runs of records (`RecordRuns`).
+    /// Entries are bounds-checked: no arithmetic overflows.
     private static func plan(_ pack: RemoteObjectSet.Pack, _ entries: [PackEntry]) -> [Job] {
         let record = pack.record
         let sorted = entries.sorted { $0.offset < $1.offset }
         let wanted = sorted.reduce(UInt64(0)) { $0 + UInt64($1.storedLength) + UInt64(PackFormat.recordHeaderSize) }
         if wanted * 2 >= record.packSize { return [Job(pack: pack, entries: sorted, range: nil)] }
-        var jobs = [Job]()
-        var current = [PackEntry]()
-        var start: UInt64 = 0
-        var end: UInt64 = 0
-        for entry in sorted {
-            let recordStart = entry.offset - UInt64(PackFormat.recordHeaderSize)
-            let recordEnd = entry.offset + UInt64(entry.storedLength)
-            if !current.isEmpty, recordStart <= end + (256 << 10), recordEnd - start <= 16 << 20 {
-                current.append(entry)
-                end = max(end, recordEnd)
-                continue
-            }
-            if !current.isEmpty { jobs.append(Job(pack: pack, entries: current, range: (start, Int(end - start)))) }
-            current = [entry]
-            start = recordStart
-            end = recordEnd
-        }
-        if !current.isEmpty { jobs.append(Job(pack: pack, entries: current, range: (start, Int(end - start)))) }
-        return jobs
+        return RecordRuns.plan(sorted).map { Job(pack: pack, entries: $0.entries, range: ($0.offset, $0.length)) }
     }
 
     private func run(_ job: Job, keep: Bool) throws -> [ObjectID: (ObjectKind, [UInt8])] {

@@ -43,7 +43,7 @@ extension Remote {
     }
 
     /// Downloads a spec blob and checks that it hashes to its name.
-    private func downloadSpec(name: String, hex: String) throws -> SpecBlob {
+    func downloadSpec(name: String, hex: String) throws -> SpecBlob {
         let key = RemoteIndex.specKey(hex)
         guard let blob = try transport.get(key, limit: RemoteIndex.maximumSpecSize) else {
             throw RemoteError.corruptRemote(url: transport.displayURL,

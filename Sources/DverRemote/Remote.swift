@@ -112,6 +112,22 @@ public final class Remote: Sendable {
             }
             try FileSystem.removeIfExists(path)   // damaged: fetch it again
         }
+        return try downloadPackIndex(record, directory: directory)
+    }
+
+    /// A listed pack's index as the remote holds it, whether or not a copy is cached:
+    /// downloaded, verified against its name and its record, and cached (`RemoteFsck` checks
+    /// the remote's copy, not the cache's).
+    /// - Throws: `RemoteError.corruptRemote` for an index that is missing or does not verify.
+    func downloadPackIndex(_ record: RemotePackRecord) throws -> PackIndex {
+        let directory = "\(cacheDirectory)/packs"
+        try FileSystem.createDirectories(directory, durable: true)
+        return try downloadPackIndex(record, directory: directory)
+    }
+
+    private func downloadPackIndex(_ record: RemotePackRecord, directory: String) throws -> PackIndex {
+        let path = "\(directory)/\(record.name).idx"
+        let url = transport.displayURL
         guard let blob = try transport.get(record.indexKey, limit: Int(record.indexSize)) else {   // indexSize < 84 MiB
             throw RemoteError.corruptRemote(url: url, reason: "\(record.indexKey) is listed in \(RemoteIndex.key) but missing")
         }

@@ -2,8 +2,9 @@
 /// (skipped), text with the predefined and numeric character references, comments, CDATA and
 /// the XML declaration. Anything else — a DOCTYPE and so any entity definition, an unknown
 /// entity, mismatched or unclosed tags, text that is not UTF-8, nesting deeper than
-/// `maximumDepth` — is refused: a server's answer is hostile, and no dver answer needs more.
-/// The input is bounded by the caller (a page is read up to a limit), so is the tree.
+/// `maximumDepth`, more than `maximumElements` elements — is refused: a server's answer is
+/// hostile, and no dver answer needs more. The input is bounded by the caller (a page is read
+/// up to a limit), so is the tree.
 struct XMLTree: Sendable {
     struct Element: Sendable {
         var name: String
@@ -32,6 +33,9 @@ struct XMLTree: Sendable {
     }
 
     static let maximumDepth = 16
+    /// The most elements a document may have (a page of 1,000 objects has about 10,000), so
+    /// a page of tiny empty elements cannot build a tree many times its size.
+    static let maximumElements = 100_000
 
     let root: Element
 
@@ -47,6 +51,7 @@ struct XMLTree: Sendable {
         let bytes: [UInt8]
         var position = 0
         var open: [Element] = []
+        var elements = 0
 
         init(bytes: [UInt8]) {
             self.bytes = bytes
@@ -105,6 +110,8 @@ struct XMLTree: Sendable {
         /// `<name attributes>` (pushed) or `<name attributes/>` (returned).
         mutating func startTag() throws(Problem) -> Element? {
             position += 1
+            elements += 1
+            guard elements <= XMLTree.maximumElements else { throw fail("more than \(XMLTree.maximumElements) elements") }
             let name = try tagName()
             var quote: UInt8?
             while position < bytes.count {

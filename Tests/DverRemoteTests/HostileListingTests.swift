@@ -87,6 +87,9 @@ struct HostileListingTests {
         ListingAttack("elements nested 100,000 deep", expecting: "nested deeper than 16") { _ in
             Array((String(repeating: "<a>", count: 100_000) + String(repeating: "</a>", count: 100_000)).utf8)
         },
+        ListingAttack("a million empty elements", expecting: "more than 100000 elements") { _ in
+            Array(("<ListBucketResult>" + String(repeating: "<a/>", count: 1_000_000) + "</ListBucketResult>").utf8)
+        },
         ListingAttack("no IsTruncated", expecting: "<IsTruncated> is missing") { _ in Array("<ListBucketResult></ListBucketResult>".utf8) },
         ListingAttack("two IsTruncated", expecting: "has 2 <IsTruncated>") { _ in
             Array("<ListBucketResult><IsTruncated>true</IsTruncated><IsTruncated>false</IsTruncated></ListBucketResult>".utf8)

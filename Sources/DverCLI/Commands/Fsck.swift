@@ -8,14 +8,35 @@ struct Fsck: ParsableCommand {
         Checks pack indexes, decodes and re-hashes every object, and walks every branch:
         commits, trees, chunk lists and chunks must all be present and well-formed. Exit status 3 when damage is found; leftovers of interrupted writes are warnings.
 
+        With --remote, checks a remote instead, without downloading all of it: index.json, every listed pack and pack index (sizes from one listing; indexes downloaded and verified), every object the remote's branches reach (commits, trees and chunk lists downloaded and verified, chunks looked up by id), every pipeline spec blob, and a sample of each pack's records by ranged reads (--sample 1: every pack downloaded and verified whole). Files under packs/ that index.json does not list are warnings.
+
         Examples:
           dver fsck
           dver fsck --json
+          dver fsck --remote origin
+          dver fsck --remote origin --sample 1
         """)
 
     @OptionGroup var global: GlobalOptions
 
+    @Option(help: "Check this remote instead of the local store.")
+    var remote: String?
+
+    @Option(help: "With --remote: the fraction of records to verify by content, 0 < F <= 1 (default 0.02; 1 reads every pack whole).")
+    var sample: Double?
+
+    func validate() throws {
+        if sample != nil, remote == nil { throw ValidationError("--sample is for --remote; a local fsck verifies every record") }
+        if let sample, !(sample > 0 && sample <= 1) {
+            throw ValidationError("--sample must be a fraction above 0 and at most 1, such as 0.1 (1 verifies every record)")
+        }
+    }
+
     func run() throws {
+        if let remote {
+            try checkRemote(remote)
+            return
+        }
         let project = try global.project()
         let report = try project.fsck()
         if global.json {
