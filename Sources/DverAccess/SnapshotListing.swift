@@ -92,7 +92,7 @@ extension Snapshot {
             var next = 0
         }
         func frame(_ id: ObjectID, path: String) throws -> Frame {
-            let entries = try self.entries(of: id)
+            let entries = try self.entries(of: id, limit: max(0, budget))
             budget -= entries.count
             guard budget >= 0 else {
                 throw AccessError.invalidPath(prefix, reason: "the listing examines more than \(Self.listingBudget) entries; list with a longer prefix or a delimiter")

@@ -55,17 +55,10 @@ public struct DatumCache: Sendable {
         try FileSystem.writeAtomically(file, text: Self.encode(result), durable: durable)
     }
 
-    /// Every cached result (damaged entries skipped): what `dver gc` keeps for reuse.
+    /// Every cached result (damaged entries skipped).
     public func allResults() throws -> [DatumResult] {
-        guard FileSystem.isDirectory(directory) else { return [] }
         var results = [DatumResult]()
-        for fanout in try FileSystem.list(directory) where FileSystem.isDirectory("\(directory)/\(fanout.name)") {
-            for entry in try FileSystem.list("\(directory)/\(fanout.name)") {
-                if let text = try? FileSystem.readText("\(directory)/\(fanout.name)/\(entry.name)"), let result = Self.decode(text) {
-                    results.append(result)
-                }
-            }
-        }
+        try forEachEntry { _, result, _ in results.append(result) }
         return results
     }
 

@@ -24,14 +24,15 @@ extension Project {
     /// `extraRoots` are files kept live besides what the repos reach (pipeline results cached
     /// for reuse). Waits for pipeline jobs and fetches to finish (the objects lock, exclusive).
     public func collectGarbage(dryRun: Bool = false, compress: Bool = false,
-                               extraRoots: () throws -> [FileRef] = { [] }) throws -> GarbageReport {
+                               extraRoots: () throws -> [FileRef] = { [] },
+                               extraCommits: () throws -> [ObjectID] = { [] }) throws -> GarbageReport {
         let objects = try objectsLock(shared: false)
         defer { objects.unlock() }
         return try withWorkspaceLock {
             try refs.withLock {
                 var report = GarbageReport()
                 try removeLeftovers(&report, dryRun: dryRun)
-                let live = try liveObjects(extraRoots: try extraRoots())
+                let live = try liveObjects(extraRoots: try extraRoots(), extraCommits: try extraCommits())
                 let handles = store.packHandles
                 report.packsBefore = handles.count
                 var rewrite = [PackHandle]()
@@ -119,10 +120,10 @@ extension Project {
     }
 
     /// Every object reachable from refs, detached heads, commit sets, merges in progress, the
-    /// index and `extraRoots`.
-    func liveObjects(extraRoots: [FileRef] = []) throws -> Set<ObjectID> {
+    /// index, `extraRoots` (files) and `extraCommits` (git pins).
+    func liveObjects(extraRoots: [FileRef] = [], extraCommits: [ObjectID] = []) throws -> Set<ObjectID> {
         var live = Set<ObjectID>()
-        var commits = [ObjectID]()
+        var commits = extraCommits
         for record in try repos() { commits.append(contentsOf: try heads(of: record)) }
         for merge in try MergeState.load(layout).repos.values {
             commits.append(contentsOf: [merge.ours, merge.theirs].compactMap { ObjectID(hex: $0) })

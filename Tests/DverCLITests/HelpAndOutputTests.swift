@@ -15,7 +15,7 @@ struct HelpAndOutputTests {
         ["hooks"], ["hooks", "install"], ["hooks", "uninstall"], ["hooks", "status"], ["hooks", "policy"],
         ["hooks", "run"], ["hooks", "merge-lock"],
         ["pipeline"], ["pipeline", "create"], ["pipeline", "list"], ["pipeline", "inspect"], ["pipeline", "update"],
-        ["pipeline", "delete"], ["pipeline", "run"], ["pipeline", "tick"], ["job"], ["job", "list"], ["job", "inspect"], ["logs"], ["dag"],
+        ["pipeline", "delete"], ["pipeline", "run"], ["pipeline", "tick"], ["pipeline", "prune-cache"], ["job"], ["job", "list"], ["job", "inspect"], ["logs"], ["dag"],
         ["serve"], ["mount"], ["umount"],
     ]
 

@@ -161,3 +161,54 @@ struct RemoteGarbageCollectionKillTests {
         #expect((report["packs"] as? [[String: Any]] ?? []).allSatisfy { $0["action"] as? String == "keep" }, "\(report)")
     }
 }
+
+/// Data a git tag pins stays on the remote after no branch reaches it any more.
+@Suite("remote gc and git pins", .enabled(if: gitIsInstalled, "git is not installed"))
+struct RemoteGarbageCollectionGitTests {
+    @Test("a commit dver.lock pins at a git tag is a root; --no-git-pins lets it go")
+    func tagPins() throws {
+        let project = try TestProject()
+        try project.gitInit()
+        let remote = project.path("remote")
+        var generator = SeededGenerator(seed: 5)
+        try project.write("data/raw/a.bin", generator.bytes(30_000))
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "base"])
+        try project.write("data/raw/a.bin", generator.bytes(30_000))
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "v1"])
+        let v1 = try #require(try project.run(["log", "raw", "--json"]).jsonArray().first?["id"] as? String)
+        let v1Files = try project.hashes(under: "data/raw")
+        try project.git(["add", "-A"])
+        try project.git(["commit", "-q", "-m", "train v1"])
+        try project.git(["tag", "v1"])
+        project.run(["remote", "add", "origin", remote])
+        project.run(["push", "-q"])
+        // The data branch moves on without v1: only the tag's dver.lock still pins it.
+        project.run(["reset", "-q", "--hard", "raw@main~1"])
+        try project.write("data/raw/a.bin", generator.bytes(30_000))
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "v2"])
+        project.run(["push", "-q", "--force"])
+        let options = ["gc", "--remote", "origin", "--grace", "0", "--force", "--tombstone-hours", "0", "--rewrite-below", "1", "--json"]
+        let pinned = try project.run(options + ["--dry-run"]).jsonObject()
+        let roots = (pinned["roots"] as? [[String: Any]] ?? []).map { "\($0["reason"] ?? "") \($0["commit"] ?? "")" }
+        #expect(roots.contains { $0.hasPrefix("git refs/tags/v1 pins raw") && $0.hasSuffix(v1) }, "\(roots)")
+        project.run(Array(options.dropLast()))
+        project.run(Array(options.dropLast()))
+        // A git clone of the code restores the tag's data from the remote.
+        func restoreTag(_ directory: String) throws -> DverResult {
+            try project.git(["clone", "-q", project.root, project.path(directory)])
+            project.run(["init", "-q"], in: directory)
+            project.run(["remote", "add", "origin", remote], in: directory)
+            return project.run(["checkout", "--git", "v1"], expect: nil, in: directory)
+        }
+        let restored = try restoreTag("code")
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(try project.hashes(under: "code/data/raw") == v1Files)
+        // Without git pins, v1's data goes.
+        project.run(Array(options.dropLast()) + ["--no-git-pins"])
+        project.run(Array(options.dropLast()) + ["--no-git-pins"])
+        #expect(try restoreTag("code2").status != 0)
+    }
+}

@@ -75,3 +75,13 @@ extension GarbageCollect {
             + "; \(Format.count(report.requests, "request"))")
     }
 }
+
+extension GarbageCollect {
+    /// The data commits `dver.lock` pins at every git ref and tag (none outside a git working tree).
+    static func gitPinnedCommits(_ project: Project, console: Console) throws -> [ObjectID] {
+        guard let git = GitSupport.open(project, console: console) else { return [] }
+        let (pins, unreadable) = try git.pinsAtRefTips()
+        for ref in unreadable { console.notice("git \(ref): its dver.lock does not parse; the data it pins is not counted as a root") }
+        return pins.map(\.commit)
+    }
+}

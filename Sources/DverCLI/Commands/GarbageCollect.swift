@@ -1,13 +1,14 @@
 import ArgumentParser
 import DverPipeline
 import DverRepository
+import Foundation
 
 struct GarbageCollect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
         abstract: "Reclaim space: delete leftovers of interrupted writes and unreachable objects.",
         discussion: """
-        Objects reachable from any branch, detached head, commit set or the index are kept, and so are the outputs of cached pipeline datums (reused by later jobs, even of failed ones). Waits for other dver commands, running pipeline jobs and fetches to finish. Packs holding unreachable objects, and small packs, are rewritten into one new pack (sealed before the old ones are deleted).
+        Objects reachable from any branch, detached head, commit set, the index or the data dver.lock pins at any git ref or tag are kept, and so are the outputs of the cached pipeline datums the cache policy keeps: those of jobs whose output commit is on a branch, of the jobs they reused results from, and any younger than 7 days (dver pipeline prune-cache cuts it explicitly). Waits for other dver commands, running pipeline jobs and fetches to finish. Packs holding unreachable objects, and small packs, are rewritten into one new pack (sealed before the old ones are deleted).
 
         Examples:
           dver gc
@@ -37,7 +38,7 @@ struct GarbageCollect: ParsableCommand {
     @Option(help: ArgumentHelp("Remote: rewrite packs whose reachable bytes are below this fraction (1: every pack with anything unreachable).", valueName: "FRACTION"))
     var rewriteBelow = 0.5
 
-    @Flag(help: "Remote: do not keep the data that dver.lock pins at every git ref and tag.")
+    @Flag(help: "Do not keep the data that dver.lock pins at every git ref and tag (kept by default, local and remote).")
     var noGitPins = false
 
     @Flag(help: "Remote: allow a grace period of 0.")
@@ -61,20 +62,27 @@ struct GarbageCollect: ParsableCommand {
         if let remote { return try collectRemote(remote) }
         let project = try global.project()
         let pipelines = JobRunner(project: project)
+        let cache = try pipelines.pruneCache(DatumCachePolicy(), dryRun: dryRun)
         let report = try project.collectGarbage(
             dryRun: dryRun, compress: compress,
-            extraRoots: { try pipelines.cache.allResults().flatMap { $0.files.map(\.ref) } })
+            extraRoots: { try pipelines.cache.allResults().flatMap { $0.files.map(\.ref) } },
+            extraCommits: { noGitPins ? [] : try Self.gitPinnedCommits(project, console: global.console) })
         if global.json {
             struct Output: Encodable {
-                let leftovers: [String], packs_before: Int, packs_after: Int, objects_kept: Int, objects_dropped: Int
+                let leftovers: [String], cache_entries: Int, cache_bytes: UInt64, cache_pruned: Int, packs_before: Int, packs_after: Int, objects_kept: Int, objects_dropped: Int
                 let bytes_before: UInt64, bytes_after: UInt64, dry_run: Bool
             }
-            try global.console.emit(Output(leftovers: report.leftovers, packs_before: report.packsBefore, packs_after: report.packsAfter,
+            try global.console.emit(Output(leftovers: report.leftovers, cache_entries: cache.entries, cache_bytes: cache.bytes,
+                                           cache_pruned: cache.prunedEntries, packs_before: report.packsBefore, packs_after: report.packsAfter,
                                            objects_kept: report.objectsKept, objects_dropped: report.objectsDropped,
                                            bytes_before: report.bytesBefore, bytes_after: report.bytesAfter, dry_run: dryRun))
             return
         }
         for leftover in report.leftovers { global.console.line("\(dryRun ? "would remove" : "removed") \(leftover)") }
+        if cache.entries > 0 {
+            global.console.line("datum cache: \(Format.count(cache.entries, "result")) (\(Format.bytes(cache.bytes)) of outputs); "
+                + "\(dryRun ? "would drop" : "dropped") \(cache.prunedEntries) no kept job needs (dver pipeline prune-cache)")
+        }
         global.console.line("packs \(report.packsBefore) -> \(report.packsAfter), \(Format.bytes(report.bytesBefore)) -> "
             + "\(Format.bytes(report.bytesAfter)); \(report.objectsDropped) unreachable objects dropped")
     }

@@ -19,7 +19,7 @@ struct Pipeline: ParsableCommand {
           dver pipeline delete clean
           dver pipeline tick                          # cron inputs: write due ticks, run
         """,
-        subcommands: [Create.self, ListPipelines.self, Inspect.self, Update.self, Delete.self, Run.self, Tick.self],
+        subcommands: [Create.self, ListPipelines.self, Inspect.self, Update.self, Delete.self, Run.self, Tick.self, PruneCache.self],
         defaultSubcommand: ListPipelines.self)
 
     struct Create: ParsableCommand {
