@@ -75,6 +75,11 @@ public struct RemoteGarbageCollection {
         /// Bytes of the packs this run took out of the index: deleted by a later run, once
         /// their tombstones are older than the tombstone age.
         public var bytesPending: UInt64 = 0
+        /// What the branch heads hold: the sum of their files' sizes.
+        public var logicalBytes: UInt64 = 0
+        /// What a collection with these settings frees, once its tombstones have aged: removed
+        /// and rewritten packs (less their live records), deletable leftovers and tombstones.
+        public var reclaimableBytes: UInt64 = 0
         public var requests = 0
         public var dryRun = false
     }
@@ -129,6 +134,11 @@ public struct RemoteGarbageCollection {
         let mark = try RemoteMark(roots: roots, project: project, remote: remote, index: state.index)
         report.roots = roots.filter { root in !mark.absentRoots.contains(root) }
         report.absentRoots = mark.absentRoots
+        let reader = TreeReader(store: project.store)
+        for root in roots where root.reason.hasPrefix("branch ") && project.store.contains(root.commit) {
+            let tree = try project.store.decodeCommit(root.commit).tree
+            report.logicalBytes += try reader.entries(tree).reduce(0) { $0 + $1.size }
+        }
 
         // 2. Plan.
         let indexes = try remote.packIndexes(state.index.packs)
@@ -202,6 +212,8 @@ public struct RemoteGarbageCollection {
         }
         let pending = removing.reduce(UInt64(0)) { $0 + $1.packSize + $1.indexSize }
         let deletedBytes = deletions.reduce(UInt64(0)) { $0 + (files[$1]?.size ?? 0) }
+        let rewrittenLive = report.packs.filter { $0.action == .rewrite }.reduce(UInt64(0)) { $0 + $1.liveBytes }
+        report.reclaimableBytes = pending - min(pending, rewrittenLive) + deletedBytes
         guard !settings.dryRun else {
             report.bytesPending = pending
             report.bytesAfter = report.bytesBefore - min(report.bytesBefore, deletedBytes)

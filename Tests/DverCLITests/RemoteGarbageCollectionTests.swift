@@ -46,6 +46,9 @@ struct RemoteGarbageCollectionTests {
         project.run(["push", "-q", "--force"])
 
         let before = try Self.packBytes(remote)
+        let usage = try project.run(["du", "--remote", "origin", "--json"]).jsonObject()
+        #expect(usage["logical_bytes"] as? UInt64 == 40 * 40_000 && usage["stored_bytes"] as? UInt64 == before, "\(usage)")
+        #expect(usage["reclaimable_bytes"] as? UInt64 == 0, "everything is inside the default grace period: \(usage)")
         let dry = try project.run(["gc", "--remote", "origin", "--grace", "0", "--force", "--tombstone-hours", "0",
                                    "--rewrite-below", "1", "--dry-run", "--json"]).jsonObject()
         #expect(dry["dry_run"] as? Bool == true)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DverRemote
 import DverRepository
 
 struct DiskUsageCommand: ParsableCommand {
@@ -11,6 +12,7 @@ struct DiskUsageCommand: ParsableCommand {
         Examples:
           dver du
           dver du raw --json
+          dver du --remote origin    # a remote: what its branches hold, what it stores, what gc would reclaim
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -18,7 +20,11 @@ struct DiskUsageCommand: ParsableCommand {
     @Argument(help: "Repos to measure (default: all).")
     var repos: [String] = []
 
+    @Option(help: ArgumentHelp("Measure a remote instead (its branches' logical bytes, stored bytes, what 'gc --remote' would reclaim).", valueName: "NAME"))
+    var remote: String?
+
     func run() throws {
+        if let remote { return try measureRemote(remote) }
         let project = try global.project()
         let usage = try project.diskUsage(repos: repos)
         if global.json {
@@ -43,5 +49,29 @@ struct DiskUsageCommand: ParsableCommand {
         global.console.data("logical  \(Format.bytes(usage.logicalBytes).leftPadded(10))  (all versions of all repos)")
         global.console.data("unique   \(Format.bytes(usage.uniqueBytes).leftPadded(10))  (distinct chunks)   dedup \(Format.ratio(usage.dedupRatio))")
         global.console.data("stored   \(Format.bytes(usage.storedBytes).leftPadded(10))  (\(Format.count(usage.packs, "pack")), \(Format.count(usage.objects, "object")))   compression \(Format.ratio(usage.compressionRatio))")
+    }
+}
+
+extension DiskUsageCommand {
+    /// `du --remote`: a dry run of the remote gc with its default settings.
+    func measureRemote(_ name: String) throws {
+        let project = try global.transferProject()
+        let target = try RemoteTarget.resolve(name, nil, project: project, transfers: nil)
+        var settings = RemoteGarbageCollection.Settings()
+        settings.dryRun = true
+        let roots = try GarbageCollect.gitPinnedCommits(project, console: global.console)
+            .map { RemoteRoot(reason: "git pin", commit: $0) }
+        let report = try RemoteGarbageCollection(project: project, remote: target.remote, settings: settings).run(extraRoots: roots)
+        if global.json {
+            struct Output: Encodable { let remote: String, logical_bytes: UInt64, stored_bytes: UInt64, reclaimable_bytes: UInt64, packs: Int }
+            try global.console.emit(Output(remote: name, logical_bytes: report.logicalBytes, stored_bytes: report.bytesBefore,
+                                           reclaimable_bytes: report.reclaimableBytes, packs: report.packs.count))
+            return
+        }
+        global.console.data("\(name): branches hold \(Format.bytes(report.logicalBytes)); stored \(Format.bytes(report.bytesBefore)) "
+            + "in \(Format.count(report.packs.count, "pack"))"
+            + (report.logicalBytes > 0 ? " (\(Format.ratio(Double(report.logicalBytes) / Double(max(report.bytesBefore, 1)))) logical/stored)" : ""))
+        global.console.data("dver gc --remote \(name) would reclaim \(Format.bytes(report.reclaimableBytes)) (packs older than 7 days; "
+            + "what it takes out of the index goes a day later)")
     }
 }
