@@ -5,8 +5,9 @@
 # Usage: scripts/bench.sh
 # Environment:
 #   BENCH_DIR=DIR           work directory (default: bench-data/ in the repo, gitignored)
-#   BENCH_CASES="..."       subset of: small status hook merge add checkout csv rss pipeline remote mount serve slurm (default: all)
+#   BENCH_CASES="..."       subset of: small status hook merge add checkout csv rss pipeline remote gc mount serve slurm (default: all)
 #   BENCH_SKIP_10G=1        skip the 10 GiB peak-memory case
+#   BENCH_GC_SIZE=10G       size of the remote the gc case collects (30% of it dead)
 #   BENCH_KEEP=1            keep the generated small files for the next run
 #   BENCH_FLOORS_ONLY=1     measure only the floors (no build, no dver)
 #   BENCH_SKIP_BUILD=1      use the existing binary instead of `swift build -c release`
@@ -23,7 +24,7 @@ readonly REPO_ROOT
 readonly GEN="$REPO_ROOT/scripts/gen-data.py"
 BENCH_DIR=${BENCH_DIR:-$REPO_ROOT/bench-data}
 DVER=${DVER:-$REPO_ROOT/.build/release/dver}
-readonly BENCH_CASES=${BENCH_CASES:-small status hook merge add checkout csv rss pipeline remote mount serve slurm}
+readonly BENCH_CASES=${BENCH_CASES:-small status hook merge add checkout csv rss pipeline remote gc mount serve slurm}
 readonly FLOORS_ONLY=${BENCH_FLOORS_ONLY:-0}
 readonly BIG_SIZE=${BENCH_BIG_SIZE:-1G}
 readonly CSV_SIZE=${BENCH_CSV_SIZE:-512M}
@@ -866,6 +867,56 @@ case_remote() {
     stop_weed
 }
 
+# gc --remote on SeaweedFS: a remote of BENCH_GC_SIZE (default 10G) in two repos pushed together
+# (so packs mix them), of which the 30% in repo "dead" becomes unreachable when its branch is
+# deleted; collected with grace 0. Floor: a plain copy of the live bytes through the same
+# transport — curl GET then PUT of the big file, scaled to the live bytes.
+case_gc() {
+    dver_enabled || return 0
+    big_file
+    local total files dead_files i project seconds copy_seconds live report requests before after
+    total=$(python3 -c "import sys; n=sys.argv[1]; m={'K':1<<10,'M':1<<20,'G':1<<30}; print(int(float(n[:-1])*m[n[-1]]) if n[-1] in m else int(n))" "${BENCH_GC_SIZE:-10G}")
+    files=$(( total / (64 << 20) )); (( files >= 10 )) || files=10
+    dead_files=$(( files * 3 / 10 ))
+    [[ -n $WEED_PID ]] || start_weed
+    make_bucket bench-gc
+    project=$(new_project gc)
+    mkdir -p "$project/data/live" "$project/data/dead"
+    log "generating $files files of 64 MiB for the gc case ($dead_files to become dead)"
+    for ((i = 0; i < files; i++)); do
+        if (( i < dead_files )); then
+            python3 "$GEN" random "$project/data/dead/f$i.bin" --size 64M --seed $((1000 + i))
+        else
+            python3 "$GEN" random "$project/data/live/f$i.bin" --size 64M --seed $((1000 + i))
+        fi
+    done
+    quiet gc-add in_dir "$project" "$DVER" add data/live data/dead
+    quiet gc-commit in_dir "$project" "$DVER" commit -m "gc bench"
+    quiet gc-remote-add in_dir "$project" "$DVER" remote add bench "s3://bench-gc/data" --endpoint "$WEED_S3"
+    log "dver push of $((files * 64)) MiB to SeaweedFS"
+    quiet gc-push in_dir "$project" env AWS_ACCESS_KEY_ID=$BENCH_AK AWS_SECRET_ACCESS_KEY=$BENCH_SK "$DVER" push bench
+    quiet gc-delete in_dir "$project" env AWS_ACCESS_KEY_ID=$BENCH_AK AWS_SECRET_ACCESS_KEY=$BENCH_SK "$DVER" push bench dead@main --delete
+    rm -rf "$project/data"   # the live bytes of the workspace are not needed any more
+    log "dver gc --remote (grace 0)"
+    time_cmd seconds quiet gc-run in_dir "$project" env AWS_ACCESS_KEY_ID=$BENCH_AK AWS_SECRET_ACCESS_KEY=$BENCH_SK \
+        "$DVER" gc --remote bench --grace 0 --force --tombstone-hours 0 --json
+    report="$BENCH_DIR/logs/gc-run.log"
+    requests=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["requests"])' "$report")
+    before=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_before"])' "$report")
+    quiet gc-finish in_dir "$project" env AWS_ACCESS_KEY_ID=$BENCH_AK AWS_SECRET_ACCESS_KEY=$BENCH_SK \
+        "$DVER" gc --remote bench --grace 0 --force --tombstone-hours 0 --json
+    after=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_after"])' "$BENCH_DIR/logs/gc-finish.log")
+    live=$(( (files - dead_files) * (64 << 20) ))
+    local size get_s put_s
+    size=$(bytes_of "$BIG_FILE")
+    time_cmd put_s s3_curl -T "$BIG_FILE" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$WEED_S3/bench-gc/floor.bin" -o /dev/null
+    time_cmd get_s s3_curl "$WEED_S3/bench-gc/floor.bin" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -o /dev/null
+    copy_seconds=$(calc "($get_s + $put_s) * $live / $size" 2)
+    floor_note "copying the $((live >> 20)) MiB of live bytes through SeaweedFS (curl GET + PUT, scaled from $BIG_SIZE): $copy_seconds s"
+    floor_note "gc --remote: $requests requests; stored $((before >> 20)) MiB -> $((after >> 20)) MiB after the tombstones were deleted ($((total * 3 / 10 >> 20)) MiB dead)"
+    row "gc --remote, $((files * 64)) MiB, 30% dead (s)" "$seconds" "copy live $copy_seconds s" "-" "$(calc "$seconds / $copy_seconds" 2)x copy"
+}
+
 # ---------------------------------------------------------------- dver mount
 
 # random_reads FILE COUNT: COUNT preads of 4 KiB at random 4 KiB-aligned offsets (seeded);
@@ -1040,7 +1091,7 @@ main() {
     # every deletion at the end. Creating a file on this VM's virtual disk was
     # seen to cost anywhere from 30 us to 1.3 ms between runs and directories,
     # so compare dver with the floors of the same run, not with other runs.
-    for name in small status hook merge add checkout csv rss pipeline remote mount serve slurm; do
+    for name in small status hook merge add checkout csv rss pipeline remote gc mount serve slurm; do
         if case_enabled "$name"; then
             "case_$name"
         fi
