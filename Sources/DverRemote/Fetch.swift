@@ -55,7 +55,7 @@ public struct FetchOperation {
             for attempt in 0..<3 {
                 do {
                     return try runLocked(repos: repos, generation: &generation)
-                } catch {
+                } catch let error as RemoteError where error.mayBeCollectedPack {
                     guard attempt < 2, let seen = generation, let now = try? remote.readIndex().index.generation, now != seen else { throw error }
                 }
             }

@@ -96,8 +96,8 @@ public struct PushOperation {
                 return try attempt(targets, start: start, generation: &generation)
             } catch is PacksCollected {
                 continue
-            } catch let error as RemoteError {
-                guard case .corruptRemote = error, let seen = generation,
+            } catch let error as RemoteError where error.mayBeCollectedPack {
+                guard let seen = generation,
                       let now = try? remote.readIndex().index.generation, now != seen else { throw error }
             }
         }

@@ -39,6 +39,17 @@ public enum RemoteError: Error, Sendable {
     case invalidKey(String, reason: String)
 }
 
+extension RemoteError {
+    /// Errors a transfer meets when a pack its index listed is gone — what a remote gc that
+    /// deleted it while the transfer ran looks like (or real damage, which a retry re-reports).
+    var mayBeCollectedPack: Bool {
+        switch self {
+        case .corruptRemote, .missingRemoteObject, .httpFailure(_, _, 404, _), .transferFailed: return true
+        default: return false
+        }
+    }
+}
+
 extension RemoteError: CustomStringConvertible {
     public var description: String {
         switch self {
