@@ -16,12 +16,24 @@ public struct FileContent: Sendable {
     ///   a chunk with its entry, store errors, or what `body` throws.
     public func read(_ range: Range<UInt64>, _ body: (UnsafeRawBufferPointer) throws -> Bool) throws {
         let range = range.clamped(to: 0..<entry.size)
+        try visitChunks(overlapping: range) { id, span in
+            try chunk(id, start: span.lowerBound, length: span.upperBound - span.lowerBound, range: range, body)
+        }
+    }
+
+    /// Calls `visit` with each chunk holding bytes of `range` (clamped to the file), in order,
+    /// and the bytes of the file it covers, until `visit` returns false. Only the chunk-list
+    /// nodes on the way are read: subtrees wholly outside the range are skipped by their lengths.
+    /// - Throws: `StoreError.corruptObject` when a node disagrees with the length its parent
+    ///   gives it or the list nests too deeply; store errors; what `visit` throws.
+    func visitChunks(overlapping range: Range<UInt64>, _ visit: (ObjectID, Range<UInt64>) throws -> Bool) throws {
+        let range = range.clamped(to: 0..<entry.size)
         guard !range.isEmpty else { return }
         guard entry.chunked else {
-            _ = try chunk(entry.id, start: 0, length: entry.size, range: range, body)
+            _ = try visit(entry.id, 0..<entry.size)
             return
         }
-        // Depth-first over the chunk list, skipping subtrees wholly outside the range.
+        // Depth-first over the chunk list, children in order.
         var stack: [(id: ObjectID, start: UInt64, length: UInt64, depth: Int)] = [(entry.id, 0, entry.size, 0)]
         while let (id, start, length, depth) = stack.popLast() {
             guard depth <= ChunkListNode.maximumLevel else { throw StoreError.corruptObject(entry.id, reason: "chunk list nested too deeply") }
@@ -35,7 +47,7 @@ public struct FileContent: Sendable {
                 let end = offset + child.length  // totals are at most 2^62: no overflow
                 if end > range.lowerBound && offset < range.upperBound {
                     if node.level == 0 {
-                        guard try chunk(child.id, start: offset, length: child.length, range: range, body) else { return }
+                        guard try visit(child.id, offset..<end) else { return }
                     } else {
                         children.append((child.id, offset, child.length, depth + 1))
                     }

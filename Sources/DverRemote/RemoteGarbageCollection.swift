@@ -101,7 +101,8 @@ public struct RemoteGarbageCollection {
         let start = remote.transport.requestCount
         for attempt in 0..<5 {
             do {
-                var report = try collect(extraRoots: extraRoots)
+                // Objects it downloads into the local store are named by nothing: keep a local gc out.
+                var report = try project.withObjectWriters { try collect(extraRoots: extraRoots) }
                 report.requests = remote.transport.requestCount - start
                 return report
             } catch is IndexMoved {

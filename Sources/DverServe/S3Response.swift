@@ -39,40 +39,35 @@ public struct S3Response: Sendable {
     }
 }
 
-/// Dates as S3 writes them.
+/// Dates as S3 and SigV4 write them.
 enum S3Dates {
     /// ISO 8601 with milliseconds, for listings: `2026-11-30T12:00:00.000Z`.
     static func iso8601(nanoseconds: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
-        return formatter.string(from: date(nanoseconds))
+        formatter("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").string(from: date(nanoseconds))
     }
 
     /// RFC 1123, for Last-Modified: `Mon, 30 Nov 2026 12:00:00 GMT`.
-    static func http(nanoseconds: Int64) -> String {
-        http(date(nanoseconds))
-    }
+    static func http(nanoseconds: Int64) -> String { http(date(nanoseconds)) }
 
-    static func http(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
-    }
+    static func http(_ date: Date) -> String { formatter("EEE, dd MMM yyyy HH:mm:ss 'GMT'").string(from: date) }
 
-    static func parseHTTP(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
-    }
+    static func parseHTTP(_ text: String) -> Date? { formatter("EEE, dd MMM yyyy HH:mm:ss zzz").date(from: text) }
+
+    /// SigV4's `20261130T120000Z`.
+    static func amz(_ date: Date) -> String { formatter("yyyyMMdd'T'HHmmss'Z'").string(from: date) }
+
+    static func parseAmz(_ text: String) -> Date? { formatter("yyyyMMdd'T'HHmmss'Z'").date(from: text) }
 
     /// Whole seconds: HTTP dates carry no fraction, so comparisons use seconds.
     static func date(_ nanoseconds: Int64) -> Date {
         Date(timeIntervalSince1970: TimeInterval(nanoseconds / 1_000_000_000))
+    }
+
+    private static func formatter(_ format: String) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = format
+        return formatter
     }
 }

@@ -187,25 +187,8 @@ public struct SigV4 {
     }
 
     /// `20261130T120000Z` as a date.
-    static func date(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.date(from: text)
-    }
+    static func date(_ text: String) -> Date? { S3Dates.parseAmz(text) }
 
     /// An RFC 1123 `Date` header as an x-amz-date, for clients that sign `date` instead.
-    static func amzDate(fromHTTPDate text: String) -> String? {
-        let parser = DateFormatter()
-        parser.locale = Locale(identifier: "en_US_POSIX")
-        parser.timeZone = TimeZone(identifier: "GMT")
-        parser.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = parser.date(from: text) else { return nil }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: date)
-    }
+    static func amzDate(fromHTTPDate text: String) -> String? { S3Dates.parseHTTP(text).map(S3Dates.amz) }
 }
