@@ -50,8 +50,10 @@ struct S3ResponseWriter: Sendable {
     let channel: any Channel
     let service: S3Service
     let log: (@Sendable (String) -> Void)?
-    /// Chunks written but not yet handed to the socket.
-    static let window = 8
+    /// Writes handed to the event loop but not yet to the socket, and their size: the most a
+    /// response holds in memory is about their product (4 MiB), whatever the file's size.
+    static let window = 4
+    static let batch = 1 << 20
 
     func answer(_ head: HTTPRequestHead) {
         let started = DispatchTime.now().uptimeNanoseconds
@@ -86,15 +88,23 @@ struct S3ResponseWriter: Sendable {
             sent = UInt64(bytes.count)
         case .file(let content, let range):
             do {
+                // Pieces are gathered into writes of about `batch` bytes: one hop to the event
+                // loop per write, not per chunk. At most `window` writes wait unsent.
                 var unsent = [EventLoopFuture<Void>]()
                 let target = channel
-                try content.read(range) { piece in
-                    let buffer = target.allocator.buffer(bytes: piece)
+                var buffer = target.allocator.buffer(capacity: Self.batch)
+                func send() throws {
                     unsent.append(target.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer))))
-                    sent += UInt64(piece.count)
+                    buffer = target.allocator.buffer(capacity: Self.batch)
                     if unsent.count >= Self.window { try unsent.removeFirst().wait() }
+                }
+                try content.read(range) { piece in
+                    buffer.writeBytes(piece)
+                    sent += UInt64(piece.count)
+                    if buffer.readableBytes >= Self.batch { try send() }
                     return true
                 }
+                if buffer.readableBytes > 0 { try send() }
                 for future in unsent { try future.wait() }
             } catch {
                 failure = "\(error)"
