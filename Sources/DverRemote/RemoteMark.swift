@@ -26,7 +26,7 @@ struct RemoteMark {
 
     init(roots: [RemoteRoot], project: Project, remote: Remote, index: RemoteIndex) throws {
         let objects = RemoteObjectSet(records: index.packs, indexes: try remote.packIndexes(index.packs))
-        let present = roots.filter { objects.contains($0.commit) || project.store.contains($0.commit) && objects.contains($0.commit) }
+        let present = roots.filter { objects.contains($0.commit) }
         absentRoots = roots.filter { !objects.contains($0.commit) }
         var reached = Set<ObjectID>()
         _ = try FetchOperation(project: project, remote: remote).withDownloader(packs: index.packs) { walker in
