@@ -215,3 +215,52 @@ struct RemoteGarbageCollectionGitTests {
         #expect(try restoreTag("code2").status != 0)
     }
 }
+
+/// A cluster executor's result records on the remote: recent ones keep their outputs.
+@Suite("remote gc and cluster records")
+struct RemoteGarbageCollectionClusterTests {
+    @Test("a datum result younger than the grace period is a root; an older one is deleted and its output collected")
+    func datumResults() throws {
+        let project = try TestProject()
+        let remote = project.path("remote")
+        var generator = SeededGenerator(seed: 8)
+        try project.write("data/raw/a.bin", generator.bytes(20_000))
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "base"])
+        project.run(["remote", "add", "origin", remote])
+        project.run(["push", "-q"])
+        // A commit on a branch that is then deleted: only the result record below names it.
+        project.run(["branch", "-r", "raw", "out"])
+        project.run(["checkout", "-q", "raw@out"])
+        try project.write("data/raw/result.bin", generator.bytes(20_000))
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "a datum's output"])
+        let output = try #require(try project.run(["log", "raw", "--json"]).jsonArray().first?["id"] as? String)
+        project.run(["push", "-q", "origin", "raw@out"])
+        project.run(["checkout", "-q", "raw@main"])
+        project.run(["push", "origin", "raw@out", "--delete"])
+        project.run(["branch", "-d", "out", "--force"])
+        let key = String(repeating: "ab", count: 32)
+        try FileManager.default.createDirectory(atPath: "\(remote)/datums", withIntermediateDirectories: true)
+        let record = "{\"version\":1,\"key\":\"\(key)\",\"job\":\"j1\",\"succeeded\":true,\"commit\":\"\(output)\",\"packs\":[],\"attempts\":1,\"timed_out\":false,\"seconds\":1}"
+        try Data(record.utf8).write(to: URL(fileURLWithPath: "\(remote)/datums/\(key).json"))
+        let options = ["gc", "--remote", "origin", "--grace", "0.0001", "--tombstone-hours", "0", "--rewrite-below", "1", "--json"]
+        sleep(9)   // past the ~9 s grace period: the packs may go; the record was just rewritten
+        try Data(record.utf8).write(to: URL(fileURLWithPath: "\(remote)/datums/\(key).json"))
+        let young = try project.run(options + ["--dry-run"]).jsonObject()
+        let roots = (young["roots"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+        #expect(roots.contains { $0.hasPrefix("datum result abababababab") }, "\(roots)")
+        project.run(options)
+        project.run(options)
+        let before = try RemoteGarbageCollectionTests.listedObjects(remote)
+        // The record ages past the grace period: it goes, and so does what only it held.
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3_600)], ofItemAtPath: "\(remote)/datums/\(key).json")
+        project.run(options)
+        project.run(options)
+        #expect(!FileManager.default.fileExists(atPath: "\(remote)/datums/\(key).json"))
+        let after = try RemoteGarbageCollectionTests.listedObjects(remote)
+        #expect(after < before, "\(before) -> \(after) objects")
+        project.run(["clone", "-q", remote, project.path("copy")])
+        #expect(try project.hashes(under: "copy/data/raw") == project.hashes(under: "data/raw"))
+    }
+}

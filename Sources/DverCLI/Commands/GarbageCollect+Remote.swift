@@ -1,3 +1,4 @@
+import DverCluster
 import DverCore
 import DverGit
 import DverRemote
@@ -20,7 +21,14 @@ extension GarbageCollect {
             for pin in pins { roots.append(RemoteRoot(reason: "git \(pin.ref) pins \(pin.repo)", commit: pin.commit)) }
             for ref in unreadable { global.console.notice("git \(ref): its dver.lock does not parse; the data it pins is not counted as a root") }
         }
+        // A cluster executor's results: recent ones are roots, old records go first.
+        let records = try ClusterRecordCollection.run(remote: target.remote, grace: settings.grace, dryRun: dryRun)
+        roots += records.roots
         let report = try RemoteGarbageCollection(project: project, remote: target.remote, settings: settings).run(extraRoots: roots)
+        if !records.deleted.isEmpty, !global.json {
+            global.console.line("\(dryRun ? "would delete" : "deleted") \(Format.count(records.deleted.count, "cluster job record")) older than the grace period "
+                + "(\(Format.bytes(records.deleted.reduce(0) { $0 + $1.size })))")
+        }
         try print(report, remote: name)
     }
 
