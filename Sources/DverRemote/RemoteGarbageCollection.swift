@@ -211,8 +211,23 @@ public struct RemoteGarbageCollection {
                                                          : "listed nowhere, but written \(Self.age(age)) ago: a push may still list it"))
             if old { deletions.append(file.key) }
         }
+        // Spec blobs no pipeline name points to (replaced specs, or uploads of a push that
+        // never finished), once older than the grace period.
+        let named = Set(state.index.pipelines.values.map(RemoteIndex.specKey))
+        var blobBytes: UInt64 = 0
+        for file in try remote.transport.list(prefix: "pipelines/") where !named.contains(file.key) {
+            let age = settings.now.timeIntervalSince(file.modified)
+            let old = age >= settings.grace
+            report.leftovers.append(Leftover(key: file.key, size: file.size, modified: file.modified, deleted: old,
+                                             reason: old ? "a spec blob no pipeline names, written \(Self.age(age)) ago"
+                                                         : "a spec blob no pipeline names yet, written \(Self.age(age)) ago: a push may still name it"))
+            if old {
+                deletions.append(file.key)
+                blobBytes += file.size
+            }
+        }
         let pending = removing.reduce(UInt64(0)) { $0 + $1.packSize + $1.indexSize }
-        let deletedBytes = deletions.reduce(UInt64(0)) { $0 + (files[$1]?.size ?? 0) }
+        let deletedBytes = deletions.reduce(UInt64(0)) { $0 + (files[$1]?.size ?? 0) } + blobBytes
         let rewrittenLive = report.packs.filter { $0.action == .rewrite }.reduce(UInt64(0)) { $0 + $1.liveBytes }
         report.reclaimableBytes = pending - min(pending, rewrittenLive) + deletedBytes
         guard !settings.dryRun else {
@@ -249,7 +264,8 @@ public struct RemoteGarbageCollection {
         // 4. Delete what no reader can need, then forget the tombstones deleted. Re-checked
         //    against the index as it is now: a file listed since (a pack this run wrote, or one
         //    a push registered) is never deleted.
-        let nowListed = Set(try remote.readIndex().index.packs.flatMap { [$0.packKey, $0.indexKey] })
+        let current = try remote.readIndex().index
+        let nowListed = Set(current.packs.flatMap { [$0.packKey, $0.indexKey] } + current.pipelines.values.map(RemoteIndex.specKey))
         for key in deletions where !nowListed.contains(key) { try remote.transport.delete(key) }
         if !expired.isEmpty {
             var record = tombstones.record

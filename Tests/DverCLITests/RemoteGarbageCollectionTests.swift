@@ -264,3 +264,31 @@ struct RemoteGarbageCollectionClusterTests {
         #expect(try project.hashes(under: "copy/data/raw") == project.hashes(under: "data/raw"))
     }
 }
+
+/// Spec blobs on a remote that no pipeline names any more.
+@Suite("remote gc and pipeline specs")
+struct RemoteGarbageCollectionSpecTests {
+    @Test("a replaced spec's blob goes; the current one stays and a clone gets it")
+    func specBlobs() throws {
+        let project = try TestProject()
+        let remote = project.path("remote")
+        try project.write("data/raw/a.txt", "apple\n")
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "one", "--no-trigger"])
+        try project.write("pipelines/upper.yaml", PipelineCommandTests.spec("upper", cmd: PipelineCommandTests.upper))
+        project.run(["pipeline", "create", "-q", "pipelines/upper.yaml"])
+        project.run(["remote", "add", "origin", remote])
+        project.run(["push", "-q"])
+        try project.write("pipelines/upper.yaml", PipelineCommandTests.spec("upper", cmd: PipelineCommandTests.upper + " # v2"))
+        project.run(["pipeline", "update", "-q", "pipelines/upper.yaml"])
+        project.run(["push", "-q"])
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: "\(remote)/pipelines")
+        #expect(blobs.count == 2)
+        let report = try project.run(["gc", "--remote", "origin", "--grace", "0", "--force", "--json"]).jsonObject()
+        let leftovers = (report["leftovers"] as? [[String: Any]] ?? []).filter { ($0["key"] as? String)?.hasPrefix("pipelines/") == true }
+        #expect(leftovers.count == 1 && leftovers.first?["deleted"] as? Bool == true, "\(leftovers)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(remote)/pipelines").count == 1)
+        project.run(["clone", "-q", remote, project.path("copy")])
+        #expect(project.run(["pipeline", "inspect", "upper"], in: "copy").stdout.contains("# v2"))
+    }
+}
