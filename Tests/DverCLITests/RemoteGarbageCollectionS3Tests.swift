@@ -72,4 +72,46 @@ struct RemoteGarbageCollectionS3Tests {
             collector.run(["ls", "-r", "raw@\(id.prefix(12))"], in: "final")
         }
     }
+
+    @Test("the server dying under a gc leaves a remote fsck passes, and a rerun finishes")
+    func serverDies() throws {
+        let server = try SeaweedServer()
+        defer { server.stop(); server.removeFiles() }
+        let bucket = try server.makeBucket()
+        let url = "s3://\(bucket)/project"
+        let environment = server.environment
+        let project = try TestProject()
+        var generator = SeededGenerator(seed: 31)
+        for index in 0..<12 { try project.write("data/raw/f\(index).bin", generator.bytes(200_000)) }
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "base"])
+        project.run(["remote", "add", "origin", url, "--endpoint", server.endpoint], environment: environment)
+        project.run(["push", "-q"], environment: environment)
+        let gc = ["gc", "--remote", "origin", "--grace", "0", "--force", "--tombstone-hours", "0", "--rewrite-below", "1", "--no-git-pins", "-q"]
+        for (round, delay) in [0.02, 0.1, 0.25, 0.5].enumerated() {
+            // Garbage: a commit replacing the previous one, force-pushed.
+            for index in 0..<4 { try project.write("data/raw/f\((round * 4 + index) % 12).bin", generator.bytes(200_000)) }
+            if round > 0 { project.run(["reset", "-q", "raw@main~1"]) }
+            project.run(["add", "-q", "data/raw"])
+            project.run(["commit", "-q", "-m", "round \(round)"])
+            project.run(["push", "-q", "--force"], environment: environment)
+            let running = try project.start(gc, environment: environment)
+            usleep(useconds_t(delay * 1_000_000))
+            server.kill()
+            let result = try running.wait()
+            #expect(!result.signaled, "gc crashed when the server died: \(result.stderr)")
+            try server.start()
+            try server.waitUntilServing(bucket: bucket, key: "project/index.json")
+            let fsck = project.run(["fsck", "--remote", "origin"], expect: nil, environment: environment)
+            #expect(fsck.status == 0, "round \(round): \(fsck.stdout)\(fsck.stderr)")
+            let copy = "copy-\(round)"
+            project.run(["clone", "-q", url, project.path(copy), "--endpoint", server.endpoint], environment: environment)
+            #expect(try project.hashes(under: "\(copy)/data/raw") == project.hashes(under: "data/raw"))
+        }
+        project.run(gc, environment: environment)
+        project.run(gc, environment: environment)
+        let last = try project.run(Array(gc.dropLast()) + ["--json"], environment: environment).jsonObject()
+        #expect((last["packs"] as? [[String: Any]] ?? []).allSatisfy { $0["action"] as? String == "keep" }, "\(last)")
+        project.run(["fsck", "--remote", "origin", "--sample", "1"], environment: environment)
+    }
 }
