@@ -132,12 +132,17 @@ public struct MountPoint: Sendable {
     /// umount2 as root; fusermount3 otherwise (a user may unmount only the FUSE mounts they made).
     func detach(lazy: Bool) throws {
         if geteuid() == 0 {
-            guard umount2(path, lazy ? Int32(MNT_DETACH) : 0) == 0 else {
+            // A file closed a moment ago can still be held (the kernel releases FUSE files
+            // asynchronously; a process that was starting may have inherited a descriptor):
+            // busy is an answer only after it has lasted a couple of seconds.
+            for attempt in 0..<20 {
+                if umount2(path, lazy ? Int32(MNT_DETACH) : 0) == 0 { return }
                 let code = errno
-                if code == EBUSY { throw MountError.busy(path) }
-                throw MountError.unmountFailed(path, reason: String(cString: strerror(code)))
+                guard code == EBUSY else { throw MountError.unmountFailed(path, reason: String(cString: strerror(code))) }
+                if attempt == 19 { break }
+                usleep(100_000)
             }
-            return
+            throw MountError.busy(path)
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/fusermount3")

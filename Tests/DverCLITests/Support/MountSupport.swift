@@ -77,7 +77,9 @@ enum Mounts {
 
     /// `pread` of `count` bytes at `offset`; the errno on failure.
     static func pread(_ path: String, offset: Int, count: Int) -> Result<[UInt8], Errno> {
-        let fd = open(path, O_RDONLY)
+        // O_CLOEXEC: a process another test starts meanwhile must not inherit it and keep the
+        // mount busy.
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(Errno(errno)) }
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: count)
