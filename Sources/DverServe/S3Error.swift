@@ -6,12 +6,15 @@ public struct S3Error: Error, Sendable, Equatable {
     public var message: String
     /// The bucket or key it concerns, echoed as `<Resource>`.
     public var resource: String = ""
+    /// Headers the error response carries (`Content-Range: bytes */SIZE` with InvalidRange).
+    public var headers: [String: String] = [:]
 
-    public init(code: String, status: Int, message: String, resource: String = "") {
+    public init(code: String, status: Int, message: String, resource: String = "", headers: [String: String] = [:]) {
         self.code = code
         self.status = status
         self.message = message
         self.resource = resource
+        self.headers = headers
     }
 
     static func noSuchBucket(_ bucket: String) -> S3Error {

@@ -34,7 +34,7 @@ public struct S3Response: Sendable {
 
     static func error(_ error: S3Error, requestID: String, head: Bool) -> S3Response {
         let body = Array(error.xml(requestID: requestID).utf8)
-        return S3Response(status: error.status, headers: [("Content-Type", "application/xml")],
+        return S3Response(status: error.status, headers: [("Content-Type", "application/xml")] + error.headers.sorted { $0.key < $1.key },
                           body: head ? .none : .bytes(body), contentLength: head ? 0 : nil)
     }
 }

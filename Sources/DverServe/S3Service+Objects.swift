@@ -74,7 +74,8 @@ extension S3Service {
         let spec = text.dropFirst("bytes=".count).trimmingCharacters(in: .whitespaces)
         let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
-        let unsatisfiable = S3Error(code: "InvalidRange", status: 416, message: "the requested range is not satisfiable: the object holds \(size) bytes")
+        let unsatisfiable = S3Error(code: "InvalidRange", status: 416, message: "the requested range is not satisfiable: the object holds \(size) bytes",
+                                    headers: ["Content-Range": "bytes */\(size)"])
         if parts[0].isEmpty {
             guard let suffix = UInt64(parts[1]) else { return nil }
             guard suffix > 0, size > 0 else { throw unsatisfiable }
