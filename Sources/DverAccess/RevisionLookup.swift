@@ -27,17 +27,26 @@ public struct RevisionLookup: Sendable {
         return try Snapshot(source: project.store, repo: repo, commitID: commit)
     }
 
+    /// The repo called `name`.
+    /// - Throws: `AccessError.noSuchRepo`; a damaged `repos.json` as the damage it is.
+    public func requireRepo(_ name: String) throws {
+        do {
+            _ = try project.repo(named: name)
+        } catch RepositoryError.unknownRepo {
+            throw AccessError.noSuchRepo(name)
+        }
+    }
+
     /// The commit `revision` names in `repo`.
     public func resolve(repo: String, revision: String) throws -> ObjectID {
-        guard (try? project.repo(named: repo)) != nil else { throw AccessError.noSuchRepo(repo) }
-        let isHex = HexCoding.isHex(revision.lowercased())
-        let isBranch = (try? project.refs.read(repo: repo, branch: revision)) != nil
-        if isHex, !isBranch, revision.utf8.count < Self.minimumPrefixLength {
-            throw AccessError.noSuchRevision(repo: repo, revision: revision,
-                                             reason: "no such branch, and commit ids need at least \(Self.minimumPrefixLength) hex digits")
-        }
+        try requireRepo(repo)
         guard !revision.isEmpty, !revision.contains(":"), !revision.contains("@") else {
             throw AccessError.noSuchRevision(repo: repo, revision: revision, reason: "not a branch name or commit id")
+        }
+        let isHex = HexCoding.isHex(revision.lowercased())
+        if isHex, revision.utf8.count < Self.minimumPrefixLength, (try? project.refs.read(repo: repo, branch: revision)) == nil {
+            throw AccessError.noSuchRevision(repo: repo, revision: revision,
+                                             reason: "no such branch, and commit ids need at least \(Self.minimumPrefixLength) hex digits")
         }
         do {
             return try project.resolve(RevisionSpec(parsing: "\(repo)@\(revision)")).commit

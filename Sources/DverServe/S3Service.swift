@@ -78,7 +78,7 @@ public struct S3Service: Sendable {
             throw S3Error(code: "NotImplemented", status: 501, message: "dver serve does not implement ?\(name)")
         }
         if bucket.isEmpty { return try listBuckets() }
-        guard (try? lookup.project.repo(named: bucket)) != nil else { throw S3Error.noSuchBucket(bucket) }
+        try lookup.requireRepo(bucket)
         if key.isEmpty {
             if request.method == "HEAD" { return S3Response(status: 200, headers: [("x-amz-bucket-region", settings.region)]) }
             if request.parameter("location") != nil { return location() }

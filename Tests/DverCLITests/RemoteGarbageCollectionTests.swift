@@ -292,3 +292,27 @@ struct RemoteGarbageCollectionSpecTests {
         #expect(project.run(["pipeline", "inspect", "upper"], in: "copy").stdout.contains("# v2"))
     }
 }
+
+/// `gc.json` comes from the remote: damaged or hostile, it stops gc before anything changes.
+@Suite("remote gc and a hostile gc.json")
+struct RemoteGarbageCollectionHostileTests {
+    @Test("a gc.json that does not parse, or whose tombstone names no pack, is refused and nothing is deleted",
+          arguments: ["{not json", #"{"format":1,"tombstones":[{"pack":"../../outside","removed":0,"pack_size":1,"index_size":1,"pack_modified":0}]}"#,
+                      #"{"format":2,"tombstones":[]}"#, #"{"format":1,"tombstones":[{"pack":"pack-00","removed":-5,"pack_size":1,"index_size":1,"pack_modified":0}]}"#])
+    func refused(_ text: String) throws {
+        let project = try TestProject()
+        let remote = project.path("remote")
+        var generator = SeededGenerator(seed: 2)
+        try project.write("data/raw/a.bin", generator.bytes(10_000))
+        project.run(["add", "-q", "data/raw"])
+        project.run(["commit", "-q", "-m", "one"])
+        project.run(["remote", "add", "origin", remote])
+        project.run(["push", "-q"])
+        try Data(text.utf8).write(to: URL(fileURLWithPath: "\(remote)/gc.json"))
+        let before = try RemoteGarbageCollectionTests.packBytes(remote)
+        let result = project.run(["gc", "--remote", "origin", "--grace", "0", "--force", "--tombstone-hours", "0"], expect: 3)
+        #expect(result.stderr.contains("gc.json"), "\(result.stderr)")
+        #expect(try RemoteGarbageCollectionTests.packBytes(remote) == before)
+        project.run(["clone", "-q", remote, project.path("copy")])
+    }
+}

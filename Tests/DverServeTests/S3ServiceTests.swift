@@ -102,4 +102,41 @@ struct S3ServiceTests {
         let partial = try get(service, "/raw/main/dir/x.txt", headers: [("Range", "bytes=1-")])
         #expect(partial.headers.contains { $0.0 == "Content-Range" && $0.1 == "bytes 1-1/2" })
     }
+
+    @Test("hostile requests get S3 errors naming the problem, never a trap or a read outside the repo")
+    func hostile() throws {
+        let fixture = try Fixture()
+        let service = fixture.service()
+        let cases: [(String, Int, String)] = [
+            ("/raw?list-type=2&continuation-token=not-base64!", 400, "InvalidArgument"),
+            ("/raw?list-type=2&continuation-token=\(Data("2:x".utf8).base64EncodedString())", 400, "InvalidArgument"),
+            ("/raw?list-type=2&max-keys=-1", 400, "InvalidArgument"),
+            ("/raw?list-type=2&max-keys=99999999999999999999", 400, "InvalidArgument"),
+            ("/raw?list-type=2&encoding-type=base64", 400, "InvalidArgument"),
+            ("/raw/main/dir/..%2F..%2Fa.txt", 400, "InvalidURI"),
+            ("/raw/main/dir%2F%2E%2E/x.txt", 400, "InvalidURI"),
+            ("/raw/main/dir/%FF.txt", 400, "InvalidURI"),
+            ("/raw/main/dir/x.txt%", 400, "InvalidURI"),
+            ("/raw/main:x/dir/x.txt", 404, "NoSuchKey"),
+            ("/raw/0123/dir/x.txt", 404, "NoSuchKey"),
+            ("/..%2F..%2Fetc/passwd", 404, "NoSuchBucket"),
+        ]
+        for (uri, status, code) in cases {
+            let response: (status: Int, body: String, headers: [(String, String)])
+            do {
+                response = try get(service, uri)
+            } catch let error as S3Error {
+                response = (error.status, error.code, [])
+            }
+            #expect(response.status == status && response.body.contains(code), "\(uri): \(response.status) \(response.body)")
+        }
+    }
+
+    @Test("a damaged repos.json is reported as damage, not as a missing bucket")
+    func damagedRegistry() throws {
+        let fixture = try Fixture()
+        try FileSystem.writeAtomically(fixture.project.layout.reposFile, Array("{not json".utf8), durable: false)
+        let response = try get(fixture.service(), "/raw/main/dir/x.txt")
+        #expect(response.status == 500 && response.body.contains("repos.json"), "\(response.body)")
+    }
 }
