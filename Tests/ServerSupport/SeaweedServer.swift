@@ -180,25 +180,7 @@ public final class SeaweedServer: @unchecked Sendable {
 
     /// A port p with p and p + 10000 free (SeaweedFS puts its gRPC ports 10000 above).
     public static func freePortPair(avoiding taken: [Int]) throws -> Int {
-        for _ in 0..<200 {
-            let port = Int.random(in: 20000..<40000)
-            if taken.contains(port) || taken.contains(port - 10000) || taken.contains(port + 10000) { continue }
-            if isFree(port), isFree(port + 10000) { return port }
-        }
-        throw SeaweedFailure(message: "no free port pair found")
-    }
-
-    public static func isFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        try LoopbackPorts.free(offset: 10000, avoiding: taken)
     }
 }
 

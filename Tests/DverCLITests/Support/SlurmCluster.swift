@@ -1,3 +1,4 @@
+import DverServerSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -31,7 +32,7 @@ final class SlurmCluster: @unchecked Sendable {
     init(nodes: Int = 3, cpus: Int = 8) throws {
         self.nodes = nodes
         directory = NSTemporaryDirectory() + "dver-slurm-\(UUID().uuidString.prefix(8))"
-        port = try Self.freePorts(count: nodes + 1)
+        port = try LoopbackPorts.free(count: nodes + 1)
         let result = try Self.run(["bash", Self.script, "up", String(nodes)],
                                   environment: ["D": directory, "PORT": String(port), "CPUS": String(cpus)])
         guard result.status == 0 else {
@@ -108,28 +109,6 @@ final class SlurmCluster: @unchecked Sendable {
         process.waitUntilExit()
         try? handle.close()
         return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
-    }
-
-    /// A run of `count` consecutive free TCP ports on loopback; returns the first.
-    static func freePorts(count: Int) throws -> Int {
-        for _ in 0..<200 {
-            let first = Int.random(in: 20_000...50_000)
-            if (first..<first + count).allSatisfy(isFree) { return first }
-        }
-        throw SlurmFailure(message: "no \(count) consecutive free ports")
-    }
-
-    static func isFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }
 
