@@ -5,7 +5,9 @@
 # Usage: scripts/bench.sh
 # Environment:
 #   BENCH_DIR=DIR           work directory (default: bench-data/ in the repo, gitignored)
-#   BENCH_CASES="..."       subset of: small status hook merge add checkout csv rss pipeline remote gc mount serve slurm (default: all)
+#   BENCH_CASES="..."       subset of: small status hook merge add checkout csv rss pipeline remote gc mount serve slurm scale
+#                           (default: all but scale, which generates ~30 GB and runs by hand; scripts/bench-scale.sh)
+#   BENCH_SCALE_COUNTS="100000 300000 1000000 5000000"  file counts of the scale case
 #   BENCH_SKIP_10G=1        skip the 10 GiB peak-memory case
 #   BENCH_GC_SIZE=10G       size of the remote the gc case collects (30% of it dead)
 #   BENCH_KEEP=1            keep the generated small files for the next run
@@ -33,6 +35,8 @@ readonly SMALL_DIRS=100
 readonly HUGE_SIZE=${BENCH_HUGE_SIZE:-10G}
 readonly MOUNT_REMOTE_SIZE=${BENCH_MOUNT_REMOTE_SIZE:-10G}
 readonly GIT_AS_BENCH=(git -c user.name=bench -c user.email=bench@localhost -c gc.auto=0)
+# shellcheck source=scripts/bench-scale.sh
+source "$REPO_ROOT/scripts/bench-scale.sh"
 
 # Result table, one entry per row.
 ROW_OPERATION=() ROW_DVER=() ROW_FLOOR=() ROW_TARGET=() ROW_VERDICT=()
@@ -1092,7 +1096,7 @@ main() {
     # every deletion at the end. Creating a file on this VM's virtual disk was
     # seen to cost anywhere from 30 us to 1.3 ms between runs and directories,
     # so compare dver with the floors of the same run, not with other runs.
-    for name in small status hook merge add checkout csv rss pipeline remote gc mount serve slurm; do
+    for name in small status hook merge add checkout csv rss pipeline remote gc mount serve slurm scale; do
         if case_enabled "$name"; then
             "case_$name"
         fi
