@@ -10,6 +10,9 @@ public struct ByteWriter: Sendable {
 
     public mutating func append(_ byte: UInt8) { bytes.append(byte) }
 
+    /// Empties the buffer, keeping its capacity (for writers that drain it to a file as they go).
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
     public mutating func append<C: Collection>(contentsOf other: C) where C.Element == UInt8 {
         bytes.append(contentsOf: other)
     }

@@ -7,14 +7,9 @@ public enum UnicodeNames {
     /// Two names among `names` that are different bytes but canonically equivalent, or nil.
     /// ASCII names are compared by a fast path (the only non-ASCII names equivalent to ASCII
     /// ones, such as the Kelvin sign U+212A and `K`, are caught because the set holds both).
-    public static func equivalentPair<S: Sequence>(_ names: S) -> (String, String)? where S.Element == String {
-        var allASCII = true
-        var all = [String]()
-        for name in names {
-            if allASCII, !name.utf8.allSatisfy({ $0 < 0x80 }) { allASCII = false }
-            all.append(name)
-        }
-        if allASCII { return nil }
+    public static func equivalentPair<C: Collection>(_ names: C) -> (String, String)? where C.Element == String {
+        if names.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) { return nil }
+        let all = names
         var seen = [String: String]()
         for name in all {
             if let earlier = seen[name], !earlier.utf8.elementsEqual(name.utf8) { return (earlier, name) }

@@ -85,7 +85,7 @@ public struct DirectoryTransport: RemoteTransport {
 
     public func put(_ key: String, bytes: [UInt8]) throws {
         counter.increment()
-        try bytes.withUnsafeBytes { try write(key, $0) }
+        _ = try bytes.withUnsafeBytes { try write(key, $0) }
     }
 
     public func putConditionally(_ key: String, bytes: [UInt8], expected: String?) throws -> String? {
@@ -102,7 +102,7 @@ public struct DirectoryTransport: RemoteTransport {
         defer { lock.unlock() }
         let current = FileSystem.exists(path(key)) ? SHA256.hash(try read(key, limit: RemoteIndex.maximumSize)).hex : nil
         guard current == expected else { return nil }
-        try bytes.withUnsafeBytes { try write(key, $0) }
+        _ = try bytes.withUnsafeBytes { try write(key, $0) }
         return SHA256.hash(bytes).hex
     }
 

@@ -42,8 +42,12 @@ extension Project {
             for item in work { try workspace.ensureNoInterruptedCheckout(item.repo) }
             let writer = makeWriter()
             do {
-                for item in work {
-                    try stage(item.scanned, under: item.path, repo: item.repo, into: &workspace, writer: writer, result: &result)
+                for position in work.indices {
+                    // Taken out of `work`, so that sorting it copies nothing and it is freed when staged.
+                    var scanned = [ScannedFile]()
+                    swap(&scanned, &work[position].scanned)
+                    try stage(&scanned, under: work[position].path, repo: work[position].repo, into: &workspace,
+                              writer: writer, result: &result)
                 }
                 result.statistics = try writer.finish()
             } catch {
@@ -65,7 +69,7 @@ extension Project {
            FileSystem.exists(absolutePath(path)) {
             throw RepositoryError.pathThroughSymlink(path)
         }
-        let tracked = TrackedPaths(workspace.index.range(under: path).map { workspace.index.entries[$0].path })
+        let tracked = TrackedPaths(workspace.index)
         let scan = try WorkspaceScanner.scan(path, root: root, tracked: tracked)
         result.ignored += scan.ignored
         if !scan.invalidNames.isEmpty {
@@ -90,62 +94,91 @@ extension Project {
         return scan.files
     }
 
-    private func stage(_ scanned: [ScannedFile], under path: String, repo: RepoRecord, into workspace: inout Workspace,
+    /// Files hashed per call of the ingester: bounds the memory of what is waiting to be read.
+    private static let ingestBatch = 16384
+
+    /// Merges a scan with the index entries at and beneath `path` (both in byte order, so no
+    /// table of paths is built): unchanged files keep their entries, new and changed ones are
+    /// ingested in batches, tracked files that are gone are staged as deleted.
+    private func stage(_ files: inout [ScannedFile], under path: String, repo: RepoRecord, into workspace: inout Workspace,
                        writer: ObjectWriter, result: inout AddResult) throws {
-        var existing = [String: IndexEntry]()
-        if let position = workspace.index.find(path) { existing[path] = workspace.index.entries[position] }
-        for position in workspace.index.range(under: path) {
-            existing[workspace.index.entries[position].path] = workspace.index.entries[position]
-        }
+        if !files.isSortedInByteOrder { files.sort { $0.path.precedesInByteOrder($1.path) } }
+        var old = [Int]()
+        if let position = workspace.index.find(path) { old.append(position) }
+        old.append(contentsOf: workspace.index.range(under: path))
         var updated = [IndexEntry]()
-        var toIngest = [(entry: IndexEntry, item: IngestItem)]()
-        for file in scanned {
-            // Keys compare by Unicode equivalence: an entry spelled with other bytes is another file.
-            var previous = existing.removeValue(forKey: file.path)
-            if let entry = previous, !entry.path.utf8.elementsEqual(file.path.utf8) {
-                existing[entry.path] = entry
-                previous = nil
-            }
-            if let previous, previous.staged != nil, previous.stat.matches(file.status, indexTime: workspace.index.loadedTime) {
-                updated.append(previous)
-                result.unchanged += 1
+        updated.reserveCapacity(files.count)
+        // (slot in `updated`, position in `files`) of each file to read.
+        var pending = [(slot: Int, file: Int)]()
+        var deletedAny = false
+        var next = (file: 0, old: 0)
+        while next.file < files.count || next.old < old.count {
+            let tracked = next.old < old.count ? workspace.index.entries[old[next.old]] : nil
+            // A tracked path spelled with other bytes than the file's is another file.
+            if let tracked, next.file == files.count || tracked.path.precedesInByteOrder(files[next.file].path) {
+                next.old += 1
+                var entry = tracked
+                if entry.staged != nil {
+                    result.deleted += 1
+                    entry.staged = nil
+                    deletedAny = true
+                }
+                if entry.base != nil { updated.append(entry) }  // already staged deletions stay
                 continue
             }
-            let entry = previous ?? IndexEntry(path: file.path, staged: nil, base: nil, stat: .empty)
-            toIngest.append((entry, IngestItem(absolutePath: absolutePath(file.path), displayPath: file.path, status: file.status)))
+            let file = files[next.file]
+            next.file += 1
+            guard let tracked, !file.path.precedesInByteOrder(tracked.path) else {
+                pending.append((updated.count, next.file - 1))
+                updated.append(IndexEntry(path: file.path, staged: nil, base: nil, stat: .empty))
+                continue
+            }
+            next.old += 1
+            if tracked.staged != nil, tracked.stat.matches(file.status, indexTime: workspace.index.loadedTime) {
+                result.unchanged += 1
+            } else {
+                pending.append((updated.count, next.file - 1))
+            }
+            updated.append(tracked)
         }
-        let totalBytes = toIngest.reduce(UInt64(0)) { $0 + UInt64(max(0, $1.item.status.size)) }
-        progress.start("adding \(path)", totalBytes: totalBytes, totalItems: toIngest.count)
-        let refs = try Ingester(writer: writer, progress: progress).ingest(toIngest.map(\.item))
+        if pending.isEmpty, !deletedAny { return }  // nothing changed under this path
+        let totalBytes = pending.reduce(UInt64(0)) { $0 + UInt64(max(0, files[$1.file].status.size)) }
+        progress.start("adding \(path)", totalBytes: totalBytes, totalItems: pending.count)
+        let ingester = Ingester(writer: writer, progress: progress)
+        for start in stride(from: 0, to: pending.count, by: Self.ingestBatch) {
+            let batch = pending[start..<min(start + Self.ingestBatch, pending.count)]
+            let refs = try ingester.ingest(batch.map { item in
+                let file = files[item.file]
+                return IngestItem(absolutePath: absolutePath(file.path), displayPath: file.path, status: file.status)
+            })
+            for (item, ref) in zip(batch, refs) {
+                if let staged = updated[item.slot].staged {
+                    if !staged.sameContent(as: ref) { result.modified += 1 } else { result.unchanged += 1 }
+                } else {
+                    result.added += 1
+                }
+                updated[item.slot].staged = ref
+                updated[item.slot].stat = StatCache(files[item.file].status)
+            }
+        }
         progress.finish()
         result.bytesHashed += totalBytes
-        for (pending, ref) in zip(toIngest, refs) {
-            var entry = pending.entry
-            if let staged = entry.staged {
-                if !staged.sameContent(as: ref) { result.modified += 1 } else { result.unchanged += 1 }
-            } else {
-                result.added += 1
-            }
-            entry.staged = ref
-            entry.stat = StatCache(pending.item.status)
-            updated.append(entry)
-        }
-        if toIngest.isEmpty, !existing.values.contains(where: { $0.staged != nil }) {
-            return  // nothing changed under this path
-        }
-        // Tracked paths that are gone: stage their deletion (already staged deletions stay).
-        for (_, var entry) in existing {
-            if entry.staged != nil {
-                result.deleted += 1
-                entry.staged = nil
-            }
-            if entry.base != nil { updated.append(entry) }
-        }
+        files = []
         workspace.indexChanged = true
         // A tracked file at `path` itself is replaced (by a new version, or by a directory).
         if let position = workspace.index.find(path) { workspace.index.entries.remove(at: position) }
-        workspace.index.replace(under: path, with: updated.filter { $0.path != path })
-        for entry in updated where entry.path == path { workspace.index.upsert(entry) }
+        let own = updated.first?.path == path ? updated.removeFirst() : nil
+        var replacement = [IndexEntry]()
+        swap(&replacement, &updated)
+        workspace.index.replace(under: path, with: replacement, sorted: true)
+        replacement = []
+        if let own { workspace.index.upsert(own) }
+    }
+}
+
+extension [ScannedFile] {
+    var isSortedInByteOrder: Bool {
+        indices.dropFirst().allSatisfy { self[$0 - 1].path.precedesInByteOrder(self[$0].path) }
     }
 }
 

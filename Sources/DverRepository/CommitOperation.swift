@@ -50,8 +50,9 @@ extension Project {
                 }
                 for repo in selected.sorted(by: { $0.name < $1.name }) {
                     let range = workspace.index.range(under: repo.mount)
-                    let changes = range.map { workspace.index.entries[$0] }.filter(\.hasStagedChange)
-                        .map { Change(path: $0.path, old: $0.base, new: $0.staged) }
+                    let entries = workspace.index.entries
+                    let changes = Array(range.lazy.map { entries[$0] }.filter(\.hasStagedChange)
+                        .map { Change(path: $0.path, old: $0.base, new: $0.staged) })
                     let merging = merges.repos[repo.name]
                     if changes.isEmpty, merging == nil { continue }
                     guard let message = message ?? merging?.message else { throw RepositoryError.messageRequired }
@@ -60,9 +61,9 @@ extension Project {
                     let files = range.compactMap { position -> TreeBuilder.File? in
                         let entry = workspace.index.entries[position]
                         guard let staged = entry.staged else { return nil }
-                        return TreeBuilder.File(path: String(entry.path.utf8.dropFirst(prefixLength)) ?? entry.path, ref: staged)
+                        return TreeBuilder.File(path: entry.path, ref: staged)
                     }
-                    let tree = try TreeBuilder.build(files, writer: writer)
+                    let tree = try TreeBuilder.build(files, dropping: prefixLength, writer: writer)
                     let parent = try headCommit(of: repo)
                     var parents = parent.map { [$0] } ?? []
                     if let merging, merging.kind != .revert, let theirs = ObjectID(hex: merging.theirs) { parents.append(theirs) }
@@ -108,14 +109,16 @@ extension Project {
 extension Workspace {
     /// After a commit: the staged versions become the base; staged deletions disappear.
     mutating func markCommitted(_ repo: RepoRecord, commit: ObjectID) {
-        var entries = [IndexEntry]()
-        for position in index.range(under: repo.mount) {
-            var entry = index.entries[position]
-            guard entry.staged != nil else { continue }
-            entry.base = entry.staged
-            entries.append(entry)
+        // In place: staged deletions drop out, every other entry's base becomes its staged version.
+        let range = index.range(under: repo.mount)
+        var kept = range.lowerBound
+        for position in range {
+            guard let staged = index.entries[position].staged else { continue }
+            if kept != position { index.entries.swapAt(kept, position) }
+            index.entries[kept].base = staged
+            kept += 1
         }
-        index.replace(under: repo.mount, with: entries)
+        index.entries.removeSubrange(kept..<range.upperBound)
         index.bases[repo.name] = commit
     }
 }

@@ -78,23 +78,24 @@ public struct IgnoreRules: Sendable {
     }
 }
 
-/// The tracked files of a scan, so that rules never hide them.
+/// The tracked files of a scan, so that rules never hide them: answered from the sorted
+/// workspace index itself (shared, not copied), so a scan of a million tracked files builds
+/// no table of their paths.
 public struct TrackedPaths: Sendable {
-    var files: Set<String> = []
-    /// Every directory above a tracked file.
-    var directories: Set<String> = []
+    let index: WorkspaceIndex
 
-    public init(_ paths: [String]) {
-        files = Set(paths)
-        for path in paths {
-            var parent = RepoPath.parent(path)
-            while !parent.isEmpty, directories.insert(parent).inserted { parent = RepoPath.parent(parent) }
-        }
-    }
+    public init(_ index: WorkspaceIndex = WorkspaceIndex()) { self.index = index }
 
     /// Whether the rules may skip `path`: it is ignored and nothing tracked is there.
     func skips(_ path: String, isDirectory: Bool, rules: IgnoreRules) -> Bool {
-        if isDirectory ? directories.contains(path) : files.contains(path) { return false }
+        // A binary search of the index costs less than matching the rules.
+        if isDirectory {
+            let prefix = path + "/"
+            let position = index.lowerBound(prefix)
+            if position < index.entries.count, index.entries[position].path.utf8.starts(with: prefix.utf8) { return false }
+        } else if index.find(path) != nil {
+            return false
+        }
         return rules.isIgnored(path, isDirectory: isDirectory)
     }
 }

@@ -10,46 +10,74 @@ public enum TreeBuilder {
         public init(path: String, ref: FileRef) { self.path = path; self.ref = ref }
     }
 
-    /// Stores every directory's nodes and returns the root tree id.
+    /// Stores every directory's nodes and returns the root tree id. Each file's path is read
+    /// from byte `prefixLength` on (so callers can pass project paths beneath a mount without
+    /// building new strings); no per-file component arrays are made.
     /// - Throws: `CoreError.invalidPath` for a path that is also a directory of another path.
-    public static func build(_ files: [File], writer: any ObjectSink) throws -> ObjectID {
-        var items = files.map { (components: $0.path.split(separator: "/"), ref: $0.ref) }
-        items.sort { lhs, rhs in
-            for (left, right) in zip(lhs.components, rhs.components) where left != right {
-                return left.utf8.lexicographicallyPrecedes(right.utf8)
-            }
-            return lhs.components.count < rhs.components.count
-        }
-        return try buildDirectory(items[...], depth: 0, writer: writer).id
+    public static func build(_ files: [File], dropping prefixLength: Int = 0, writer: any ObjectSink) throws -> ObjectID {
+        // Tree order is component by component, which is byte order with '/' below every byte.
+        let order = files.indices.sorted { treeOrderPrecedes(files[$0].path, files[$1].path, from: prefixLength) }
+        return try buildDirectory(files, order[...], offset: prefixLength, writer: writer).id
     }
 
-    private static func buildDirectory(_ items: ArraySlice<(components: [Substring], ref: FileRef)>, depth: Int,
+    /// Whether `lhs` precedes `rhs` in tree order, comparing from byte `offset`.
+    private static func treeOrderPrecedes(_ lhs: String, _ rhs: String, from offset: Int) -> Bool {
+        var lhs = lhs, rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                var position = offset
+                while position < left.count, position < right.count {
+                    let a = left[position] == 0x2F ? 0 : Int(left[position]) + 1
+                    let b = right[position] == 0x2F ? 0 : Int(right[position]) + 1
+                    if a != b { return a < b }
+                    position += 1
+                }
+                return left.count < right.count
+            }
+        }
+    }
+
+    /// One directory: `order` lists its files (sorted), each path's name in this directory
+    /// starting at byte `offset`.
+    private static func buildDirectory(_ files: [File], _ order: ArraySlice<Int>, offset: Int,
                                        writer: any ObjectSink) throws -> (id: ObjectID, size: UInt64) {
         var entries = [TreeEntry]()
-        var index = items.startIndex
-        while index < items.endIndex {
-            let item = items[index]
-            let name = item.components[depth]
-            if item.components.count == depth + 1 {
-                if index + 1 < items.endIndex, items[index + 1].components.count > depth + 1,
-                   items[index + 1].components[depth] == name {
-                    throw CoreError.invalidPath(item.components.joined(separator: "/"), reason: "is both a file and a directory")
+        var index = order.startIndex
+        while index < order.endIndex {
+            let file = files[order[index]]
+            let (name, isLast) = component(of: file.path, from: offset)
+            if isLast {
+                if index + 1 < order.endIndex {
+                    let (next, nextIsLast) = component(of: files[order[index + 1]].path, from: offset)
+                    if !nextIsLast, next == name {
+                        throw CoreError.invalidPath(String(file.path.utf8.dropFirst(offset)) ?? file.path, reason: "is both a file and a directory")
+                    }
                 }
-                entries.append(TreeEntry(name: String(name), kind: item.ref.kind, chunked: item.ref.chunked,
-                                         size: item.ref.size, id: item.ref.id))
+                entries.append(TreeEntry(name: String(name), kind: file.ref.kind, chunked: file.ref.chunked,
+                                         size: file.ref.size, id: file.ref.id))
                 index += 1
                 continue
             }
             var end = index
-            while end < items.endIndex, items[end].components.count > depth + 1, items[end].components[depth] == name {
+            while end < order.endIndex {
+                let (next, nextIsLast) = component(of: files[order[end]].path, from: offset)
+                guard !nextIsLast, next == name else { break }
                 end += 1
             }
-            let child = try buildDirectory(items[index..<end], depth: depth + 1, writer: writer)
+            let child = try buildDirectory(files, order[index..<end], offset: offset + name.utf8.count + 1, writer: writer)
             entries.append(TreeEntry(name: String(name), kind: .directory, size: child.size, id: child.id))
             index = end
         }
         let size = entries.reduce(0) { $0 + $1.size }
         return (try writeDirectory(entries, writer: writer), size)
+    }
+
+    /// The path component starting at byte `offset`, and whether it is the last one.
+    private static func component(of path: String, from offset: Int) -> (name: Substring, isLast: Bool) {
+        let utf8 = path.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: offset)
+        guard let slash = utf8[start...].firstIndex(of: 0x2F) else { return (path[start...], true) }
+        return (path[start..<slash], false)
     }
 
     /// Splits one directory's sorted entries into nodes and stores them; returns the root node.

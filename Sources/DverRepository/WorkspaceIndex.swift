@@ -76,9 +76,18 @@ public struct WorkspaceIndex: Sendable {
         return index < entries.count && entries[index].path == path ? index : nil
     }
 
-    /// Replaces the entries under `directory` with `replacement` (which must all lie under it).
-    public mutating func replace(under directory: String, with replacement: [IndexEntry]) {
+    /// Replaces the entries under `directory` with `replacement` (which must all lie under it),
+    /// `sorted` when the caller has them in byte order already (they are then taken as they are).
+    public mutating func replace(under directory: String, with replacement: [IndexEntry], sorted: Bool = false) {
         let range = self.range(under: directory)
+        if sorted {
+            if range == entries.indices {
+                entries = replacement
+            } else {
+                entries.replaceSubrange(range, with: replacement)
+            }
+            return
+        }
         // Sort positions, not the (large) entries themselves.
         let paths = replacement.map(\.path)
         let order = paths.indices.sorted { paths[$0].precedesInByteOrder(paths[$1]) }
@@ -107,7 +116,23 @@ extension WorkspaceIndex {
     }
 
     public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: 64 + entries.count * 160)
+        var bytes = [UInt8]()
+        encode { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// Encodes the index piece by piece (about 1 MiB at a time) into `sink`, so that saving a
+    /// million entries never holds the whole file in memory.
+    public func encode(into sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var writer = ByteWriter(capacity: Self.pieceSize + 4096)
+        var crc: UInt32 = 0
+        func drain() throws {
+            try writer.bytes.withUnsafeBytes { piece in
+                crc = Checksum.crc32(piece, continuing: crc)
+                try sink(piece)
+            }
+            writer.removeAll()
+        }
         writer.append(contentsOf: Self.magic)
         writer.appendBigEndian(Self.version)
         writer.appendBigEndian(UInt32(0))
@@ -130,11 +155,15 @@ extension WorkspaceIndex {
                 writer.appendBigEndian(entry.stat.mode)
             }
             if let base = entry.base { Self.append(base, to: &writer) }
+            if writer.bytes.count >= Self.pieceSize { try drain() }
         }
         writer.append(contentsOf: Self.endMarker)
-        writer.appendBigEndian(Checksum.crc32(writer.bytes))
-        return writer.bytes
+        try drain()
+        writer.appendBigEndian(crc)
+        try writer.bytes.withUnsafeBytes { try sink($0) }
     }
+
+    private static let pieceSize = 1 << 20
 
     /// Decodes an index. A hand-rolled cursor over the raw bytes: status on 100k files decodes
     /// the whole index, so this is on the hot path.
@@ -209,7 +238,11 @@ extension WorkspaceIndex {
 
     /// Writes the index atomically (temp file, fsync, rename).
     public func save(_ path: String, durable: Bool = true) throws {
-        try FileSystem.writeAtomically(path, encoded(), durable: durable)
+        try FileSystem.writeAtomically(path, durable: durable) { fd in
+            try encode { piece in
+                if let base = piece.baseAddress { try fd.writeAll(base, count: piece.count) }
+            }
+        }
     }
 }
 

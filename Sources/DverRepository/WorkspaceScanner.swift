@@ -47,7 +47,7 @@ public enum WorkspaceScanner {
     /// Every non-directory beneath the project-relative `directory` (nothing if it is missing),
     /// leaving out what `.dverignore` rules ignore unless `tracked` holds it. A file named
     /// directly is returned whatever the rules say.
-    public static func scan(_ directory: String, root: String, tracked: TrackedPaths = TrackedPaths([])) throws -> ScanResult {
+    public static func scan(_ directory: String, root: String, tracked: TrackedPaths = TrackedPaths()) throws -> ScanResult {
         let absolute = directory.isEmpty ? root : "\(root)/\(directory)"
         guard let status = try FileSystem.linkStatusIfExists(absolute) else { return ScanResult() }
         guard status.kind == .directory else { return ScanResult(files: [ScannedFile(path: directory, status: status)]) }

@@ -4,8 +4,10 @@ import CZlib
 /// such as the workspace index: it detects every single-byte change and every burst of up to
 /// 32 bits, at several GB/s — SHA-256 would cost `status` ~4x as much on a 100k-file index.
 public enum Checksum {
-    public static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var crc: uLong = CZlib.crc32(0, nil, 0)
+    /// The CRC-32 of `bytes`, or of what came before followed by `bytes` when `previous` is the
+    /// CRC of what came before (so large files can be checksummed piece by piece).
+    public static func crc32(_ bytes: UnsafeRawBufferPointer, continuing previous: UInt32 = 0) -> UInt32 {
+        var crc = uLong(previous)
         var remaining = bytes.count
         var position = bytes.baseAddress?.assumingMemoryBound(to: Bytef.self)
         while remaining > 0, let pointer = position {

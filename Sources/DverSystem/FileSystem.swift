@@ -147,12 +147,20 @@ public enum FileSystem {
     /// fsyncs the directory when `durable`. Readers see the old or the new content, never a mix.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], durable: Bool = true,
                                        mode: mode_t = 0o644) throws {
+        try writeAtomically(path, durable: durable, mode: mode) { try $0.writeAll(bytes) }
+    }
+
+    /// Writes a file atomically through `body`, which writes its bytes to the descriptor of a
+    /// temporary file in the same directory (in as many writes as it likes: large files need
+    /// not be built in memory first); then fsync, rename and directory fsync as above.
+    public static func writeAtomically(_ path: String, durable: Bool = true, mode: mode_t = 0o644,
+                                       _ body: (FileDescriptor) throws -> Void) throws {
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         InterruptCleanup.registerTemporary(temporary)
         defer { InterruptCleanup.unregisterTemporary(temporary) }
         let fd = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
         do {
-            try fd.writeAll(bytes)
+            try body(fd)
             if durable { try fd.sync() }
             fd.close()
             try rename(temporary, to: path)
