@@ -6,7 +6,7 @@ import Foundation
 public struct ProjectConfig: Codable, Sendable, Equatable {
     /// "zstd" (default), "zlib" or "raw".
     public var compression: String = "zstd"
-    /// Codec level; nil uses the codec's default (zstd 3, zlib 1).
+    /// Codec level; nil uses the codec's default (zstd 1, zlib 1; docs/decisions/0004).
     public var compressionLevel: Int?
     /// Chunks smaller than this many bytes are stored raw by `add` and compressed by `gc`.
     public var compressionMinimumBytes: Int = 16384

@@ -37,7 +37,7 @@ public final class Compressor {
         self.codec = codec
         switch codec {
         case .zstd:
-            self.level = level ?? 3
+            self.level = level ?? 1
             zstdContext = ZSTD_createCCtx()
         case .zlib:
             self.level = level ?? 1
