@@ -150,6 +150,7 @@ public struct FetchOperation {
             try FileSystem.syncDirectory(project.layout.packsDirectory)
         }
         try project.store.reload()
+        try? project.store.updateMultiPackIndex(durable: project.writeSettings.durable)
         return (statistics.objectsWritten + walker.downloader.adopted.objects, counter.bytes)
     }
 }

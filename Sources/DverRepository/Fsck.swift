@@ -28,6 +28,9 @@ extension Project {
         try store.reload()
         try checkLeftovers(&report)
         let damaged = try checkPacks(&report)
+        for problem in store.multiPackIndexProblems() {
+            report.errors.append("\(problem); lookups search every pack meanwhile, and `dver gc` writes it anew")
+        }
         do {
             _ = try registry()
         } catch {

@@ -55,6 +55,7 @@ extension Project {
                     rewrite = []
                 }
                 if dryRun || rewrite.isEmpty {
+                    if !dryRun { try? store.updateMultiPackIndex(durable: writeSettings.durable, rebuild: true) }
                     report.packsAfter = report.packsBefore
                     report.bytesAfter = report.bytesBefore
                     return report
@@ -79,6 +80,7 @@ extension Project {
                     throw error
                 }
                 try store.remove(packNames: rewrite.map(\.index.name))
+                try? store.updateMultiPackIndex(durable: writeSettings.durable, rebuild: true)
                 report.packsAfter = store.packHandles.count
                 return report
             }
@@ -95,8 +97,10 @@ extension Project {
 
     private func removeLeftovers(_ report: inout GarbageReport, dryRun: Bool) throws {
         let packNames = Set(try FileSystem.list(layout.packsDirectory).map(\.name))
+        let layers = Set(store.multiPackChain)
         for name in packNames.sorted() {
             let orphan = name.hasSuffix(".pack") && !packNames.contains(String(name.dropLast(5)) + ".idx")
+                || MultiPackIndex.isValidName(name) && !layers.contains(name)
             if orphan || name.contains(".tmp-") {
                 report.leftovers.append("packs/\(name)")
                 if !dryRun { try FileSystem.removeIfExists("\(layout.packsDirectory)/\(name)") }
@@ -153,7 +157,8 @@ extension Project {
             }
         }
         while let id = commits.popLast() {
-            guard live.insert(id).inserted, store.contains(id) else { continue }
+            // Every pack's own index, not the multi-pack index: a live object must never look absent here.
+            guard live.insert(id).inserted, store.locateInEveryPack(id) != nil else { continue }
             let commit = try store.decodeCommit(id)
             try markTree(commit.tree)
             commits.append(contentsOf: commit.parents)
@@ -162,7 +167,7 @@ extension Project {
             if let staged = entry.staged { try markFile(staged) }
             if let base = entry.base { try markFile(base) }
         }
-        for ref in extraRoots where store.contains(ref.id) { try markFile(ref) }
+        for ref in extraRoots where store.locateInEveryPack(ref.id) != nil { try markFile(ref) }
         return live
     }
 }

@@ -3,25 +3,30 @@ import DverSystem
 import Synchronization
 
 /// Read access to every sealed pack of a store. Thread-safe; readers take no file locks.
+///
+/// Lookups search the packs that no multi-pack index layer covers one by one, newest first,
+/// then the layers (one binary search each), so their cost does not grow with the pack count.
 public final class ObjectStore: Sendable {
     public let layout: StoreLayout
-    private let packs: Mutex<[PackHandle]>
+    private let state: Mutex<PackSet>
 
     /// Opens the store's packs. Packs without an index (an interrupted write) are ignored.
     /// - Throws: `StoreError` for unreadable or corrupt indexes.
     public init(layout: StoreLayout) throws {
         self.layout = layout
-        packs = Mutex([])
+        state = Mutex(PackSet())
         try reload()
     }
 
-    /// Re-reads the pack directory, picking up packs sealed by other writers.
+    /// Re-reads the pack directory and the multi-pack index, picking up packs sealed by other
+    /// writers.
     public func reload() throws {
         let directory = layout.packsDirectory
         let names = try FileSystem.list(directory)
             .map(\.name).filter { $0.hasSuffix(".idx") && $0.hasPrefix("pack-") }
             .map { String($0.dropLast(4)) }.sorted()
-        let known = packs.withLock { Dictionary($0.map { ($0.index.name, $0) }, uniquingKeysWith: { first, _ in first }) }
+        let current = state.withLock { $0 }
+        let known = Dictionary(current.handles.map { ($0.index.name, $0) }, uniquingKeysWith: { first, _ in first })
         var handles = [PackHandle]()
         for name in names {
             if let existing = known[name] {
@@ -30,7 +35,8 @@ public final class ObjectStore: Sendable {
                 handles.append(PackHandle(index: try PackIndex(directory: directory, name: name)))
             }
         }
-        packs.withLock { $0 = handles }
+        let layers = MultiPackChain.load(directory: directory, known: current.layerIndexes)
+        state.withLock { $0 = PackSet(handles: handles, layers: layers) }
     }
 
     /// Registers freshly sealed packs.
@@ -40,12 +46,17 @@ public final class ObjectStore: Sendable {
         for name in packNames where !known.contains(name) {
             added.append(PackHandle(index: try PackIndex(directory: layout.packsDirectory, name: name)))
         }
-        packs.withLock { $0.append(contentsOf: added) }
+        state.withLock { $0 = PackSet(handles: $0.handles + added, layers: $0.layerIndexes) }
     }
 
-    public var packIndexes: [PackIndex] { packs.withLock { $0.map(\.index) } }
+    public var packIndexes: [PackIndex] { state.withLock { $0.handles.map(\.index) } }
 
-    public var packHandles: [PackHandle] { packs.withLock { $0 } }
+    public var packHandles: [PackHandle] { state.withLock { $0.handles } }
+
+    /// The multi-pack index layers in use, oldest first.
+    public var multiPackLayers: [MultiPackIndex] { packSet.layerIndexes }
+
+    var packSet: PackSet { state.withLock { $0 } }
 
     /// The handle of a sealed pack by name.
     public func locateHandle(pack name: String) -> PackHandle? {
@@ -54,8 +65,13 @@ public final class ObjectStore: Sendable {
 
     /// Locates an object.
     public func locate(_ id: ObjectID) -> (PackHandle, PackEntry)? {
-        let handles = packs.withLock { $0 }
-        for handle in handles.reversed() {
+        packSet.locate(id)
+    }
+
+    /// Locates an object by searching every pack's own index, trusting no multi-pack index:
+    /// for what must not mistake a stored object for a missing one (gc's mark, fsck).
+    public func locateInEveryPack(_ id: ObjectID) -> (PackHandle, PackEntry)? {
+        for handle in packHandles.reversed() {
             if let entry = handle.index.find(id) { return (handle, entry) }
         }
         return nil
@@ -64,18 +80,19 @@ public final class ObjectStore: Sendable {
     public func contains(_ id: ObjectID) -> Bool { locate(id) != nil }
 
     /// Locates an object, re-reading the pack directory once if it is not found (another
-    /// process may have sealed or repacked it since this store was opened).
+    /// process may have sealed or repacked it since this store was opened), and searching every
+    /// pack before saying it is missing.
     private func locateReloading(_ id: ObjectID) throws -> (PackHandle, PackEntry)? {
         if let found = locate(id) { return found }
         try reload()
-        return locate(id)
+        return locate(id) ?? locateInEveryPack(id)
     }
 
     /// Deletes packs (index first, so readers stop seeing them, then data) and forgets them.
     /// Processes that already mapped a pack keep reading it until they unmap it.
     public func remove(packNames: [String]) throws {
         let doomed = Set(packNames)
-        packs.withLock { $0.removeAll { doomed.contains($0.index.name) } }
+        state.withLock { $0 = PackSet(handles: $0.handles.filter { !doomed.contains($0.index.name) }, layers: $0.layerIndexes) }
         for name in packNames {
             try FileSystem.removeIfExists("\(layout.packsDirectory)/\(name).idx")
             try FileSystem.removeIfExists("\(layout.packsDirectory)/\(name).pack")

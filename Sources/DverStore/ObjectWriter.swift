@@ -114,6 +114,10 @@ public final class ObjectWriter: Sendable {
     /// them to the store. Call once every `put` has returned.
     public func finish() throws -> WriteStatistics {
         try sealAndPublish()
+        if published.withLock({ $0 }) > 0 {
+            // An accelerator: lookups are correct without it, so a failure here fails nothing.
+            try? store.updateMultiPackIndex(durable: settings.durable)
+        }
         var statistics = WriteStatistics()
         for writer in all.withLock({ $0 }) {
             statistics.rawBytesWritten += writer.rawBytes
