@@ -43,7 +43,7 @@ extension Project {
             let writer = makeWriter()
             do {
                 for position in work.indices {
-                    // Taken out of `work`, so that sorting it copies nothing and it is freed when staged.
+                    // Taken out of `work`, so that it is freed once staged.
                     var scanned = [ScannedFile]()
                     swap(&scanned, &work[position].scanned)
                     try stage(&scanned, under: work[position].path, repo: work[position].repo, into: &workspace,
@@ -102,7 +102,10 @@ extension Project {
     /// ingested in batches, tracked files that are gone are staged as deleted.
     private func stage(_ files: inout [ScannedFile], under path: String, repo: RepoRecord, into workspace: inout Workspace,
                        writer: ObjectWriter, result: inout AddResult) throws {
-        if !files.isSortedInByteOrder { files.sort { $0.path.precedesInByteOrder($1.path) } }
+        // Positions are sorted, not the files (moving those costs more than comparing them).
+        let order = files.isSortedInByteOrder ? Array(files.indices) : files.map(\.path).withUnsafeBufferPointer { paths in
+            paths.indices.sorted { paths[$0].precedesInByteOrder(paths[$1]) }
+        }
         var old = [Int]()
         if let position = workspace.index.find(path) { old.append(position) }
         old.append(contentsOf: workspace.index.range(under: path))
@@ -115,7 +118,7 @@ extension Project {
         while next.file < files.count || next.old < old.count {
             let tracked = next.old < old.count ? workspace.index.entries[old[next.old]] : nil
             // A tracked path spelled with other bytes than the file's is another file.
-            if let tracked, next.file == files.count || tracked.path.precedesInByteOrder(files[next.file].path) {
+            if let tracked, next.file == files.count || tracked.path.precedesInByteOrder(files[order[next.file]].path) {
                 next.old += 1
                 var entry = tracked
                 if entry.staged != nil {
@@ -126,10 +129,11 @@ extension Project {
                 if entry.base != nil { updated.append(entry) }  // already staged deletions stay
                 continue
             }
-            let file = files[next.file]
+            let position = order[next.file]
+            let file = files[position]
             next.file += 1
             guard let tracked, !file.path.precedesInByteOrder(tracked.path) else {
-                pending.append((updated.count, next.file - 1))
+                pending.append((updated.count, position))
                 updated.append(IndexEntry(path: file.path, staged: nil, base: nil, stat: .empty))
                 continue
             }
@@ -137,7 +141,7 @@ extension Project {
             if tracked.staged != nil, tracked.stat.matches(file.status, indexTime: workspace.index.loadedTime) {
                 result.unchanged += 1
             } else {
-                pending.append((updated.count, next.file - 1))
+                pending.append((updated.count, position))
             }
             updated.append(tracked)
         }
@@ -178,7 +182,12 @@ extension Project {
 
 extension [ScannedFile] {
     var isSortedInByteOrder: Bool {
-        indices.dropFirst().allSatisfy { self[$0 - 1].path.precedesInByteOrder(self[$0].path) }
+        var previous: String?
+        for file in self {
+            if let previous, !previous.precedesInByteOrder(file.path) { return false }
+            previous = file.path
+        }
+        return true
     }
 }
 

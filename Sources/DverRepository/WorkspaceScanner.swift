@@ -46,12 +46,15 @@ public enum WorkspaceScanner {
 
     /// Every non-directory beneath the project-relative `directory` (nothing if it is missing),
     /// leaving out what `.dverignore` rules ignore unless `tracked` holds it. A file named
-    /// directly is returned whatever the rules say.
+    /// directly is returned whatever the rules say. Files come in byte order of their paths, the
+    /// workspace index's order, so `add` merges them with it without sorting.
     public static func scan(_ directory: String, root: String, tracked: TrackedPaths = TrackedPaths()) throws -> ScanResult {
         let absolute = directory.isEmpty ? root : "\(root)/\(directory)"
         guard let status = try FileSystem.linkStatusIfExists(absolute) else { return ScanResult() }
         guard status.kind == .directory else { return ScanResult(files: [ScannedFile(path: directory, status: status)]) }
         var result = ScanResult()
+        // The top level's entries in order; each subdirectory is walked by a worker into its slot.
+        var items = [(file: ScannedFile?, subdirectory: Int?)]()
         var subdirectories = [(path: String, rules: IgnoreRules)]()
         let rules = IgnoreRules.forDirectory(directory, root: root)
         for entry in try listFiles(absolute) {
@@ -62,31 +65,44 @@ public enum WorkspaceScanner {
                 continue
             }
             if entry.isDirectory {
+                items.append((nil, subdirectories.count))
                 subdirectories.append((path, rules.adding(path, root: root)))
             } else if let status = entry.status {
-                result.files.append(ScannedFile(path: path, status: status))
+                items.append((ScannedFile(path: path, status: status), nil))
             }
         }
-        let results = Mutex<[ScanResult]>([])
+        let parts = Mutex([ScanResult?](repeating: nil, count: subdirectories.count))
         let failure = FirstError()
         let next = Atomic<Int>(0)
         let count = subdirectories.count
         let directories = subdirectories
         DispatchQueue.concurrentPerform(iterations: min(max(count, 1), System.coreCount)) { _ in
-            var local = ScanResult()
             while !failure.isSet {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if index >= count { break }
+                var part = ScanResult()
                 do {
-                    try walk(directories[index].path, rules: directories[index].rules, tracked: tracked, root: root, into: &local)
+                    try walk(directories[index].path, rules: directories[index].rules, tracked: tracked, root: root, into: &part)
                 } catch {
                     failure.record(error)
                 }
+                parts.withLock { $0[index] = part }
             }
-            results.withLock { $0.append(local) }
         }
         try failure.rethrow()
-        for part in results.withLock({ $0 }) { result.merge(part) }
+        var walked = parts.withLock { parts in
+            var taken = [ScanResult?]()
+            swap(&taken, &parts)
+            return taken
+        }
+        for item in items {
+            if let file = item.file {
+                result.files.append(file)
+            } else if let index = item.subdirectory, let part = walked[index] {
+                result.merge(part)
+                walked[index] = nil
+            }
+        }
         return result
     }
 
@@ -104,10 +120,14 @@ public enum WorkspaceScanner {
         }
     }
 
-    /// A directory's entries, with lstat data for every one. A directory removed meanwhile
-    /// lists as empty.
+    /// A directory's entries, with lstat data for every one, in the order their paths take in
+    /// byte order: by name, a directory's name followed by `/` (its files come after a sibling
+    /// `a.b` and before `a0` when it is `a`). A directory removed meanwhile lists as empty.
     private static func listFiles(_ path: String) throws -> [DirectoryReader.TypedEntry] {
-        try DirectoryReader.list(path) { _ in 0 }
+        let entries = try DirectoryReader.list(path) { _ in 0 }
+        let keys = entries.map { $0.isDirectory ? $0.name + "/" : $0.name }
+        let order = keys.withUnsafeBufferPointer { keys in keys.indices.sorted { keys[$0].precedesInByteOrder(keys[$1]) } }
+        return order.map { entries[$0] }
     }
 
     private static func walk(_ directory: String, rules: IgnoreRules, tracked: TrackedPaths, root: String, into result: inout ScanResult) throws {

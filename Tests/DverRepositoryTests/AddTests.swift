@@ -176,3 +176,20 @@ struct AddTests {
         #expect(try ws.project.repos().isEmpty)
     }
 }
+
+@Suite("the workspace scan's order")
+struct ScanOrderTests {
+    @Test("files come in byte order of their paths, a directory's files after a sibling 'a.b' and before 'a0'")
+    func byteOrder() throws {
+        let files = ["data/raw/a.b", "data/raw/a/x", "data/raw/a/y/z", "data/raw/a0", "data/raw/A", "data/raw/b/c/d",
+                     "data/raw/b-c", "data/raw/é", "data/raw/z/a.b", "data/raw/z/a/b"]
+        var contents = [String: FileContent]()
+        for file in files { contents[file] = .bytes(Array(file.utf8)) }
+        let ws = try Workspace.make(contents)
+        let scanned = try WorkspaceScanner.scan("data/raw", root: ws.project.root).files.map(\.path)
+        #expect(scanned == files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        // And the index agrees, file by file, after an add.
+        try ws.add("data/raw")
+        #expect(try WorkspaceIndex.load(ws.project.layout.workspaceIndexFile).entries.map(\.path) == scanned)
+    }
+}
