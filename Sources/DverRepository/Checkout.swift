@@ -74,8 +74,6 @@ extension Workspace {
         // In tree order, which is nearly byte order: the new index entries are built in this order
         // so that sorting them is cheap.
         let targetFiles = try TreeReader(store: project.store).files(tree, prefix: repo.mount)
-        var target = [String: FileRef](minimumCapacity: targetFiles.count)
-        for file in targetFiles { target[file.path] = file.ref }
 
         // What the workspace holds now, for every tracked path (nil = missing), and where each
         // tracked path sits in the index.
@@ -84,6 +82,14 @@ extension Workspace {
         for position in index.range(under: repo.mount) { positions[index.entries[position].path] = position }
         let dirty = Set(status.staged.map(\.path) + status.unstaged.filter { $0.new != nil }.map(\.path)).subtracting(switched)
         let untracked = status.untracked.filter { !switched.contains($0) }
+        // The target's version of each path the workspace has now (a clone into an empty
+        // workspace has none: no table of the whole target is built).
+        var target = [String: FileRef]()
+        if !current.isEmpty || !dirty.isEmpty || !switched.isEmpty {
+            var wanted = dirty.union(switched)
+            wanted.formUnion(current.keys)
+            for file in targetFiles where wanted.contains(file.path) { target[file.path] = file.ref }
+        }
         // Uncommitted changes to paths the target leaves as they are in the checked-out commit
         // are carried over untouched, as git does (unless --force discards them).
         let carried = force ? [] : dirty.filter { path in
@@ -99,7 +105,7 @@ extension Workspace {
                 if let now, wanted.map({ !$0.sameContent(as: now) }) ?? true { conflicts.append(path) }
             }
             if !untracked.isEmpty {
-                conflicts += Self.untrackedInTheWay(untracked, incoming: Set(target.keys))
+                conflicts += Self.untrackedInTheWay(untracked, incoming: Set(targetFiles.lazy.map(\.path)))
             }
             if !conflicts.isEmpty {
                 throw RepositoryError.uncommittedChanges(operation: "checkout", paths: conflicts.sorted { $0.precedesInByteOrder($1) })
@@ -131,8 +137,7 @@ extension Workspace {
             }
             restorer.files.pruneEmptyDirectories(above: path, mount: repo.mount)
         }
-        var planned = [IndexEntry?]()
-        planned.reserveCapacity(targetFiles.count)
+        entries.reserveCapacity(entries.count + targetFiles.count)
         var toWrite = [(path: String, ref: FileRef)]()
         var writeSlots = [Int]()
         for (path, ref) in targetFiles where !carried.contains(path) {
@@ -141,11 +146,11 @@ extension Workspace {
                 var entry = index.entries[position]
                 entry.staged = ref
                 entry.base = ref
-                planned.append(entry)
+                entries.append(entry)
                 result.unchanged += 1
             } else {
-                writeSlots.append(planned.count)
-                planned.append(IndexEntry(path: path, staged: ref, base: ref, stat: .empty))
+                writeSlots.append(entries.count)
+                entries.append(IndexEntry(path: path, staged: ref, base: ref, stat: .empty))
                 toWrite.append((path, ref))
             }
         }
@@ -153,8 +158,7 @@ extension Workspace {
         project.progress.start("checking out \(repo.name)", totalBytes: totalBytes, totalItems: toWrite.count)
         let statuses = try restorer.restore(toWrite)
         project.progress.finish()
-        for (slot, stat) in zip(writeSlots, statuses) { planned[slot]?.stat = StatCache(stat) }
-        entries.append(contentsOf: planned.compactMap { $0 })
+        for (slot, stat) in zip(writeSlots, statuses) { entries[slot].stat = StatCache(stat) }
         result.written = toWrite.count
         result.bytesWritten = totalBytes
         _ = try restorer.files.directory(repo.mount, create: true)
