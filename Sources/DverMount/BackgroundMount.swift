@@ -1,4 +1,3 @@
-import CSystemShims
 import DverSystem
 import Foundation
 #if canImport(Glibc)
@@ -56,42 +55,13 @@ public struct BackgroundMount: Sendable {
     }
 
     private func spawn() throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // Descriptors opened without O_CLOEXEC (by libraries) must not reach the mount process:
-        // one holding a pipe's write end would keep a reader of dver's output waiting forever.
-        for descriptor in Self.openDescriptors() where descriptor > 2 {
-            posix_spawn_file_actions_addclose(&actions, descriptor)
-        }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, dver_posix_spawn_setsid_flag() | Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let program = Self.executable
-        let argv = ([program] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, program, &actions, &attributes, argv, environ)
-        guard result == 0 else {
-            throw MountError.mountFailed(mountPoint.path, reason: "cannot start the mount process \(program): \(String(cString: strerror(result)))")
+        do {
+            return try ProcessSpawner.spawn(program: program, arguments: [program] + arguments, logPath: logPath,
+                                            grouping: .session, closingInherited: true)
+        } catch let error as SystemError {
+            throw MountError.mountFailed(mountPoint.path, reason: "cannot start the mount process \(program): \(String(cString: strerror(error.errno)))")
         }
-        return pid
-    }
-
-    /// The descriptors this process has open (from /proc/self/fd).
-    static func openDescriptors() -> [Int32] {
-        ((try? FileSystem.listRaw("/proc/self/fd")) ?? []).compactMap { Int32(String(decoding: $0.bytes, as: UTF8.self)) }
     }
 
     /// What the log gained since `offset`, at most its last 8 KiB.

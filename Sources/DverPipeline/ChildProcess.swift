@@ -1,3 +1,4 @@
+import DverSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -87,35 +88,11 @@ public enum ChildProcess {
         guard let program = find(arguments[0]) else {
             throw PipelineError.launchFailed(command: arguments[0], reason: "not found in PATH")
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, stdinPath ?? "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
+        do {
+            return try ProcessSpawner.spawn(program: program, arguments: arguments, environment: environment.map { "\($0.key)=\($0.value)" },
+                                            stdinPath: stdinPath, logPath: logPath, grouping: .processGroup)
+        } catch let error as SystemError {
+            throw PipelineError.launchFailed(command: program, reason: String(cString: strerror(error.errno)))
         }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
-        guard result == 0 else {
-            throw PipelineError.launchFailed(command: program, reason: String(cString: strerror(result)))
-        }
-        return pid
     }
 }
