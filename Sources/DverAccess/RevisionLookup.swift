@@ -37,19 +37,24 @@ public struct RevisionLookup: Sendable {
         }
     }
 
-    /// The commit `revision` names in `repo`.
+    /// The commit `revision` names in `repo`. `repos.json` is read once, by the resolution
+    /// itself; the repo's existence is checked apart only on the way to an error, so that a
+    /// missing repo is reported as such whatever the revision.
     public func resolve(repo: String, revision: String) throws -> ObjectID {
-        try requireRepo(repo)
         guard !revision.isEmpty, !revision.contains(":"), !revision.contains("@") else {
+            try requireRepo(repo)
             throw AccessError.noSuchRevision(repo: repo, revision: revision, reason: "not a branch name or commit id")
         }
         let isHex = HexCoding.isHex(revision.lowercased())
         if isHex, revision.utf8.count < Self.minimumPrefixLength, (try? project.refs.read(repo: repo, branch: revision)) == nil {
+            try requireRepo(repo)
             throw AccessError.noSuchRevision(repo: repo, revision: revision,
                                              reason: "no such branch, and commit ids need at least \(Self.minimumPrefixLength) hex digits")
         }
         do {
             return try project.resolve(RevisionSpec(parsing: "\(repo)@\(revision)")).commit
+        } catch RepositoryError.unknownRepo {
+            throw AccessError.noSuchRepo(repo)
         } catch RepositoryError.ambiguousRevision(_, let candidates) {
             throw AccessError.ambiguousRevision(repo: repo, revision: revision, candidates: candidates)
         } catch RepositoryError.unknownRevision(_, let reason) {

@@ -8,6 +8,7 @@ extension S3Service {
     /// and If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since.
     func object(bucket: String, key: String, _ request: S3Request) throws -> S3Response {
         guard let (revision, path) = split(bucket: bucket, key: key), !path.isEmpty else {
+            try lookup.requireRepo(bucket)
             throw S3Error.noSuchKey(key, "keys are <revision>/<path>, for example main/\(key.isEmpty ? "file.csv" : key)")
         }
         let snapshot: Snapshot

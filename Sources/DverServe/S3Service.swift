@@ -78,13 +78,12 @@ public struct S3Service: Sendable {
             throw S3Error(code: "NotImplemented", status: 501, message: "dver serve does not implement ?\(name)")
         }
         if bucket.isEmpty { return try listBuckets() }
+        // An object's revision lookup reads the repo list anyway (and says NoSuchBucket).
+        guard key.isEmpty else { return try object(bucket: bucket, key: key, request) }
         try lookup.requireRepo(bucket)
-        if key.isEmpty {
-            if request.method == "HEAD" { return S3Response(status: 200, headers: [("x-amz-bucket-region", settings.region)]) }
-            if request.parameter("location") != nil { return location() }
-            return try listObjects(bucket: bucket, request)
-        }
-        return try object(bucket: bucket, key: key, request)
+        if request.method == "HEAD" { return S3Response(status: 200, headers: [("x-amz-bucket-region", settings.region)]) }
+        if request.parameter("location") != nil { return location() }
+        return try listObjects(bucket: bucket, request)
     }
 
     private func listBuckets() throws -> S3Response {
