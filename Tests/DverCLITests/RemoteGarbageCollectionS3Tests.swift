@@ -16,8 +16,7 @@ struct RemoteGarbageCollectionS3Tests {
         let writer = try TestProject()
         var generator = SeededGenerator(seed: 77)
         for index in 0..<8 { try writer.write("data/raw/f\(index).bin", generator.bytes(20_000)) }
-        writer.run(["add", "-q", "data/raw"])
-        writer.run(["commit", "-q", "-m", "start"])
+        writer.commitRaw("start")
         writer.run(["remote", "add", "origin", url, "--endpoint", server.endpoint], environment: environment)
         writer.run(["push", "-q"], environment: environment)
         let reader = try TestProject()
@@ -33,8 +32,7 @@ struct RemoteGarbageCollectionS3Tests {
             try writer.write("data/raw/f\(round % 8).bin", generator.bytes(20_000))
             try writer.write("data/raw/new/\(round).bin", generator.bytes(3_000))
             if round > 0 { writer.run(["reset", "-q", "raw@main~1"]) }
-            writer.run(["add", "-q", "data/raw"])
-            writer.run(["commit", "-q", "-m", "round \(round)"])
+            writer.commitRaw("round \(round)")
             var running = [(String, RunningDver)]()
             running.append(("push", try writer.start(["push", "-q", "--force"], environment: environment)))
             running.append(("gc", try collector.start(gc, environment: environment)))
@@ -83,8 +81,7 @@ struct RemoteGarbageCollectionS3Tests {
         let project = try TestProject()
         var generator = SeededGenerator(seed: 31)
         for index in 0..<12 { try project.write("data/raw/f\(index).bin", generator.bytes(200_000)) }
-        project.run(["add", "-q", "data/raw"])
-        project.run(["commit", "-q", "-m", "base"])
+        project.commitRaw("base")
         project.run(["remote", "add", "origin", url, "--endpoint", server.endpoint], environment: environment)
         project.run(["push", "-q"], environment: environment)
         let gc = ["gc", "--remote", "origin", "--grace", "0", "--force", "--tombstone-hours", "0", "--rewrite-below", "1", "--no-git-pins", "-q"]
@@ -92,9 +89,7 @@ struct RemoteGarbageCollectionS3Tests {
             // Garbage: a commit replacing the previous one, force-pushed.
             for index in 0..<4 { try project.write("data/raw/f\((round * 4 + index) % 12).bin", generator.bytes(200_000)) }
             if round > 0 { project.run(["reset", "-q", "raw@main~1"]) }
-            project.run(["add", "-q", "data/raw"])
-            project.run(["commit", "-q", "-m", "round \(round)"])
-            project.run(["push", "-q", "--force"], environment: environment)
+            project.commitRaw("round \(round)", pushing: ["push", "-q", "--force"], environment: environment)
             let running = try project.start(gc, environment: environment)
             usleep(useconds_t(delay * 1_000_000))
             server.kill()

@@ -23,22 +23,17 @@ struct RemoteGarbageCollectionTests {
         let remote = project.path("remote")
         var generator = SeededGenerator(seed: 14)
         for index in 0..<40 { try project.write("data/raw/f\(index).bin", generator.bytes(40_000)) }
-        project.run(["add", "-q", "data/raw"])
-        project.run(["commit", "-q", "-m", "v0"])
+        project.commitRaw("v0")
         project.run(["remote", "add", "origin", remote])
         project.run(["push", "-q"])
         for round in 1...20 {
             for index in 0..<4 { try project.write("data/raw/f\((round * 4 + index) % 40).bin", generator.bytes(40_000)) }
-            project.run(["add", "-q", "data/raw"])
-            project.run(["commit", "-q", "-m", "v\(round)"])
-            project.run(["push", "-q"])
+            project.commitRaw("v\(round)", pushing: ["push", "-q"])
         }
         project.run(["branch", "feature"])
         project.run(["checkout", "-q", "raw@feature"])
         for index in 0..<6 { try project.write("data/raw/extra\(index).bin", generator.bytes(50_000)) }
-        project.run(["add", "-q", "data/raw"])
-        project.run(["commit", "-q", "-m", "feature"])
-        project.run(["push", "-q"])
+        project.commitRaw("feature", pushing: ["push", "-q"])
         project.run(["checkout", "-q", "raw@main"])
         project.run(["push", "origin", "raw@feature", "--delete"])
         project.run(["branch", "-d", "feature", "--force"])
@@ -86,9 +81,7 @@ struct RemoteGarbageCollectionTests {
 
         // Pushing after gc works, and so does a clone of it.
         try project.write("data/raw/late.bin", generator.bytes(30_000))
-        project.run(["add", "-q", "data/raw"])
-        project.run(["commit", "-q", "-m", "after gc"])
-        project.run(["push", "-q"])
+        project.commitRaw("after gc", pushing: ["push", "-q"])
         project.run(["clone", "-q", remote, project.path("copy2")])
         #expect(try project.hashes(under: "copy2/data/raw") == project.hashes(under: "data/raw"))
     }
@@ -99,15 +92,12 @@ struct RemoteGarbageCollectionTests {
         let remote = project.path("remote")
         var first = SeededGenerator(seed: 3)
         try project.write("data/raw/a.bin", first.bytes(50_000))
-        project.run(["add", "-q", "data/raw"])
-        project.run(["commit", "-q", "-m", "one"])
+        project.commitRaw("one")
         project.run(["remote", "add", "origin", remote])
         project.run(["push", "-q"])
         var second = SeededGenerator(seed: 4)
         try project.write("data/raw/a.bin", second.bytes(50_000))
-        project.run(["add", "-q", "data/raw"])
-        project.run(["commit", "-q", "-m", "two"])
-        project.run(["push", "-q", "--force"])
+        project.commitRaw("two", pushing: ["push", "-q", "--force"])
         try Data("leftover".utf8).write(to: URL(fileURLWithPath: "\(remote)/packs/pack-\(String(repeating: "ab", count: 32)).pack"))
         let refused = project.run(["gc", "--remote", "origin", "--grace", "0"], expect: 64)
         #expect(refused.stderr.contains("--force"))
@@ -128,8 +118,7 @@ struct RemoteGarbageCollectionKillTests {
         let remote = project.path("remote")
         var generator = SeededGenerator(seed: 99)
         for index in 0..<30 { try project.write("data/raw/f\(index).bin", generator.bytes(30_000)) }
-        project.run(["add", "-q", "data/raw"])
-        project.run(["commit", "-q", "-m", "base"])
+        project.commitRaw("base")
         project.run(["remote", "add", "origin", remote])
         project.run(["push", "-q"])
         let gc = ["gc", "--remote", "origin", "--grace", "0", "--force", "--tombstone-hours", "0", "--rewrite-below", "1", "--no-git-pins", "-q"]
@@ -137,9 +126,7 @@ struct RemoteGarbageCollectionKillTests {
         func replaceHead(_ round: Int) throws {
             for index in 0..<6 { try project.write("data/raw/f\((round * 6 + index) % 30).bin", generator.bytes(30_000)) }
             if round > 0 { project.run(["reset", "-q", "raw@main~1"]) }
-            project.run(["add", "-q", "data/raw"])
-            project.run(["commit", "-q", "-m", "round \(round)"])
-            project.run(["push", "-q", "--force"])
+            project.commitRaw("round \(round)", pushing: ["push", "-q", "--force"])
         }
         try replaceHead(0)
         let started = Date()
@@ -175,11 +162,9 @@ struct RemoteGarbageCollectionGitTests {
         let remote = project.path("remote")
         var generator = SeededGenerator(seed: 5)
         try project.write("data/raw/a.bin", generator.bytes(30_000))
-        project.run(["add", "-q", "data/raw"])
-        project.run(["commit", "-q", "-m", "base"])
+        project.commitRaw("base")
         try project.write("data/raw/a.bin", generator.bytes(30_000))
-        project.run(["add", "-q", "data/raw"])
-        project.run(["commit", "-q", "-m", "v1"])
+        project.commitRaw("v1")
         let v1 = try #require(try project.run(["log", "raw", "--json"]).jsonArray().first?["id"] as? String)
         let v1Files = try project.hashes(under: "data/raw")
         try project.git(["add", "-A"])
@@ -190,9 +175,7 @@ struct RemoteGarbageCollectionGitTests {
         // The data branch moves on without v1: only the tag's dver.lock still pins it.
         project.run(["reset", "-q", "--hard", "raw@main~1"])
         try project.write("data/raw/a.bin", generator.bytes(30_000))
-        project.run(["add", "-q", "data/raw"])
-        project.run(["commit", "-q", "-m", "v2"])
-        project.run(["push", "-q", "--force"])
+        project.commitRaw("v2", pushing: ["push", "-q", "--force"])
         let options = ["gc", "--remote", "origin", "--grace", "0", "--force", "--tombstone-hours", "0", "--rewrite-below", "1", "--json"]
         let pinned = try project.run(options + ["--dry-run"]).jsonObject()
         let roots = (pinned["roots"] as? [[String: Any]] ?? []).map { "\($0["reason"] ?? "") \($0["commit"] ?? "")" }
@@ -225,16 +208,14 @@ struct RemoteGarbageCollectionClusterTests {
         let remote = project.path("remote")
         var generator = SeededGenerator(seed: 8)
         try project.write("data/raw/a.bin", generator.bytes(20_000))
-        project.run(["add", "-q", "data/raw"])
-        project.run(["commit", "-q", "-m", "base"])
+        project.commitRaw("base")
         project.run(["remote", "add", "origin", remote])
         project.run(["push", "-q"])
         // A commit on a branch that is then deleted: only the result record below names it.
         project.run(["branch", "-r", "raw", "out"])
         project.run(["checkout", "-q", "raw@out"])
         try project.write("data/raw/result.bin", generator.bytes(20_000))
-        project.run(["add", "-q", "data/raw"])
-        project.run(["commit", "-q", "-m", "a datum's output"])
+        project.commitRaw("a datum's output")
         let output = try #require(try project.run(["log", "raw", "--json"]).jsonArray().first?["id"] as? String)
         project.run(["push", "-q", "origin", "raw@out"])
         project.run(["checkout", "-q", "raw@main"])
@@ -304,8 +285,7 @@ struct RemoteGarbageCollectionHostileTests {
         let remote = project.path("remote")
         var generator = SeededGenerator(seed: 2)
         try project.write("data/raw/a.bin", generator.bytes(10_000))
-        project.run(["add", "-q", "data/raw"])
-        project.run(["commit", "-q", "-m", "one"])
+        project.commitRaw("one")
         project.run(["remote", "add", "origin", remote])
         project.run(["push", "-q"])
         try Data(text.utf8).write(to: URL(fileURLWithPath: "\(remote)/gc.json"))

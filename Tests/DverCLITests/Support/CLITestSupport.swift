@@ -266,3 +266,14 @@ final class TestProject: Sendable {
         return "\(packs)/\(try #require(sized.max { $0.1 < $1.1 }).0)"
     }
 }
+
+extension TestProject {
+    /// `dver add -q data/raw` and `dver commit -q -m MESSAGE`, then `pushing` (a push command
+    /// line) when given: the step the remote tests repeat between their changes.
+    func commitRaw(_ message: String, pushing push: [String]? = nil, environment: [String: String] = [:],
+                   sourceLocation: SourceLocation = #_sourceLocation) {
+        run(["add", "-q", "data/raw"], sourceLocation: sourceLocation)
+        run(["commit", "-q", "-m", message], sourceLocation: sourceLocation)
+        if let push { run(push, environment: environment, sourceLocation: sourceLocation) }
+    }
+}
