@@ -73,7 +73,7 @@ struct ServeClientTests {
     @Test("s3fs, pandas and DuckDB read CSV, Parquet and raw bytes at two revisions")
     func dataFrames() throws {
         let (project, v1) = try Self.project(manyFiles: 10) { project in
-            let made = try PythonEnvironment.run([try S3Clients.python(), "-c", """
+            let made = try ExternalCommand.run([try S3Clients.python(), "-c", """
                 import duckdb, os
                 os.makedirs('data/raw/events', exist_ok=True)
                 con = duckdb.connect()

@@ -45,7 +45,7 @@ struct ServeTests {
         let url = "http://127.0.0.1:\(try #require(port))/big/main/big.bin"
         // Python, not sh: a shell's `wait` relies on SIGCHLD, which the test process's threads
         // may have blocked for the children they start.
-        let clients = try PythonEnvironment.run(["python3", "-c", """
+        let clients = try ExternalCommand.run(["python3", "-c", """
             import concurrent.futures, hashlib, subprocess, sys
             def fetch(_):
                 curl = subprocess.Popen(["curl", "-sf", sys.argv[1]], stdout=subprocess.PIPE)

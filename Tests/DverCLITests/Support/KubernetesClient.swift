@@ -27,7 +27,7 @@ enum KubernetesClient {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("dver-job-\(UUID().uuidString).json")
         try Data(manifest.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        return try PythonEnvironment.run([try python(), script, file.path])
+        return try ExternalCommand.run([try python(), script, file.path])
     }
 
     static let script: String = {

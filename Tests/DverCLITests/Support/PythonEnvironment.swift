@@ -19,11 +19,11 @@ struct PythonEnvironment: Sendable {
 
     /// Whether the environment exists or python3 can make it.
     static var canBeMade: Bool {
-        (try? run(["python3", "-c", "import ensurepip, venv"]))?.status == 0
+        (try? ExternalCommand.run(["python3", "-c", "import ensurepip, venv"]))?.status == 0
     }
 
     var isReady: Bool {
-        FileManager.default.isExecutableFile(atPath: python) && (try? Self.run([python, "-c", probe]))?.status == 0
+        FileManager.default.isExecutableFile(atPath: python) && (try? ExternalCommand.run([python, "-c", probe]))?.status == 0
     }
 
     /// Makes the environment unless it is ready. Returns its python.
@@ -33,7 +33,7 @@ struct PythonEnvironment: Sendable {
         defer { try? FileManager.default.removeItem(atPath: building) }
         for command in [["python3", "-m", "venv", building],
                         ["\(building)/bin/python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"] + packages] {
-            let result = try Self.run(command)
+            let result = try ExternalCommand.run(command)
             guard result.status == 0 else {
                 throw ClientFailure(message: "\(command.joined(separator: " ")) failed (status \(result.status)):\n\(result.output)")
             }
@@ -45,32 +45,6 @@ struct PythonEnvironment: Sendable {
         }
         guard isReady else { throw ClientFailure(message: "the virtual environment at \(directory) fails its probe: \(probe)") }
         return python
-    }
-
-    /// Runs a command (through /usr/bin/env, so PATH is searched) and collects its output.
-    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil,
-                    workingDirectory: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dver-python-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: scratch.path, contents: nil)
-        let inputFile = scratch.appendingPathExtension("in")
-        try Data((input ?? "").utf8).write(to: inputFile)
-        defer {
-            try? FileManager.default.removeItem(at: scratch)
-            try? FileManager.default.removeItem(at: inputFile)
-        }
-        let handle = try FileHandle(forWritingTo: scratch)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = try FileHandle(forReadingFrom: inputFile)
-        try process.run()
-        process.waitUntilExit()
-        try? handle.close()
-        return (process.terminationStatus, (try? String(contentsOf: scratch, encoding: .utf8)) ?? "")
     }
 }
 

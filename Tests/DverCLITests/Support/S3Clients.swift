@@ -80,12 +80,12 @@ final class ServeProcess {
 
     /// Runs a Python script in the data environment with the server's settings in its environment.
     func python(_ script: String, _ environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        try PythonEnvironment.run([try S3Clients.python(), "-"], environment: clientEnvironment.merging(environment) { $1 }, input: script)
+        try ExternalCommand.run([try S3Clients.python(), "-"], environment: clientEnvironment.merging(environment) { $1 }, input: script)
     }
 
     /// Runs the AWS CLI against the server.
     func aws(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        try PythonEnvironment.run([try S3Clients.aws(), "-m", "awscli", "--endpoint-url", endpoint] + arguments,
+        try ExternalCommand.run([try S3Clients.aws(), "-m", "awscli", "--endpoint-url", endpoint] + arguments,
                                   environment: clientEnvironment.merging(environment) { $1 })
     }
 }

@@ -33,19 +33,19 @@ final class SlurmCluster: @unchecked Sendable {
         self.nodes = nodes
         directory = NSTemporaryDirectory() + "dver-slurm-\(UUID().uuidString.prefix(8))"
         port = try LoopbackPorts.free(count: nodes + 1)
-        let result = try Self.run(["bash", Self.script, "up", String(nodes)],
+        let result = try ExternalCommand.run(["bash", Self.script, "up", String(nodes)],
                                   environment: ["D": directory, "PORT": String(port), "CPUS": String(cpus)])
         guard result.status == 0 else {
             throw SlurmFailure(message: "slurm-cluster.sh up failed:\n\(result.output)")
         }
     }
 
-    deinit { _ = try? Self.run(["bash", Self.script, "down"], environment: ["D": directory, "PORT": String(port)]) }
+    deinit { _ = try? ExternalCommand.run(["bash", Self.script, "down"], environment: ["D": directory, "PORT": String(port)]) }
 
     /// Runs a Slurm command against this cluster.
     @discardableResult
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try Self.run(arguments, environment: environment)
+        try ExternalCommand.run(arguments, environment: environment)
     }
 
     /// SIGKILLs a node's slurmd and every process of the tasks it runs (their slurmstepd and
@@ -90,25 +90,6 @@ final class SlurmCluster: @unchecked Sendable {
             index += 1
         }
         return result
-    }
-
-    static func run(_ arguments: [String], environment extra: [String: String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in extra { environment[key] = value }
-        process.environment = environment
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("dver-slurm-cmd-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try? handle.close()
-        return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 }
 
