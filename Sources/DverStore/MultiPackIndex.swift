@@ -1,11 +1,16 @@
 import DverCore
 import DverSystem
+import Synchronization
 
 /// One layer of the multi-pack index (FORMAT.md, "Multi-pack index"): the ids of every object of
 /// a set of packs, sorted, each with its pack and its position in that pack's index, so that one
 /// binary search replaces one per pack. Layers are an accelerator: every hit is checked against
 /// the pack's own index, and a layer that cannot be read is ignored (its packs are then searched
 /// one by one), so a damaged layer costs speed, never an object.
+///
+/// Opening a layer checks its size, header and fan-out; its CRC-32 (every byte: a layer that
+/// lied about which objects exist would make a stored object look absent) is checked on the
+/// first lookup through it, so commands that look nothing up (status) never read it whole.
 public final class MultiPackIndex: Sendable {
     public static let magic = Array("DVERMIDX".utf8)
     public static let version: UInt32 = 1
@@ -26,6 +31,7 @@ public final class MultiPackIndex: Sendable {
     private let file: MappedFile
     nonisolated(unsafe) private let fanout: UnsafeRawPointer
     nonisolated(unsafe) private let entries: UnsafeRawPointer
+    private let intact: Mutex<Bool?>
 
     /// Layer file names: `midx-` and 16 lowercase hex digits, `.midx`.
     public static func isValidName(_ name: String) -> Bool {
@@ -34,23 +40,19 @@ public final class MultiPackIndex: Sendable {
         return bytes[5..<21].allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
-    /// Maps a layer and checks its size, header and CRC-32 (every byte: a layer that lies about
-    /// which objects exist would make a stored object look absent).
+    /// Maps a layer and checks its size, header and fan-out table.
     /// - Throws: `StoreError.corruptFile` saying what is wrong.
     public init(directory: String, name: String) throws {
         guard Self.isValidName(name) else { throw StoreError.corruptFile(path: "\(directory)/\(name)", reason: "not a layer name") }
         self.name = name
         path = "\(directory)/\(name)"
         file = try MappedFile(path: path)
+        intact = Mutex(nil)
         let bytes = file.bytes
         func damaged(_ reason: String) -> StoreError { .corruptFile(path: "\(directory)/\(name)", reason: reason) }
         guard bytes.count >= Self.headerSize + Self.fanoutSize + Self.trailerSize, let base = bytes.baseAddress,
               Self.magic.elementsEqual(UnsafeRawBufferPointer(start: base, count: 8)) else {
             throw damaged("not a multi-pack index layer")
-        }
-        let stored = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self))
-        guard Checksum.crc32(UnsafeRawBufferPointer(start: base, count: bytes.count - 4)) == stored else {
-            throw damaged("checksum mismatch (the file is damaged)")
         }
         let version = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
         guard version == Self.version else { throw damaged("version \(version), this dver reads \(Self.version)") }
@@ -67,6 +69,18 @@ public final class MultiPackIndex: Sendable {
         entries = fanout + Self.fanoutSize
         guard UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: 255 * 4, as: UInt32.self)) == UInt32(count) else {
             throw damaged("fan-out table does not end at the object count")
+        }
+    }
+
+    /// Whether the layer's CRC-32 matches its bytes (computed once).
+    public var isIntact: Bool {
+        intact.withLock { known in
+            if let known { return known }
+            let bytes = file.bytes
+            let stored = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self))
+            let result = Checksum.crc32(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - 4)])) == stored
+            known = result
+            return result
         }
     }
 

@@ -30,6 +30,13 @@ struct PackSet: Sendable {
             if let entry = handle.index.find(id) { return (handle, entry) }
         }
         for layer in layers.reversed() {
+            guard layer.index.isIntact else {
+                // A damaged layer: its packs are searched one by one.
+                for case let handle? in layer.packs.reversed() {
+                    if let entry = handle.index.find(id) { return (handle, entry) }
+                }
+                continue
+            }
             guard let (number, position) = layer.index.find(id), number < layer.packs.count, let handle = layer.packs[number] else { continue }
             if position < handle.index.count, handle.index.id(at: position) == id, let entry = handle.index.entry(at: position) {
                 return (handle, entry)
@@ -87,7 +94,8 @@ extension ObjectStore {
         defer { lock.unlock() }
         try reload()
         let directory = layout.packsDirectory
-        let current = packSet
+        // Damaged layers are dropped from the list: their packs count as uncovered.
+        let current = PackSet(handles: packHandles, layers: multiPackLayers)
         let listed = MultiPackChain.names(directory: directory) ?? []
         var chain: [(name: String, packs: [PackIndex], count: Int)]
         if rebuild {
@@ -132,7 +140,9 @@ extension ObjectStore {
         let packs = Dictionary(packIndexes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         return names.compactMap { name in
             do {
-                return try MultiPackIndex(directory: directory, name: name).problem(packs: packs).map { "packs/\(name): \($0)" }
+                let layer = try MultiPackIndex(directory: directory, name: name)
+                guard layer.isIntact else { return "packs/\(name): checksum mismatch (the file is damaged)" }
+                return layer.problem(packs: packs).map { "packs/\(name): \($0)" }
             } catch {
                 return "\(error)"
             }

@@ -53,8 +53,8 @@ public final class ObjectStore: Sendable {
 
     public var packHandles: [PackHandle] { state.withLock { $0.handles } }
 
-    /// The multi-pack index layers in use, oldest first.
-    public var multiPackLayers: [MultiPackIndex] { packSet.layerIndexes }
+    /// The multi-pack index layers in use, oldest first: the intact ones (checking them).
+    public var multiPackLayers: [MultiPackIndex] { packSet.layerIndexes.filter(\.isIntact) }
 
     var packSet: PackSet { state.withLock { $0 } }
 
