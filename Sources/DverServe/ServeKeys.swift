@@ -31,18 +31,32 @@ public struct ServeKeys: Sendable, Codable, Equatable {
         keys.first { $0.accessKeyID == accessKeyID }?.secretAccessKey
     }
 
-    /// The keys in `path`; none when the file does not exist.
+    /// Largest key file read: thousands of keys; anything larger is not one.
+    static let maximumFileSize: Int64 = 1 << 20
+
+    /// The keys in `path`; none when the file does not exist. Ids and secrets must be printable
+    /// ASCII (ids: 1-128 characters without `/`; secrets: 16-128), so nothing from the file
+    /// reaches a message or a signature unchecked.
     /// - Throws: `ServeError.badKeys` naming the file and the problem.
     public static func load(from path: String) throws -> ServeKeys {
-        guard FileSystem.exists(path) else { return ServeKeys() }
+        guard let status = try FileSystem.linkStatusIfExists(path) else { return ServeKeys() }
+        guard status.kind == .regular, status.size <= maximumFileSize else {
+            throw ServeError.badKeys(path: path, reason: "it is not a regular file of at most \(maximumFileSize) bytes")
+        }
         let keys: ServeKeys
         do {
             keys = try JSONDecoder().decode(ServeKeys.self, from: Data(try FileSystem.readFile(path)))
         } catch {
             throw ServeError.badKeys(path: path, reason: "it is not {\"keys\": [{\"access_key_id\": …, \"secret_access_key\": …}]}")
         }
-        for key in keys.keys where key.accessKeyID.isEmpty || key.secretAccessKey.count < 16 || key.accessKeyID.contains("/") {
-            throw ServeError.badKeys(path: path, reason: "key '\(key.accessKeyID)': ids must be non-empty without '/', secrets at least 16 characters")
+        func printable(_ text: String, _ lengths: ClosedRange<Int>) -> Bool {
+            lengths.contains(text.utf8.count) && text.utf8.allSatisfy { (0x21...0x7E).contains($0) }
+        }
+        for (number, key) in keys.keys.enumerated() {
+            guard printable(key.accessKeyID, 1...128), !key.accessKeyID.contains("/"), printable(key.secretAccessKey, 16...128) else {
+                throw ServeError.badKeys(path: path, reason: "key \(number + 1): ids must be 1-128 printable ASCII characters without '/', "
+                                         + "secrets 16-128 printable ASCII characters")
+            }
         }
         return keys
     }
