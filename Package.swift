@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
         // C system libraries.
@@ -41,7 +42,8 @@ let package = Package(
         .target(name: "DverSystem", dependencies: ["CSystemShims"]),
         // Packs, indexes, codecs, refs, locks, durability.
         .target(name: "DverStore",
-                dependencies: ["DverCore", "DverChunking", "DverSystem", "CZstd", "CZlib"]),
+                dependencies: ["DverCore", "DverChunking", "DverSystem", "CZstd", "CZlib",
+                               .product(name: "HeapModule", package: "swift-collections")]),
         // Repos, staging, workspace index, commit, checkout, diff, fsck.
         .target(name: "DverRepository",
                 dependencies: ["DverCore", "DverChunking", "DverSystem", "DverStore"]),

@@ -1,5 +1,6 @@
 import DverCore
 import DverSystem
+import HeapModule
 import Synchronization
 
 /// One layer of the multi-pack index (FORMAT.md, "Multi-pack index"): the ids of every object of
@@ -190,56 +191,30 @@ extension MultiPackIndex {
     }
 }
 
-/// Merges sorted pack indexes into one sorted stream with a binary heap of cursors.
+/// Merges sorted pack indexes into one sorted stream with a heap of cursors, one per pack.
 private struct PackMerge {
+    private struct Cursor: Comparable {
+        var id: ObjectID
+        var pack: Int
+        var position: Int
+        static func < (lhs: Cursor, rhs: Cursor) -> Bool { lhs.id < rhs.id }
+        static func == (lhs: Cursor, rhs: Cursor) -> Bool { lhs.id == rhs.id }
+    }
+
     private let packs: [PackIndex]
-    /// (current id, pack number, position), a min-heap on id.
-    private var heap: [(id: ObjectID, pack: Int, position: Int)] = []
+    private var heap: Heap<Cursor>
 
     init(_ packs: [PackIndex]) {
         self.packs = packs
-        for (number, pack) in packs.enumerated() where pack.count > 0 {
-            push((pack.id(at: 0), number, 0))
-        }
+        heap = Heap(packs.indices.filter { packs[$0].count > 0 }.map { Cursor(id: packs[$0].id(at: 0), pack: $0, position: 0) })
     }
 
     mutating func next() -> (ObjectID, Int, Int)? {
-        guard let top = heap.first else { return nil }
+        guard let top = heap.popMin() else { return nil }
         let following = top.position + 1
         if following < packs[top.pack].count {
-            heap[0] = (packs[top.pack].id(at: following), top.pack, following)
-            siftDown(0)
-        } else {
-            let last = heap.removeLast()
-            if !heap.isEmpty {
-                heap[0] = last
-                siftDown(0)
-            }
+            heap.insert(Cursor(id: packs[top.pack].id(at: following), pack: top.pack, position: following))
         }
         return (top.id, top.pack, top.position)
-    }
-
-    private mutating func push(_ item: (id: ObjectID, pack: Int, position: Int)) {
-        heap.append(item)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].id < heap[parent].id else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var parent = start
-        while true {
-            let left = 2 * parent + 1
-            guard left < heap.count else { return }
-            var smallest = left
-            if left + 1 < heap.count, heap[left + 1].id < heap[left].id { smallest = left + 1 }
-            guard heap[smallest].id < heap[parent].id else { return }
-            heap.swapAt(parent, smallest)
-            parent = smallest
-        }
     }
 }
