@@ -13,6 +13,8 @@ public struct PathPattern: Sendable, Equatable {
     public let directoryOnly: Bool
     let anchored: Bool
     let components: [Substring]
+    /// `components` as scalars, made once: matching is on the path of every untracked file.
+    let scalars: [[Unicode.Scalar]]
 
     /// - Returns: nil for a blank line or a comment (`#…`; `\#` for a literal `#`).
     public init?(_ line: String) {
@@ -32,16 +34,20 @@ public struct PathPattern: Sendable, Equatable {
         while pattern.hasPrefix("/") { pattern = pattern.dropFirst() }
         components = pattern.split(separator: "/", omittingEmptySubsequences: true)
         guard !components.isEmpty else { return nil }
+        scalars = components.map { Array($0.unicodeScalars) }
     }
 
     /// Whether `path` (relative to the pattern's base, no leading `/`) matches; `isDirectory`
     /// says what the path names. The negation flag is not applied here.
     public func matches(_ path: String, isDirectory: Bool) -> Bool {
         if directoryOnly, !isDirectory { return false }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        if anchored { return Self.match(components[...], parts[...]) }
-        guard let last = parts.last else { return false }
-        return Self.match(components[...], [last][...])
+        if !anchored {
+            // One component (a pattern without `/`), matched against the path's last.
+            guard let last = Self.lastComponent(path) else { return false }
+            return scalars.count == 1 ? Self.matchComponent(scalars[0][...], last.unicodeScalars)
+                                      : Self.match(scalars[...], [last][...])
+        }
+        return Self.match(scalars[...], path.split(separator: "/", omittingEmptySubsequences: true)[...])
     }
 
     /// Whether `path` or one of its directories matches: what an ignore rule applied while
@@ -56,9 +62,18 @@ public struct PathPattern: Sendable, Equatable {
         return false
     }
 
-    private static func match(_ pattern: ArraySlice<Substring>, _ path: ArraySlice<Substring>) -> Bool {
+    /// The last non-empty component of a path, found without splitting the whole path.
+    static func lastComponent(_ path: String) -> Substring? {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path.isEmpty ? nil : path[...] }
+        let last = path[path.utf8.index(after: slash)...]
+        return last.isEmpty ? path.split(separator: "/", omittingEmptySubsequences: true).last : last
+    }
+
+    private static let doubleStar: [Unicode.Scalar] = ["*", "*"]
+
+    private static func match(_ pattern: ArraySlice<[Unicode.Scalar]>, _ path: ArraySlice<Substring>) -> Bool {
         guard let first = pattern.first else { return path.isEmpty }
-        if first == "**" {
+        if first == doubleStar {
             let rest = pattern.dropFirst()
             if rest.isEmpty { return !path.isEmpty }  // `a/**`: everything inside a
             var remaining = path
@@ -68,16 +83,16 @@ public struct PathPattern: Sendable, Equatable {
                 remaining = remaining.dropFirst()
             }
         }
-        guard let component = path.first, matchComponent(Array(first.unicodeScalars)[...], Array(component.unicodeScalars)[...]) else {
+        guard let component = path.first, matchComponent(first[...], component.unicodeScalars) else {
             return false
         }
         return match(pattern.dropFirst(), path.dropFirst())
     }
 
     /// fnmatch for one component: `*`, `?`, `[…]`, `\`.
-    static func matchComponent(_ pattern: ArraySlice<Unicode.Scalar>, _ name: ArraySlice<Unicode.Scalar>) -> Bool {
+    static func matchComponent<Name: Collection<Unicode.Scalar>>(_ pattern: ArraySlice<Unicode.Scalar>, _ name: Name) -> Bool {
         var p = pattern.startIndex, n = name.startIndex
-        var starP: Int?, starN = 0
+        var starP: Int?, starN = name.startIndex
         while n < name.endIndex {
             if p < pattern.endIndex {
                 let c = pattern[p]
@@ -89,13 +104,13 @@ public struct PathPattern: Sendable, Equatable {
                 }
                 if c == "?" {
                     p += 1
-                    n += 1
+                    n = name.index(after: n)
                     continue
                 }
                 if c == "[", let (matched, next) = matchClass(pattern, from: p, name[n]) {
                     if matched {
                         p = next
-                        n += 1
+                        n = name.index(after: n)
                         continue
                     }
                 } else {
@@ -107,14 +122,14 @@ public struct PathPattern: Sendable, Equatable {
                     }
                     if literal == name[n] {
                         p = next
-                        n += 1
+                        n = name.index(after: n)
                         continue
                     }
                 }
             }
             guard let star = starP else { return false }
             p = star + 1
-            starN += 1
+            starN = name.index(after: starN)
             n = starN
         }
         while p < pattern.endIndex, pattern[p] == "*" { p += 1 }

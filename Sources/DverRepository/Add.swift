@@ -26,7 +26,7 @@ extension Project {
         try withWorkspaceLock {
             var workspace = try Workspace.load(self)
             var result = AddResult()
-            var work = [(path: String, repo: RepoRecord, scanned: [ScannedFile])]()
+            var work = [(path: String, repo: RepoRecord, scan: ScanResult)]()
             for path in paths {
                 // A directory above repo mounts (e.g. `dver add .`) adds every repo beneath it.
                 let contained = workspace.registry.repos.filter { RepoPath.isWithin($0.mount, path) && $0.mount != path }
@@ -40,46 +40,56 @@ extension Project {
                 work.append((path, repo, try scanForAdd(path, repo: repo, workspace: workspace, result: &result)))
             }
             for item in work { try workspace.ensureNoInterruptedCheckout(item.repo) }
+            // Every path was scanned (and refused if it must be) before anything is written.
+            // Scans hold index positions: staged from the highest span down, the positions of
+            // the others stay true; paths whose spans overlap are scanned again.
+            let spans = work.map { workspace.index.span(of: $0.path) }
+            let order = work.indices.sorted { spans[$0].lowerBound > spans[$1].lowerBound }
+            let disjoint = zip(order, order.dropFirst()).allSatisfy { spans[$1].upperBound <= spans[$0].lowerBound }
             let writer = makeWriter()
             do {
-                for position in work.indices {
+                for (step, position) in order.enumerated() {
                     // Taken out of `work`, so that it is freed once staged.
-                    var scanned = [ScannedFile]()
-                    swap(&scanned, &work[position].scanned)
-                    try stage(&scanned, under: work[position].path, repo: work[position].repo, into: &workspace,
-                              writer: writer, result: &result)
+                    var scan = ScanResult()
+                    swap(&scan, &work[position].scan)
+                    if step > 0, !disjoint {
+                        var rescanned = AddResult()
+                        scan = try scanForAdd(work[position].path, repo: work[position].repo, workspace: workspace, result: &rescanned)
+                    }
+                    try Trace.measure("stage \(work[position].path)") {
+                        try stage(&scan, under: work[position].path, into: &workspace, writer: writer, result: &result)
+                    }
                 }
-                result.statistics = try writer.finish()
+                result.statistics = try Trace.measure("seal packs") { try writer.finish() }
             } catch {
                 writer.abandon()
                 throw error
             }
-            if workspace.indexChanged || !result.createdRepos.isEmpty { try workspace.save() }
+            if workspace.indexChanged || !result.createdRepos.isEmpty { try Trace.measure("save index") { try workspace.save() } }
             try markResolved(work.map(\.path))
             return result
         }
     }
 
-    /// Scans a path to add and rejects what cannot be tracked, before anything is written:
-    /// a path reached through a symlinked directory, names that are not UTF-8, two names that
-    /// differ only in Unicode normalization, escaping symlinks and special files. Nested `.git`
-    /// and `.dver` directories are skipped and reported in `skipped`.
-    private func scanForAdd(_ path: String, repo: RepoRecord, workspace: Workspace, result: inout AddResult) throws -> [ScannedFile] {
+    /// Scans a path to add against the index and rejects what cannot be tracked, before
+    /// anything is written: a path reached through a symlinked directory, names that are not
+    /// UTF-8, two names that differ only in Unicode normalization, escaping symlinks and special
+    /// files. Nested `.git` and `.dver` directories are skipped and reported in `skipped`.
+    private func scanForAdd(_ path: String, repo: RepoRecord, workspace: Workspace, result: inout AddResult) throws -> ScanResult {
         if !path.isEmpty, try WorkspaceFiles(root: root).root.descendIfPresent(RepoPath.parent(path)) == nil,
            FileSystem.exists(absolutePath(path)) {
             throw RepositoryError.pathThroughSymlink(path)
         }
-        let tracked = TrackedPaths(workspace.index)
-        let scan = try WorkspaceScanner.scan(path, root: root, tracked: tracked)
+        let scan = try Trace.measure("scan \(path)") { try WorkspaceScanner.scan(path, root: root, index: workspace.index) }
         result.ignored += scan.ignored
         if !scan.invalidNames.isEmpty {
             throw RepositoryError.invalidFileNames(scan.invalidNames.sorted())
         }
-        if let (first, second) = UnicodeNames.equivalentPair(scan.files.lazy.map(\.path)) {
+        if let (first, second) = scan.equivalentNames {
             throw RepositoryError.equivalentNames(first, second)
         }
         result.skipped += scan.skipped
-        for file in scan.files {
+        for file in scan.changed.joined() {
             switch file.status.kind {
             case .regular: continue
             case .directory: continue
@@ -91,103 +101,61 @@ extension Project {
                 }
             }
         }
-        return scan.files
+        return scan
     }
 
     /// Files hashed per call of the ingester: bounds the memory of what is waiting to be read.
     private static let ingestBatch = 16384
 
-    /// Merges a scan with the index entries at and beneath `path` (both in byte order, so no
-    /// table of paths is built): unchanged files keep their entries, new and changed ones are
-    /// ingested in batches, tracked files that are gone are staged as deleted.
-    private func stage(_ files: inout [ScannedFile], under path: String, repo: RepoRecord, into workspace: inout Workspace,
+    /// Applies a scan to the index: new and changed files are ingested piece by piece (each
+    /// piece freed once read), tracked files that are gone are staged as deleted. Entries are
+    /// updated where they are; new ones are merged in at the end, in place.
+    private func stage(_ scan: inout ScanResult, under path: String, into workspace: inout Workspace,
                        writer: ObjectWriter, result: inout AddResult) throws {
-        // Positions are sorted, not the files (moving those costs more than comparing them).
-        let order = files.isSortedInByteOrder ? Array(files.indices) : files.map(\.path).withUnsafeBufferPointer { paths in
-            paths.indices.sorted { paths[$0].precedesInByteOrder(paths[$1]) }
+        result.unchanged += scan.unchanged
+        var removals = [Int]()
+        for position in scan.gone {
+            if workspace.index.entries[position].staged != nil {
+                result.deleted += 1
+                workspace.index.entries[position].staged = nil
+                workspace.indexChanged = true
+            }
+            // Already staged deletions stay; entries with neither version go.
+            if workspace.index.entries[position].base == nil { removals.append(position) }
         }
-        var old = [Int]()
-        if let position = workspace.index.find(path) { old.append(position) }
-        old.append(contentsOf: workspace.index.range(under: path))
-        var updated = [IndexEntry]()
-        updated.reserveCapacity(files.count)
-        // (slot in `updated`, position in `files`) of each file to read.
-        var pending = [(slot: Int, file: Int)]()
-        var deletedAny = false
-        var next = (file: 0, old: 0)
-        while next.file < files.count || next.old < old.count {
-            let tracked = next.old < old.count ? workspace.index.entries[old[next.old]] : nil
-            // A tracked path spelled with other bytes than the file's is another file.
-            if let tracked, next.file == files.count || tracked.path.precedesInByteOrder(files[order[next.file]].path) {
-                next.old += 1
-                var entry = tracked
-                if entry.staged != nil {
-                    result.deleted += 1
-                    entry.staged = nil
-                    deletedAny = true
-                }
-                if entry.base != nil { updated.append(entry) }  // already staged deletions stay
-                continue
-            }
-            let position = order[next.file]
-            let file = files[position]
-            next.file += 1
-            guard let tracked, !file.path.precedesInByteOrder(tracked.path) else {
-                pending.append((updated.count, position))
-                updated.append(IndexEntry(path: file.path, staged: nil, base: nil, stat: .empty))
-                continue
-            }
-            next.old += 1
-            if tracked.staged != nil, tracked.stat.matches(file.status, indexTime: workspace.index.loadedTime) {
-                result.unchanged += 1
-            } else {
-                pending.append((updated.count, position))
-            }
-            updated.append(tracked)
-        }
-        if pending.isEmpty, !deletedAny { return }  // nothing changed under this path
-        let totalBytes = pending.reduce(UInt64(0)) { $0 + UInt64(max(0, files[$1.file].status.size)) }
-        progress.start("adding \(path)", totalBytes: totalBytes, totalItems: pending.count)
+        if removals.isEmpty, scan.changed.isEmpty { return }  // nothing changed under this path
+        workspace.indexChanged = true
+        let totalBytes = scan.changed.joined().reduce(UInt64(0)) { $0 + UInt64(max(0, $1.status.size)) }
+        progress.start("adding \(path)", totalBytes: totalBytes, totalItems: scan.changedCount)
         let ingester = Ingester(writer: writer, progress: progress)
-        for start in stride(from: 0, to: pending.count, by: Self.ingestBatch) {
-            let batch = pending[start..<min(start + Self.ingestBatch, pending.count)]
-            let refs = try ingester.ingest(batch.map { item in
-                let file = files[item.file]
-                return IngestItem(absolutePath: absolutePath(file.path), displayPath: file.path, status: file.status)
-            })
-            for (item, ref) in zip(batch, refs) {
-                if let staged = updated[item.slot].staged {
-                    if !staged.sameContent(as: ref) { result.modified += 1 } else { result.unchanged += 1 }
-                } else {
-                    result.added += 1
+        var inserts = [IndexEntry]()
+        for piece in scan.changed.indices {
+            var files = [ChangedFile]()
+            swap(&files, &scan.changed[piece])
+            for start in stride(from: 0, to: files.count, by: Self.ingestBatch) {
+                let batch = files[start..<min(start + Self.ingestBatch, files.count)]
+                let refs = try ingester.ingest(batch.map { file in
+                    IngestItem(absolutePath: absolutePath(file.path), displayPath: file.path, status: file.status)
+                })
+                for (file, ref) in zip(batch, refs) {
+                    guard let position = file.position else {
+                        result.added += 1
+                        inserts.append(IndexEntry(path: file.path, staged: ref, base: nil, stat: StatCache(file.status)))
+                        continue
+                    }
+                    if let staged = workspace.index.entries[position].staged {
+                        if !staged.sameContent(as: ref) { result.modified += 1 } else { result.unchanged += 1 }
+                    } else {
+                        result.added += 1
+                    }
+                    workspace.index.entries[position].staged = ref
+                    workspace.index.entries[position].stat = StatCache(file.status)
                 }
-                updated[item.slot].staged = ref
-                updated[item.slot].stat = StatCache(files[item.file].status)
             }
         }
         progress.finish()
         result.bytesHashed += totalBytes
-        files = []
-        workspace.indexChanged = true
-        // A tracked file at `path` itself is replaced (by a new version, or by a directory).
-        if let position = workspace.index.find(path) { workspace.index.entries.remove(at: position) }
-        let own = updated.first?.path == path ? updated.removeFirst() : nil
-        var replacement = [IndexEntry]()
-        swap(&replacement, &updated)
-        workspace.index.replace(under: path, with: replacement, sorted: true)
-        replacement = []
-        if let own { workspace.index.upsert(own) }
-    }
-}
-
-extension [ScannedFile] {
-    var isSortedInByteOrder: Bool {
-        var previous: String?
-        for file in self {
-            if let previous, !previous.precedesInByteOrder(file.path) { return false }
-            previous = file.path
-        }
-        return true
+        workspace.index.apply(removing: removals, inserting: inserts)
     }
 }
 

@@ -9,7 +9,29 @@ public struct CommittedRepo: Sendable {
     public var branch: String?
     public var commit: ObjectID
     public var parent: ObjectID?
-    public var changes: [Change]
+    /// How many paths the commit added, modified and deleted (counts, not a list: a first
+    /// commit of a million files would otherwise hold a million changes).
+    public var changes: ChangeCounts
+}
+
+/// Paths added, modified and deleted by a commit.
+public struct ChangeCounts: Sendable, Equatable {
+    public var added = 0
+    public var modified = 0
+    public var deleted = 0
+
+    public init(added: Int = 0, modified: Int = 0, deleted: Int = 0) {
+        self.added = added
+        self.modified = modified
+        self.deleted = deleted
+    }
+
+    public var total: Int { added + modified + deleted }
+
+    /// Counts one staged change from `old` to `new`.
+    mutating func count(old: FileRef?, new: FileRef?) {
+        if old == nil { added += 1 } else if new == nil { deleted += 1 } else { modified += 1 }
+    }
 }
 
 /// What `dver commit` did.
@@ -36,7 +58,7 @@ extension Project {
             var merges = try MergeState.load(layout)
             let selected = try names.isEmpty ? workspace.registry.repos : names.map { try repo(named: $0) }
             var result = CommitResult()
-            var pending = [(repo: RepoRecord, commit: ObjectID, parent: ObjectID?, changes: [Change])]()
+            var pending = [(repo: RepoRecord, commit: ObjectID, parent: ObjectID?, changes: ChangeCounts)]()
             let writer = makeWriter()
             let setID = CommitSetID.random()
             let time = Int64((now.timeIntervalSince1970 * 1e9).rounded())
@@ -50,18 +72,25 @@ extension Project {
                 }
                 for repo in selected.sorted(by: { $0.name < $1.name }) {
                     let range = workspace.index.range(under: repo.mount)
-                    let entries = workspace.index.entries
-                    let changes = Array(range.lazy.map { entries[$0] }.filter(\.hasStagedChange)
-                        .map { Change(path: $0.path, old: $0.base, new: $0.staged) })
-                    let merging = merges.repos[repo.name]
-                    if changes.isEmpty, merging == nil { continue }
-                    guard let message = message ?? merging?.message else { throw RepositoryError.messageRequired }
-                    try verifyPresent(changes.compactMap(\.new), repo: repo.name)
-                    let prefixLength = repo.mount.utf8.count + 1
-                    let files = range.compactMap { position -> TreeBuilder.File? in
+                    var changes = ChangeCounts()
+                    var stagedPositions = [Int]()
+                    stagedPositions.reserveCapacity(range.count)
+                    for position in range {
                         let entry = workspace.index.entries[position]
-                        guard let staged = entry.staged else { return nil }
-                        return TreeBuilder.File(path: entry.path, ref: staged)
+                        if entry.staged != nil { stagedPositions.append(position) }
+                        if entry.hasStagedChange { changes.count(old: entry.base, new: entry.staged) }
+                    }
+                    let merging = merges.repos[repo.name]
+                    if changes.total == 0, merging == nil { continue }
+                    guard let message = message ?? merging?.message else { throw RepositoryError.messageRequired }
+                    try verifyPresent(range.lazy.map { workspace.index.entries[$0] }.filter(\.hasStagedChange).compactMap(\.staged),
+                                      repo: repo.name)
+                    let prefixLength = repo.mount.utf8.count + 1
+                    let index = workspace.index
+                    // Read from the index where it is: no list of (path, version) is built.
+                    let files = stagedPositions.lazy.map { position in
+                        let entry = index.entries[position]
+                        return TreeBuilder.File(path: entry.path, ref: entry.staged!)  // stagedPositions holds only staged entries
                     }
                     let tree = try TreeBuilder.build(files, dropping: prefixLength, writer: writer)
                     let parent = try headCommit(of: repo)
@@ -128,7 +157,7 @@ extension Project {
     /// the store, before anything is written: the index may be damaged or stale, and a commit
     /// must never name an object that does not exist.
     /// - Throws: `StoreError.objectNotFound` naming the file.
-    func verifyPresent(_ refs: [FileRef], repo: String) throws {
+    func verifyPresent(_ refs: some Sequence<FileRef>, repo: String) throws {
         for ref in refs {
             guard store.contains(ref.id) else {
                 throw RepositoryError.stagedObjectMissing(repo: repo, id: ref.id)

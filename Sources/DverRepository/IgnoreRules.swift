@@ -61,6 +61,12 @@ public struct IgnoreRules: Sendable {
         return decide(path, isDirectory: isDirectory)
     }
 
+    /// `isIgnored` for a walk that already knows whether the directory holding `path` is
+    /// ignored, so only the rules for `path` itself are matched.
+    public func isIgnored(_ path: String, isDirectory: Bool, parentIgnored: Bool) -> Bool {
+        parentIgnored || decide(path, isDirectory: isDirectory)
+    }
+
     private func decide(_ path: String, isDirectory: Bool) -> Bool {
         var decision = false
         for layer in layers {
@@ -75,27 +81,5 @@ public struct IgnoreRules: Sendable {
             if let verdict = layer.patterns.decision(relative, isDirectory: isDirectory) { decision = verdict }
         }
         return decision
-    }
-}
-
-/// The tracked files of a scan, so that rules never hide them: answered from the sorted
-/// workspace index itself (shared, not copied), so a scan of a million tracked files builds
-/// no table of their paths.
-public struct TrackedPaths: Sendable {
-    let index: WorkspaceIndex
-
-    public init(_ index: WorkspaceIndex = WorkspaceIndex()) { self.index = index }
-
-    /// Whether the rules may skip `path`: it is ignored and nothing tracked is there.
-    func skips(_ path: String, isDirectory: Bool, rules: IgnoreRules) -> Bool {
-        // A binary search of the index costs less than matching the rules.
-        if isDirectory {
-            let prefix = path + "/"
-            let position = index.lowerBound(prefix)
-            if position < index.entries.count, index.entries[position].path.utf8.starts(with: prefix.utf8) { return false }
-        } else if index.find(path) != nil {
-            return false
-        }
-        return rules.isIgnored(path, isDirectory: isDirectory)
     }
 }

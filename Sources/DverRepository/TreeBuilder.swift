@@ -14,7 +14,8 @@ public enum TreeBuilder {
     /// from byte `prefixLength` on (so callers can pass project paths beneath a mount without
     /// building new strings); no per-file component arrays are made.
     /// - Throws: `CoreError.invalidPath` for a path that is also a directory of another path.
-    public static func build(_ files: [File], dropping prefixLength: Int = 0, writer: any ObjectSink) throws -> ObjectID {
+    public static func build<Files: RandomAccessCollection<File>>(_ files: Files, dropping prefixLength: Int = 0,
+                                                                  writer: any ObjectSink) throws -> ObjectID where Files.Index == Int {
         // Tree order is component by component, which is byte order with '/' below every byte.
         let order = files.indices.sorted { treeOrderPrecedes(files[$0].path, files[$1].path, from: prefixLength) }
         return try buildDirectory(files, order[...], offset: prefixLength, writer: writer).id
@@ -39,8 +40,8 @@ public enum TreeBuilder {
 
     /// One directory: `order` lists its files (sorted), each path's name in this directory
     /// starting at byte `offset`.
-    private static func buildDirectory(_ files: [File], _ order: ArraySlice<Int>, offset: Int,
-                                       writer: any ObjectSink) throws -> (id: ObjectID, size: UInt64) {
+    private static func buildDirectory<Files: RandomAccessCollection<File>>(_ files: Files, _ order: ArraySlice<Int>, offset: Int,
+                                       writer: any ObjectSink) throws -> (id: ObjectID, size: UInt64) where Files.Index == Int {
         var entries = [TreeEntry]()
         var index = order.startIndex
         while index < order.endIndex {

@@ -3,21 +3,74 @@ import DverStore
 import DverSystem
 
 /// One tracked path of the workspace.
+///
+/// Kept small, since the index holds one per tracked file: the base is stored only when it is
+/// not the staged version (after `commit`, and for every unchanged file, they are the same).
 public struct IndexEntry: Equatable, Sendable {
     /// Project-relative path, e.g. `data/raw/a.csv`.
     public var path: String
-    /// The version `dver commit` would record; nil when the deletion is staged.
-    public var staged: FileRef?
-    /// The version in the repo's checked-out commit; nil for a newly added path.
-    public var base: FileRef?
     /// Stat data of the workspace file when `staged` was computed from it.
     public var stat: StatCache
+    private var storedStaged: FileRef?
+    private var storedBase: BaseVersion
+
+    /// Where the base version is: none, the staged version, or a version of its own.
+    private enum BaseVersion: Equatable, Sendable {
+        case none
+        case staged
+        case other(Boxed)
+    }
+
+    /// A version kept out of line: entries whose base differs from their staged version are few.
+    private final class Boxed: Equatable, Sendable {
+        let ref: FileRef
+        init(_ ref: FileRef) { self.ref = ref }
+        static func == (lhs: Boxed, rhs: Boxed) -> Bool { lhs.ref == rhs.ref }
+    }
+
+    /// The version `dver commit` would record; nil when the deletion is staged.
+    public var staged: FileRef? {
+        get { storedStaged }
+        set {
+            if case .staged = storedBase, let old = storedStaged, newValue != old { storedBase = .other(Boxed(old)) }
+            storedStaged = newValue
+            if case .other(let boxed) = storedBase, boxed.ref == newValue { storedBase = .staged }
+        }
+    }
+
+    /// The version in the repo's checked-out commit; nil for a newly added path.
+    public var base: FileRef? {
+        get {
+            switch storedBase {
+            case .none: return nil
+            case .staged: return storedStaged
+            case .other(let boxed): return boxed.ref
+            }
+        }
+        set { storedBase = Self.storage(base: newValue, staged: storedStaged) }
+    }
 
     public init(path: String, staged: FileRef?, base: FileRef?, stat: StatCache) {
         self.path = path
-        self.staged = staged
-        self.base = base
         self.stat = stat
+        self.storedStaged = staged
+        self.storedBase = Self.storage(base: base, staged: staged)
+    }
+
+    /// A base equal to the staged version is stored as a mark, not a second copy.
+    private static func storage(base: FileRef?, staged: FileRef?) -> BaseVersion {
+        guard let base else { return .none }
+        return base == staged ? .staged : .other(Boxed(base))
+    }
+
+    /// True when base and staged are the same version (both present).
+    public var baseIsStaged: Bool {
+        if case .staged = storedBase { return storedStaged != nil }
+        return false
+    }
+
+    public static func == (lhs: IndexEntry, rhs: IndexEntry) -> Bool {
+        lhs.path == rhs.path && lhs.stat == rhs.stat && lhs.staged == rhs.staged && lhs.base == rhs.base
     }
 
     public var hasStagedChange: Bool {
@@ -35,8 +88,9 @@ public struct IndexEntry: Equatable, Sendable {
 /// `base` fields describe, so a ref moved by another process is detected.
 public struct WorkspaceIndex: Sendable {
     public static let magic = Array("DVERWIX\0".utf8)
-    /// Version 2 ends with a CRC-32 of every byte before it; version 1 (read, never written) has none.
-    public static let version: UInt32 = 2
+    /// Version 3 stores a base equal to the staged version as a flag; version 2 (read, never
+    /// written) stores it in full; version 1 (read) also has no CRC-32 at the end.
+    public static let version: UInt32 = 3
     static let endMarker = Array("DVEREND\0".utf8)
 
     public var entries: [IndexEntry]
@@ -94,6 +148,50 @@ public struct WorkspaceIndex: Sendable {
         entries.replaceSubrange(range, with: order.lazy.map { replacement[$0] })
     }
 
+    /// The positions a change at or beneath `path` can touch: its own entry, the entries below
+    /// it, and where new ones would be inserted.
+    public func span(of path: String) -> Range<Int> {
+        lowerBound(path)..<range(under: path).upperBound
+    }
+
+    /// Removes the entries at `removals` (ascending positions) and merges in `insertions`
+    /// (in byte order, none of them already present), in place: entries are moved, not copied
+    /// into a second array, so a million-entry index is never held twice.
+    public mutating func apply(removing removals: [Int], inserting insertions: [IndexEntry]) {
+        if let first = removals.first {
+            var write = first
+            var next = 0
+            for read in first..<entries.count {
+                if next < removals.count, removals[next] == read {
+                    next += 1
+                    continue
+                }
+                entries.swapAt(write, read)
+                write += 1
+            }
+            entries.removeSubrange(write...)
+        }
+        if insertions.isEmpty { return }
+        if entries.isEmpty {
+            entries = insertions
+            return
+        }
+        // Merged from the back into room made at the end: positions between the old entries
+        // not yet placed and the write position hold placeholders.
+        var old = entries.count - 1
+        var write = entries.count + insertions.count - 1
+        entries.append(contentsOf: insertions)
+        for inserted in insertions.indices.reversed() {
+            while old >= 0, insertions[inserted].path.precedesInByteOrder(entries[old].path) {
+                entries.swapAt(write, old)
+                old -= 1
+                write -= 1
+            }
+            entries[write] = insertions[inserted]
+            write -= 1
+        }
+    }
+
     /// Inserts or replaces one entry.
     public mutating func upsert(_ entry: IndexEntry) {
         let index = lowerBound(entry.path)
@@ -115,15 +213,17 @@ extension WorkspaceIndex {
         writer.append(ref.id)
     }
 
-    public func encoded() -> [UInt8] {
+    /// The index's bytes; `version` below the current one writes an older format (for tests
+    /// that check those are still read).
+    public func encoded(version: UInt32 = Self.version) -> [UInt8] {
         var bytes = [UInt8]()
-        encode { bytes.append(contentsOf: $0) }
+        encode(version: version) { bytes.append(contentsOf: $0) }
         return bytes
     }
 
     /// Encodes the index piece by piece (about 1 MiB at a time) into `sink`, so that saving a
     /// million entries never holds the whole file in memory.
-    public func encode(into sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    public func encode(version: UInt32 = Self.version, into sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         var writer = ByteWriter(capacity: Self.pieceSize + 4096)
         var crc: UInt32 = 0
         func drain() throws {
@@ -134,7 +234,7 @@ extension WorkspaceIndex {
             writer.removeAll()
         }
         writer.append(contentsOf: Self.magic)
-        writer.appendBigEndian(Self.version)
+        writer.appendBigEndian(version)
         writer.appendBigEndian(UInt32(0))
         let repos = bases.keys.sorted()
         writer.appendVarint(repos.count)
@@ -145,7 +245,8 @@ extension WorkspaceIndex {
         writer.appendVarint(entries.count)
         for entry in entries {
             writer.appendString(entry.path)
-            writer.append((entry.staged == nil ? 0 : 1) | (entry.base == nil ? 0 : 2))
+            let sameBase = version >= 3 && entry.baseIsStaged
+            writer.append((entry.staged == nil ? 0 : 1) | (entry.base == nil ? 0 : 2) | (sameBase ? 4 : 0))
             if let staged = entry.staged {
                 Self.append(staged, to: &writer)
                 writer.appendBigEndian(entry.stat.size)
@@ -154,13 +255,15 @@ extension WorkspaceIndex {
                 writer.appendBigEndian(entry.stat.inode)
                 writer.appendBigEndian(entry.stat.mode)
             }
-            if let base = entry.base { Self.append(base, to: &writer) }
+            if !sameBase, let base = entry.base { Self.append(base, to: &writer) }
             if writer.bytes.count >= Self.pieceSize { try drain() }
         }
         writer.append(contentsOf: Self.endMarker)
         try drain()
-        writer.appendBigEndian(crc)
-        try writer.bytes.withUnsafeBytes { try sink($0) }
+        if version >= 2 {
+            writer.appendBigEndian(crc)
+            try writer.bytes.withUnsafeBytes { try sink($0) }
+        }
     }
 
     private static let pieceSize = 1 << 20
@@ -201,6 +304,9 @@ extension WorkspaceIndex {
             for _ in 0..<count {
                 let path = try cursor.string()
                 let flags = try cursor.byte()
+                guard flags & ~7 == 0, flags & 4 == 0 || (version >= 3 && flags & 3 == 3) else {
+                    throw cursor.failure("bad entry flags \(flags)")
+                }
                 var entry = IndexEntry(path: path, staged: nil, base: nil, stat: .empty)
                 if flags & 1 != 0 {
                     entry.staged = try cursor.ref()
@@ -209,7 +315,11 @@ extension WorkspaceIndex {
                                            changeNanoseconds: Int64(bitPattern: try cursor.u64()),
                                            inode: try cursor.u64(), mode: try cursor.u32())
                 }
-                if flags & 2 != 0 { entry.base = try cursor.ref() }
+                if flags & 4 != 0 {
+                    entry.base = entry.staged
+                } else if flags & 2 != 0 {
+                    entry.base = try cursor.ref()
+                }
                 index.entries.append(entry)
             }
             let trailer = version >= 2 ? 12 : 8

@@ -2,35 +2,57 @@ import DverCore
 import DverStore
 import DverSystem
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
-/// A file found in the workspace.
-public struct ScannedFile: Sendable {
+/// A file `add` must read: new (no index position) or tracked with stat data that differs
+/// from its entry's (or racily clean).
+public struct ChangedFile: Sendable {
     /// Project-relative path.
     public var path: String
     public var status: FileStatus
+    /// Position of the path's entry in the index that was scanned against, nil for a new file.
+    public var position: Int?
 }
 
-/// What a scan found.
+/// What a scan found beneath a path, compared with the workspace index.
 public struct ScanResult: Sendable {
-    public var files: [ScannedFile] = []
+    /// Files to read, in byte order of their paths, in pieces of at most one directory walk
+    /// each (so `add` frees them piece by piece as it reads them).
+    public var changed: [[ChangedFile]] = []
+    /// Positions of index entries beneath the path (or at it) whose file is gone, ascending.
+    public var gone: [Int] = []
+    /// Tracked files whose stat data matches their entry: not read.
+    public var unchanged = 0
     /// Entries named `.git` or `.dver` (another git repository, worktree or dver project nested
     /// in the repo), which are never tracked.
     public var skipped: [String] = []
     /// Paths whose name is not valid UTF-8, spelled with `\xNN` escapes. dver cannot store them.
     public var invalidNames: [String] = []
+    /// Two paths of one directory whose names differ only in Unicode normalization.
+    public var equivalentNames: (String, String)?
     /// Untracked files and directories left out by `.dverignore` rules (directories not descended).
     public var ignored = 0
 
+    public var changedCount: Int { changed.reduce(0) { $0 + $1.count } }
+
     mutating func merge(_ other: ScanResult) {
-        files += other.files
+        changed += other.changed
+        gone += other.gone
+        unchanged += other.unchanged
         skipped += other.skipped
         invalidNames += other.invalidNames
+        equivalentNames = equivalentNames ?? other.equivalentNames
         ignored += other.ignored
     }
 }
 
-/// Walks workspace directories with lstat data, spreading subdirectories over cores.
+/// Walks a workspace directory in the byte order of the index's paths and compares it with the
+/// index as it goes, directory by directory: each listing is merged with the run of entries
+/// beneath that directory, so unchanged files cost an lstat and a comparison of names, never a
+/// path string or a copy of their entry. Subdirectories of the top level are spread over cores.
 public enum WorkspaceScanner {
     /// What a directory entry is to the scanner.
     enum Classification { case tracked, temporary, nestedRepository, invalidName }
@@ -44,49 +66,61 @@ public enum WorkspaceScanner {
         return .tracked
     }
 
-    /// Every non-directory beneath the project-relative `directory` (nothing if it is missing),
-    /// leaving out what `.dverignore` rules ignore unless `tracked` holds it. A file named
-    /// directly is returned whatever the rules say. Files come in byte order of their paths, the
-    /// workspace index's order, so `add` merges them with it without sorting.
-    public static func scan(_ directory: String, root: String, tracked: TrackedPaths = TrackedPaths()) throws -> ScanResult {
-        let absolute = directory.isEmpty ? root : "\(root)/\(directory)"
-        guard let status = try FileSystem.linkStatusIfExists(absolute) else { return ScanResult() }
-        guard status.kind == .directory else { return ScanResult(files: [ScannedFile(path: directory, status: status)]) }
+    /// The new and changed files at or beneath the project-relative `path` (a file or a
+    /// directory; nothing if it is missing) and the index entries there whose file is gone.
+    /// `.dverignore` rules leave out untracked files and directories; a file named directly is
+    /// returned whatever the rules say.
+    public static func scan(_ path: String, root: String, index: WorkspaceIndex) throws -> ScanResult {
         var result = ScanResult()
-        // The top level's entries in order; each subdirectory is walked by a worker into its slot.
-        var items = [(file: ScannedFile?, subdirectory: Int?)]()
-        var subdirectories = [(path: String, rules: IgnoreRules)]()
-        let rules = IgnoreRules.forDirectory(directory, root: root)
-        for entry in try listFiles(absolute) {
-            let path = RepoPath.join(directory, entry.name)
-            guard record(entry, path: path, into: &result) else { continue }
-            if tracked.skips(path, isDirectory: entry.isDirectory, rules: rules) {
-                result.ignored += 1
-                continue
-            }
-            if entry.isDirectory {
-                items.append((nil, subdirectories.count))
-                subdirectories.append((path, rules.adding(path, root: root)))
-            } else if let status = entry.status {
-                items.append((ScannedFile(path: path, status: status), nil))
-            }
+        let own = index.find(path)
+        let beneath = index.range(under: path)
+        let absolute = path.isEmpty ? root : "\(root)/\(path)"
+        guard let status = try FileSystem.linkStatusIfExists(absolute) else {
+            result.gone = (own.map { [$0] } ?? []) + Array(beneath)
+            return result
         }
-        let parts = Mutex([ScanResult?](repeating: nil, count: subdirectories.count))
+        guard status.kind == .directory else {
+            if let own, index.entries[own].staged != nil, index.entries[own].stat.matches(status, indexTime: index.loadedTime) {
+                result.unchanged = 1
+            } else {
+                result.changed = [[ChangedFile(path: path, status: status, position: own)]]
+            }
+            result.gone = Array(beneath)
+            return result
+        }
+        if let own { result.gone.append(own) }  // a tracked file replaced by a directory
+        let walker = Walker(index: index, root: root)
+        // The top level is read here; each subdirectory becomes a task whose result is put in
+        // the order of the listing once every task is done.
+        var tasks = [(path: String, entries: Range<Int>, rules: IgnoreRules, ignored: Bool)]()
+        var markers = [(changed: Int, gone: Int, task: Int)]()
+        var top = ScanResult()
+        var files = [ChangedFile]()
+        let rules = IgnoreRules.forDirectory(path, root: root)
+        let ignored = !path.isEmpty && rules.isIgnored(path, isDirectory: true)
+        try walker.visit(path, entries: beneath, rules: rules, ignored: ignored, into: &top, files: &files) {
+            subdirectory, entries, rules, ignored, top, files in
+            markers.append((files.count, top.gone.count, tasks.count))
+            tasks.append((subdirectory, entries, rules.adding(subdirectory, root: root), ignored))
+        }
+        let parts = Mutex([ScanResult?](repeating: nil, count: tasks.count))
         let failure = FirstError()
         let next = Atomic<Int>(0)
-        let count = subdirectories.count
-        let directories = subdirectories
-        DispatchQueue.concurrentPerform(iterations: min(max(count, 1), System.coreCount)) { _ in
+        let work = tasks
+        DispatchQueue.concurrentPerform(iterations: min(max(work.count, 1), System.coreCount)) { _ in
             while !failure.isSet {
-                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if index >= count { break }
+                let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if task >= work.count { break }
                 var part = ScanResult()
+                var files = [ChangedFile]()
                 do {
-                    try walk(directories[index].path, rules: directories[index].rules, tracked: tracked, root: root, into: &part)
+                    try walker.walk(work[task].path, entries: work[task].entries, rules: work[task].rules, ignored: work[task].ignored,
+                                    into: &part, files: &files)
                 } catch {
                     failure.record(error)
                 }
-                parts.withLock { $0[index] = part }
+                if !files.isEmpty { part.changed.append(files) }
+                parts.withLock { $0[task] = part }
             }
         }
         try failure.rethrow()
@@ -95,56 +129,149 @@ public enum WorkspaceScanner {
             swap(&taken, &parts)
             return taken
         }
-        for item in items {
-            if let file = item.file {
-                result.files.append(file)
-            } else if let index = item.subdirectory, let part = walked[index] {
-                result.merge(part)
-                walked[index] = nil
-            }
+        // Top-level files and gone entries before each subdirectory, then the subdirectory.
+        var taken = (changed: 0, gone: 0)
+        func takeTop(upTo marker: (changed: Int, gone: Int)) {
+            if marker.changed > taken.changed { result.changed.append(Array(files[taken.changed..<marker.changed])) }
+            result.gone += top.gone[taken.gone..<marker.gone]
+            taken = marker
         }
+        for marker in markers {
+            takeTop(upTo: (marker.changed, marker.gone))
+            if let part = walked[marker.task] { result.merge(part) }
+            walked[marker.task] = nil
+        }
+        takeTop(upTo: (files.count, top.gone.count))
+        top.gone = []
+        top.changed = []
+        result.merge(top)
         return result
     }
+}
 
-    /// Notes entries the scan does not descend into or track; true for entries to track.
-    private static func record(_ entry: DirectoryReader.TypedEntry, path: String, into result: inout ScanResult) -> Bool {
-        switch classify(entry.name) {
-        case .tracked: return true
-        case .temporary: return false
-        case .nestedRepository:
-            result.skipped.append(path)
-            return false
-        case .invalidName:
-            result.invalidNames.append(DirectoryReader.displayName(path))
-            return false
+/// One walk's view of the index: positions under a directory are merged with its listing.
+private struct Walker: Sendable {
+    let index: WorkspaceIndex
+    let root: String
+
+    typealias Descend = (_ path: String, _ entries: Range<Int>, _ rules: IgnoreRules, _ ignored: Bool,
+                         _ result: inout ScanResult, _ files: inout [ChangedFile]) throws -> Void
+
+    /// Walks a subtree depth first, in byte order.
+    func walk(_ directory: String, entries: Range<Int>, rules: IgnoreRules, ignored: Bool, into result: inout ScanResult,
+              files: inout [ChangedFile]) throws {
+        if RepoPath.components(directory).count >= RepoPath.maximumDepth {
+            throw CoreError.invalidPath(directory, reason: "directories nested more than \(RepoPath.maximumDepth) deep cannot be tracked")
+        }
+        try visit(directory, entries: entries, rules: rules, ignored: ignored, into: &result, files: &files) {
+            path, entries, rules, ignored, result, files in
+            try walk(path, entries: entries, rules: rules.adding(path, root: root), ignored: ignored, into: &result, files: &files)
+        }
+    }
+
+    /// Merges one directory's listing with `entries`, the index positions beneath it: entries
+    /// before a name are gone, an entry equal to a file's name is that file, entries beneath a
+    /// subdirectory's name go with it to `descend`. `ignored` tells whether `directory` itself
+    /// is ignored (walked only for its tracked files).
+    func visit(_ directory: String, entries: Range<Int>, rules: IgnoreRules, ignored: Bool, into result: inout ScanResult,
+               files: inout [ChangedFile], descend: Descend) throws {
+        let prefixLength = directory.isEmpty ? 0 : directory.utf8.count + 1
+        var cursor = entries.lowerBound
+        let listing = try Self.listInByteOrder(directory.isEmpty ? root : "\(root)/\(directory)")
+        var kept = [String]()
+        var nonASCII = false
+        for entry in listing {
+            while cursor < entries.upperBound,
+                  Self.relation(of: index.entries[cursor].path, from: prefixLength, to: entry.name, isDirectory: entry.isDirectory) == .before {
+                result.gone.append(cursor)
+                cursor += 1
+            }
+            switch WorkspaceScanner.classify(entry.name) {
+            case .tracked: break
+            case .temporary: continue
+            case .nestedRepository:
+                result.skipped.append(RepoPath.join(directory, entry.name))
+                continue
+            case .invalidName:
+                result.invalidNames.append(DirectoryReader.displayName(RepoPath.join(directory, entry.name)))
+                continue
+            }
+            if entry.isDirectory {
+                let start = cursor
+                while cursor < entries.upperBound,
+                      Self.relation(of: index.entries[cursor].path, from: prefixLength, to: entry.name, isDirectory: true) == .inside {
+                    cursor += 1
+                }
+                let path = RepoPath.join(directory, entry.name)
+                // An ignored directory is walked only for the tracked files in it.
+                let subdirectoryIgnored = rules.isIgnored(path, isDirectory: true, parentIgnored: ignored)
+                if start == cursor, subdirectoryIgnored {
+                    result.ignored += 1
+                    continue
+                }
+                try descend(path, start..<cursor, rules, subdirectoryIgnored, &result, &files)
+            } else if let status = entry.status {
+                var position: Int?
+                if cursor < entries.upperBound,
+                   Self.relation(of: index.entries[cursor].path, from: prefixLength, to: entry.name, isDirectory: false) == .equal {
+                    position = cursor
+                    cursor += 1
+                }
+                if let position {
+                    let tracked = index.entries[position]
+                    if tracked.staged != nil, tracked.stat.matches(status, indexTime: index.loadedTime) {
+                        result.unchanged += 1
+                    } else {
+                        files.append(ChangedFile(path: RepoPath.join(directory, entry.name), status: status, position: position))
+                    }
+                } else {
+                    let path = RepoPath.join(directory, entry.name)
+                    if rules.isIgnored(path, isDirectory: false, parentIgnored: ignored) {
+                        result.ignored += 1
+                        continue
+                    }
+                    files.append(ChangedFile(path: path, status: status, position: nil))
+                }
+            }
+            nonASCII = nonASCII || !entry.name.utf8.allSatisfy { $0 < 0x80 }
+            kept.append(entry.name)
+        }
+        result.gone += cursor..<entries.upperBound
+        if nonASCII, result.equivalentNames == nil, let (first, second) = UnicodeNames.equivalentPair(kept) {
+            result.equivalentNames = (RepoPath.join(directory, first), RepoPath.join(directory, second))
         }
     }
 
     /// A directory's entries, with lstat data for every one, in the order their paths take in
     /// byte order: by name, a directory's name followed by `/` (its files come after a sibling
     /// `a.b` and before `a0` when it is `a`). A directory removed meanwhile lists as empty.
-    private static func listFiles(_ path: String) throws -> [DirectoryReader.TypedEntry] {
+    static func listInByteOrder(_ path: String) throws -> [DirectoryReader.TypedEntry] {
         let entries = try DirectoryReader.list(path) { _ in 0 }
         let keys = entries.map { $0.isDirectory ? $0.name + "/" : $0.name }
         let order = keys.withUnsafeBufferPointer { keys in keys.indices.sorted { keys[$0].precedesInByteOrder(keys[$1]) } }
         return order.map { entries[$0] }
     }
 
-    private static func walk(_ directory: String, rules: IgnoreRules, tracked: TrackedPaths, root: String, into result: inout ScanResult) throws {
-        if RepoPath.components(directory).count >= RepoPath.maximumDepth {
-            throw CoreError.invalidPath(directory, reason: "directories nested more than \(RepoPath.maximumDepth) deep cannot be tracked")
-        }
-        for entry in try listFiles("\(root)/\(directory)") {
-            let path = "\(directory)/\(entry.name)"
-            guard record(entry, path: path, into: &result) else { continue }
-            if tracked.skips(path, isDirectory: entry.isDirectory, rules: rules) {
-                result.ignored += 1
-                continue
-            }
-            if entry.isDirectory {
-                try walk(path, rules: rules.adding(path, root: root), tracked: tracked, root: root, into: &result)
-            } else if let status = entry.status {
-                result.files.append(ScannedFile(path: path, status: status))
+    enum Relation { case before, equal, inside, after }
+
+    /// Where `path` without its first `offset` bytes stands against the listing key of `name`
+    /// (`name/` for a directory): before it, equal to it (a file), inside it (a directory), or after.
+    static func relation(of path: String, from offset: Int, to name: String, isDirectory: Bool) -> Relation {
+        var path = path
+        var name = name
+        return path.withUTF8 { path in
+            name.withUTF8 { name in
+                let suffix = UnsafeBufferPointer(rebasing: path[min(offset, path.count)...])
+                let common = min(suffix.count, name.count)
+                if common > 0, let a = suffix.baseAddress, let b = name.baseAddress {
+                    let order = memcmp(a, b, common)
+                    if order != 0 { return order < 0 ? .before : .after }
+                }
+                if suffix.count < name.count { return .before }
+                if suffix.count == name.count { return isDirectory ? .before : .equal }
+                guard isDirectory else { return .after }
+                let next = suffix[name.count]
+                return next < UInt8(ascii: "/") ? .before : next == UInt8(ascii: "/") ? .inside : .after
             }
         }
     }

@@ -186,7 +186,7 @@ struct ScanOrderTests {
         var contents = [String: FileContent]()
         for file in files { contents[file] = .bytes(Array(file.utf8)) }
         let ws = try Workspace.make(contents)
-        let scanned = try WorkspaceScanner.scan("data/raw", root: ws.project.root).files.map(\.path)
+        let scanned = try WorkspaceScanner.scan("data/raw", root: ws.project.root, index: WorkspaceIndex()).changed.joined().map(\.path)
         #expect(scanned == files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
         // And the index agrees, file by file, after an add.
         try ws.add("data/raw")

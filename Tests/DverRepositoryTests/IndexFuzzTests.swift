@@ -21,7 +21,7 @@ struct IndexFuzzTests {
     func workspaceIndex(seed: UInt64) {
         var index = WorkspaceIndexTests.sample
         index.bases["other"] = SHA256.hash("x")
-        var mutator = Mutator(seed: 0x1D3 + seed, samples: [WorkspaceIndexTests.sample.encoded(), index.encoded()])
+        var mutator = Mutator(seed: 0x1D3 + seed, samples: [WorkspaceIndexTests.sample.encoded(), index.encoded(), index.encoded(version: 2)])
         for round in 0..<Mutator.iterations(3_000) {
             let bytes = mutator.next()
             let candidate = round % 2 == 0 ? Self.withChecksum(bytes) : bytes

@@ -57,7 +57,7 @@ struct WorkspaceIndexTests {
         bytes[11] = 9
         let flipped = bytes
         bytes.replaceSubrange((bytes.count - 4)..., with: withUnsafeBytes(of: Checksum.crc32(Array(bytes.dropLast(4))).bigEndian, Array.init))
-        #expect(throws: CoreError.unsupportedVersion(what: "workspace index", version: 9, supported: 2)) {
+        #expect(throws: CoreError.unsupportedVersion(what: "workspace index", version: 9, supported: 3)) {
             try WorkspaceIndex.decode(bytes)
         }
         #expect(throws: CoreError.malformedObject(what: "workspace index", reason: "checksum mismatch (the file is damaged)")) {
@@ -77,13 +77,31 @@ struct WorkspaceIndexTests {
         }
     }
 
-    @Test("a version 1 index (no checksum) written by an older dver still loads")
-    func versionOne() throws {
-        var bytes = Self.sample.encoded()
-        bytes.removeLast(4)
-        bytes[11] = 1
+    @Test("indexes of versions 1 (no checksum) and 2 (every base in full) written by an older dver still load", arguments: [1, 2] as [UInt32])
+    func olderVersions(version: UInt32) throws {
+        let bytes = Self.sample.encoded(version: version)
+        #expect(bytes.count > Self.sample.encoded().count, "version 3 leaves out bases equal to the staged version")
         let decoded = try WorkspaceIndex.decode(bytes)
         #expect(decoded.entries == Self.sample.entries)
+    }
+
+    @Test("a base equal to the staged version is one flag; changing the staged version keeps the base")
+    func sharedBase() throws {
+        let old = FileRef(kind: .file, chunked: false, size: 1, id: SHA256.hash("1"))
+        let new = FileRef(kind: .file, chunked: false, size: 2, id: SHA256.hash("22"))
+        var entry = IndexEntry(path: "data/raw/a", staged: old, base: old, stat: .empty)
+        #expect(entry.baseIsStaged && !entry.hasStagedChange)
+        entry.staged = new
+        #expect(entry.base == old && entry.staged == new && !entry.baseIsStaged && entry.hasStagedChange)
+        entry.staged = nil
+        #expect(entry.base == old && entry.staged == nil)
+        entry.staged = old
+        #expect(entry.baseIsStaged)
+        entry.base = nil
+        #expect(entry.staged == old && entry.base == nil)
+        let index = WorkspaceIndex(entries: [IndexEntry(path: "data/raw/a", staged: old, base: old, stat: .empty),
+                                             IndexEntry(path: "data/raw/b", staged: new, base: old, stat: .empty)])
+        #expect(try WorkspaceIndex.decode(index.encoded()).entries == index.entries)
     }
 
     @Test("a damaged index stops commit and add with an integrity error; restore --staged . rebuilds it from the heads")

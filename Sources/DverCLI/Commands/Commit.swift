@@ -57,7 +57,7 @@ struct CommitCommand: ParsableCommand {
             struct Item: Encodable { let repo: String; let branch: String?; let commit: String; let parent: String?; let changes: Int }
             struct Output: Encodable { let commit_set: String?; let commits: [Item]; let jobs: [JobReport.Summary] }
             try global.console.emit(Output(commit_set: result.commitSet?.hex, commits: result.commits.map {
-                Item(repo: $0.repo, branch: $0.branch, commit: $0.commit.hex, parent: $0.parent?.hex, changes: $0.changes.count)
+                Item(repo: $0.repo, branch: $0.branch, commit: $0.commit.hex, parent: $0.parent?.hex, changes: $0.changes.total)
             }, jobs: jobs.map(JobReport.Summary.init)))
             try PipelineTrigger.check(jobs)
             return
@@ -69,10 +69,9 @@ struct CommitCommand: ParsableCommand {
     /// One line per commit, then the commit set (stdout is written unbuffered).
     private func printCommits(_ result: CommitResult) {
         for commit in result.commits {
-            let counts = Dictionary(grouping: commit.changes, by: \.kind).mapValues(\.count)
-            let summary = [Change.Kind.added, .modified, .deleted].compactMap { kind in
-                counts[kind].map { "\($0) \(kind.rawValue)" }
-            }.joined(separator: ", ")
+            let counts = commit.changes
+            let summary = [(counts.added, "added"), (counts.modified, "modified"), (counts.deleted, "deleted")]
+                .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
             global.console.line("[\(commit.repo)@\(commit.branch ?? "detached") \(commit.commit.shortHex())] \(message ?? "merge") (\(summary))")
         }
         if let set = result.commitSet { global.console.line("commit set \(set.hex)") }
