@@ -42,7 +42,7 @@ extension Workspace {
         _ = try restorer.files.directory(repo.mount, create: true)
 
         let written = zip(writes, statuses).map { write, stat in
-            IndexEntry(path: write.path, staged: write.ref, base: write.ref, stat: StatCache(stat))
+            IndexEntry(path: write.path, staged: write.ref, base: write.ref, stat: stat)
         }
         patchIndex(range, removing: changes.filter { $0.new == nil }.map(\.path), writing: written)
         result.written = writes.count

@@ -71,9 +71,7 @@ extension Workspace {
             return result
         }
         let tree = try project.store.decodeCommit(commit).tree
-        // In tree order, which is nearly byte order: the new index entries are built in this order
-        // so that sorting them is cheap.
-        let targetFiles = try TreeReader(store: project.store).files(tree, prefix: repo.mount)
+        let reader = TreeReader(store: project.store)
 
         // What the workspace holds now, for every tracked path (nil = missing), and where each
         // tracked path sits in the index.
@@ -88,7 +86,9 @@ extension Workspace {
         if !current.isEmpty || !dirty.isEmpty || !switched.isEmpty {
             var wanted = dirty.union(switched)
             wanted.formUnion(current.keys)
-            for file in targetFiles where wanted.contains(file.path) { target[file.path] = file.ref }
+            try reader.walk(tree, prefix: repo.mount) { path, entry in
+                if entry.kind != .directory, wanted.contains(path) { target[path] = FileRef(entry) }
+            }
         }
         // Uncommitted changes to paths the target leaves as they are in the checked-out commit
         // are carried over untouched, as git does (unless --force discards them).
@@ -105,17 +105,19 @@ extension Workspace {
                 if let now, wanted.map({ !$0.sameContent(as: now) }) ?? true { conflicts.append(path) }
             }
             if !untracked.isEmpty {
-                conflicts += Self.untrackedInTheWay(untracked, incoming: Set(targetFiles.lazy.map(\.path)))
+                var incoming = Set<String>()
+                try reader.walk(tree, prefix: repo.mount) { path, entry in
+                    if entry.kind != .directory { incoming.insert(path) }
+                }
+                conflicts += Self.untrackedInTheWay(untracked, incoming: incoming)
             }
             if !conflicts.isEmpty {
                 throw RepositoryError.uncommittedChanges(operation: "checkout", paths: conflicts.sorted { $0.precedesInByteOrder($1) })
             }
         }
 
-        let restorer = try FileRestorer(project: project, mounts: registry.repos.map(\.mount))
-        try restorer.checkSymlinks(targetFiles.filter { $0.ref.kind == .symlink })
-        // From here files change: a kill leaves a record that the next checkout recognizes.
-        try recordIntent(repo, to: commit, branch: branch)
+        // The new entries, built straight from the tree walk (nothing written yet): a file the
+        // workspace already holds keeps its entry, the others are to be written.
         var result = CheckoutResult(repo: repo.name, commit: commit, branch: branch)
         var entries = [IndexEntry]()
         for path in carried {
@@ -125,6 +127,31 @@ extension Workspace {
             entries.append(entry)
             result.unchanged += 1
         }
+        var writeSlots = [Int]()
+        var symlinks = [(path: String, ref: FileRef)]()
+        var totalBytes: UInt64 = 0
+        try reader.walk(tree, prefix: repo.mount) { path, entry in
+            guard entry.kind != .directory, !carried.contains(path) else { return }
+            let ref = FileRef(entry)
+            if ref.kind == .symlink { symlinks.append((path, ref)) }
+            if let now = current[path] ?? nil, now.sameContent(as: ref), !dirty.contains(path),
+               let position = positions[path] {
+                var kept = index.entries[position]
+                kept.staged = ref
+                kept.base = ref
+                entries.append(kept)
+                result.unchanged += 1
+            } else {
+                writeSlots.append(entries.count)
+                entries.append(IndexEntry(path: path, staged: ref, base: ref, stat: .empty))
+                totalBytes = totalBytes.addingSaturating(ref.size)
+            }
+        }
+
+        let restorer = try FileRestorer(project: project, mounts: registry.repos.map(\.mount))
+        try restorer.checkSymlinks(symlinks)
+        // From here files change: a kill leaves a record that the next checkout recognizes.
+        try recordIntent(repo, to: commit, branch: branch)
         // Files the interrupted checkout wrote that the target does not have.
         for path in status.untracked where switched.contains(path) && target[path] == nil {
             try restorer.files.removeFile(path)
@@ -137,37 +164,30 @@ extension Workspace {
             }
             restorer.files.pruneEmptyDirectories(above: path, mount: repo.mount)
         }
-        entries.reserveCapacity(entries.count + targetFiles.count)
-        var toWrite = [(path: String, ref: FileRef)]()
-        var writeSlots = [Int]()
-        for (path, ref) in targetFiles where !carried.contains(path) {
-            if let now = current[path] ?? nil, now.sameContent(as: ref), !dirty.contains(path),
-               let position = positions[path] {
-                var entry = index.entries[position]
-                entry.staged = ref
-                entry.base = ref
-                entries.append(entry)
-                result.unchanged += 1
-            } else {
-                writeSlots.append(entries.count)
-                entries.append(IndexEntry(path: path, staged: ref, base: ref, stat: .empty))
-                toWrite.append((path, ref))
-            }
-        }
-        let totalBytes = toWrite.reduce(UInt64(0)) { $0.addingSaturating($1.ref.size) }
-        project.progress.start("checking out \(repo.name)", totalBytes: totalBytes, totalItems: toWrite.count)
-        let statuses = try restorer.restore(toWrite)
+        project.progress.start("checking out \(repo.name)", totalBytes: totalBytes, totalItems: writeSlots.count)
+        // Written from the entries themselves: no second list of (path, version).
+        let statuses = try Self.restore(entries, at: writeSlots, with: restorer)
         project.progress.finish()
-        for (slot, stat) in zip(writeSlots, statuses) { entries[slot].stat = StatCache(stat) }
-        result.written = toWrite.count
+        for (slot, stat) in zip(writeSlots, statuses) { entries[slot].stat = stat }
+        result.written = writeSlots.count
         result.bytesWritten = totalBytes
         _ = try restorer.files.directory(repo.mount, create: true)
-        index.replace(under: repo.mount, with: entries)
+        index.replace(under: repo.mount, with: consume entries)
         index.bases[repo.name] = commit
         indexChanged = true
         record(repo, commit: commit, branch: branch)
         finishedCheckouts.insert(repo.name)
         return result
+    }
+
+    /// Writes the entries at `slots` (each holding the staged version to write), reading them
+    /// where they are. `entries` is borrowed only for the call, so updating it afterwards copies
+    /// nothing.
+    private static func restore(_ entries: [IndexEntry], at slots: [Int], with restorer: FileRestorer) throws -> [StatCache] {
+        try restorer.restore(count: slots.count) { item in
+            let entry = entries[slots[item]]
+            return (entry.path, entry.staged!)  // every slot was made with a staged version
+        }
     }
 
     /// Records what a repo has checked out: a branch, or a detached commit.

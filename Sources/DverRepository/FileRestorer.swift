@@ -29,14 +29,22 @@ struct FileRestorer: Sendable {
         self.mounts = mounts
     }
 
-    /// Writes every file (project-relative path → version) and returns their lstat data.
+    /// Writes every file (project-relative path → version) and returns their lstat data, in
+    /// the order of `targets`.
     /// Parent directories are created; files or symlinks standing where a directory must go are
     /// removed (callers have checked that nothing uncommitted is lost).
     /// - Throws: `RepositoryError.symlinkEscapes` (before writing anything), store and system errors.
-    func restore(_ targets: [(path: String, ref: FileRef)]) throws -> [FileStatus] {
+    func restore(_ targets: [(path: String, ref: FileRef)]) throws -> [StatCache] {
+        try restore(count: targets.count) { targets[$0] }
+    }
+
+    /// `restore` of the `count` versions `target(0)`, `target(1)`, …: for callers that hold
+    /// them in another form (checkout writes from its new index entries, without a second list).
+    func restore(count: Int, _ target: @Sendable (Int) -> (path: String, ref: FileRef)) throws -> [StatCache] {
+        let targets = (0..<count).lazy.map(target)
         try checkSymlinks(targets)
         var byDirectory = [String: [Int]]()
-        for (position, target) in targets.enumerated() { byDirectory[RepoPath.parent(target.path), default: []].append(position) }
+        for position in targets.indices { byDirectory[RepoPath.parent(targets[position].path), default: []].append(position) }
         let directories = byDirectory.keys.sorted { $0.utf8.count < $1.utf8.count }
         for directory in directories { _ = try files.directory(directory, create: true) }
 
@@ -47,7 +55,7 @@ struct FileRestorer: Sendable {
                 (directory: directory, positions: Array(small[start..<min(start + Self.batchSize, small.count)]))
             }
         }
-        let results = Mutex<[FileStatus?]>([FileStatus?](repeating: nil, count: targets.count))
+        let results = Mutex([StatCache](repeating: .empty, count: targets.count))
         let failure = FirstError()
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: min(max(batches.count, 1), System.coreCount)) { _ in
@@ -57,7 +65,7 @@ struct FileRestorer: Sendable {
                 do {
                     let directory = try files.directory(batches[index].directory, create: false)
                     for position in batches[index].positions {
-                        let status = try write(targets[position], in: directory)
+                        let status = StatCache(try write(targets[position], in: directory))
                         results.withLock { $0[position] = status }
                     }
                 } catch {
@@ -67,16 +75,20 @@ struct FileRestorer: Sendable {
         }
         try failure.rethrow()
         for position in targets.indices where isLarge(position) {
-            let status = try write(targets[position], in: try files.directory(RepoPath.parent(targets[position].path), create: false))
+            let status = StatCache(try write(targets[position], in: try files.directory(RepoPath.parent(targets[position].path), create: false)))
             results.withLock { $0[position] = status }
         }
-        return results.withLock { $0.compactMap { $0 } }
+        return results.withLock { results in
+            var taken = [StatCache]()
+            swap(&taken, &results)
+            return taken
+        }
     }
 
     /// Refuses symlinks whose target is absolute, empty, not UTF-8, holds NUL, or leads out of
     /// the repo the link is in. `restore` calls it first; checkout calls it before it records
     /// its intent, so a refused link leaves no trace.
-    func checkSymlinks(_ targets: [(path: String, ref: FileRef)]) throws {
+    func checkSymlinks(_ targets: some Sequence<(path: String, ref: FileRef)>) throws {
         for target in targets where target.ref.kind == .symlink {
             let text = try store.withChunk(target.ref.id) { String(validating: $0, as: UTF8.self) }
             let mount = mounts.first { RepoPath.isWithin(target.path, $0) } ?? ""

@@ -371,7 +371,7 @@ extension Workspace {
         let statuses = try restorer.restore(writes)
         for (write, stat) in zip(writes, statuses) {
             let base = index.find(write.path).flatMap { index.entries[$0].base }
-            index.upsert(IndexEntry(path: write.path, staged: write.ref, base: base, stat: StatCache(stat)))
+            index.upsert(IndexEntry(path: write.path, staged: write.ref, base: base, stat: stat))
         }
         indexChanged = true
     }

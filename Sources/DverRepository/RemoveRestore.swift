@@ -92,7 +92,7 @@ extension Project {
                 let statuses = try FileRestorer(project: self, mounts: workspace.registry.repos.map(\.mount)).restore(restored)
                 for (file, status) in zip(restored, statuses) {
                     if source == nil, let position = workspace.index.find(file.path) {
-                        workspace.index.entries[position].stat = StatCache(status)
+                        workspace.index.entries[position].stat = status
                     }
                     touched.append(file.path)
                 }

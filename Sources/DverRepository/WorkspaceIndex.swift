@@ -131,21 +131,35 @@ public struct WorkspaceIndex: Sendable {
     }
 
     /// Replaces the entries under `directory` with `replacement` (which must all lie under it),
-    /// `sorted` when the caller has them in byte order already (they are then taken as they are).
-    public mutating func replace(under directory: String, with replacement: [IndexEntry], sorted: Bool = false) {
+    /// `sorted` when the caller has them in byte order already. The replacement is sorted in
+    /// place and, when it replaces the whole index, taken as it is: never copied.
+    public mutating func replace(under directory: String, with replacement: consuming [IndexEntry], sorted: Bool = false) {
+        var replacement = replacement
+        if !sorted { Self.sortInPlace(&replacement) }
         let range = self.range(under: directory)
-        if sorted {
-            if range == entries.indices {
-                entries = replacement
-            } else {
-                entries.replaceSubrange(range, with: replacement)
-            }
-            return
+        if range == entries.indices {
+            entries = replacement
+        } else {
+            entries.replaceSubrange(range, with: replacement)
         }
-        // Sort positions, not the (large) entries themselves.
-        let paths = replacement.map(\.path)
-        let order = paths.indices.sorted { paths[$0].precedesInByteOrder(paths[$1]) }
-        entries.replaceSubrange(range, with: order.lazy.map { replacement[$0] })
+    }
+
+    /// Sorts entries into byte order of their paths by moving them: positions are sorted, then
+    /// each cycle of the permutation is followed with swaps.
+    static func sortInPlace(_ entries: inout [IndexEntry]) {
+        if zip(entries, entries.dropFirst()).allSatisfy({ $0.path.precedesInByteOrder($1.path) }) { return }
+        // order[slot] is the position whose entry belongs at `slot`.
+        var order = entries.indices.sorted { entries[$0].path.precedesInByteOrder(entries[$1].path) }
+        for start in order.indices where order[start] != start {
+            var slot = start
+            while order[slot] != start {
+                let source = order[slot]
+                entries.swapAt(slot, source)
+                order[slot] = slot
+                slot = source
+            }
+            order[slot] = slot
+        }
     }
 
     /// The positions a change at or beneath `path` can touch: its own entry, the entries below

@@ -108,6 +108,18 @@ struct ScanMergeTests {
         }
     }
 
+    @Test("replace sorts its entries in place, whatever order they come in", arguments: [1, 2, 3])
+    func replaceSorts(seed: UInt64) {
+        var generator = SplitMix64(seed: seed)
+        let paths = (0..<200).map { "d/\($0 % 9)/\($0)" } + ["d/a", "d/a.b", "d/a/x", "d/a0"]
+        let shuffled = paths.shuffled(using: &generator)
+        var index = WorkspaceIndex(entries: [IndexEntry(path: "c", staged: nil, base: nil, stat: .empty)])
+        index.replace(under: "d", with: shuffled.map { IndexEntry(path: $0, staged: nil, base: nil, stat: .empty) })
+        #expect(index.entries.map(\.path) == ["c"] + paths.sorted { $0.precedesInByteOrder($1) })
+        index.replace(under: "", with: shuffled.map { IndexEntry(path: $0, staged: nil, base: nil, stat: .empty) })
+        #expect(index.entries.map(\.path) == paths.sorted { $0.precedesInByteOrder($1) })
+    }
+
     @Test("two directories whose names differ only in Unicode normalization are refused, even with different files in them")
     func equivalentDirectories() throws {
         let ws = try Workspace.make(["data/raw/caf\u{E9}/a": "1\n", "data/raw/cafe\u{301}/b": "2\n"])
