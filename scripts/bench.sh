@@ -5,7 +5,7 @@
 # Usage: scripts/bench.sh
 # Environment:
 #   BENCH_DIR=DIR           work directory (default: bench-data/ in the repo, gitignored)
-#   BENCH_CASES="..."       subset of: small status hook merge add checkout csv rss pipeline remote gc mount serve slurm scale
+#   BENCH_CASES="..."       subset of: small status hook merge add checkout csv compress rss pipeline remote gc mount serve slurm scale
 #                           (default: all but scale, which generates ~30 GB and runs by hand; scripts/bench-scale.sh)
 #   BENCH_SCALE_COUNTS="100000 300000 1000000 5000000"  file counts of the scale case
 #   BENCH_SKIP_10G=1        skip the 10 GiB peak-memory case
@@ -26,7 +26,7 @@ readonly REPO_ROOT
 readonly GEN="$REPO_ROOT/scripts/gen-data.py"
 BENCH_DIR=${BENCH_DIR:-$REPO_ROOT/bench-data}
 DVER=${DVER:-$REPO_ROOT/.build/release/dver}
-readonly BENCH_CASES=${BENCH_CASES:-small status hook merge add checkout csv rss pipeline remote gc mount serve slurm}
+readonly BENCH_CASES=${BENCH_CASES:-small status hook merge add checkout csv compress rss pipeline remote gc mount serve slurm}
 readonly FLOORS_ONLY=${BENCH_FLOORS_ONLY:-0}
 readonly BIG_SIZE=${BENCH_BIG_SIZE:-1G}
 readonly CSV_SIZE=${BENCH_CSV_SIZE:-512M}
@@ -37,6 +37,8 @@ readonly MOUNT_REMOTE_SIZE=${BENCH_MOUNT_REMOTE_SIZE:-10G}
 readonly GIT_AS_BENCH=(git -c user.name=bench -c user.email=bench@localhost -c gc.auto=0)
 # shellcheck source=scripts/bench-scale.sh
 source "$REPO_ROOT/scripts/bench-scale.sh"
+# shellcheck source=scripts/bench-compress.sh
+source "$REPO_ROOT/scripts/bench-compress.sh"
 
 # Result table, one entry per row.
 ROW_OPERATION=() ROW_DVER=() ROW_FLOOR=() ROW_TARGET=() ROW_VERDICT=()
@@ -272,6 +274,15 @@ case_add() {
         ">= 1400" "$(judge "$rate2" ">=" 1400 "$sha_rate")"
     row "add $BIG_SIZE file, 1 core (MB/s)" "$rate1" "sha256 $sha_rate, cat $cat_rate" \
         ">= 800" "$(judge "$rate1" ">=" 800 "$sha_rate")"
+    # Issue 15: time within 1.2x of the slower of one-core SHA-256 and cp of the same file.
+    local slower ratio
+    slower=$(awk -v a="$sha_rate" -v b="$cp_rate" 'BEGIN { print (a < b) ? a : b }')
+    for ratio in "2 cores:$rate2" "1 core:$rate1"; do
+        local rate=${ratio#*:}
+        [[ $rate == - ]] && continue
+        row "add $BIG_SIZE, ${ratio%%:*}: time / slower floor" "$(calc "$slower / $rate" 2)" \
+            "slower of sha256, cp: $slower MB/s" "<= 1.2" "$(judge "$(calc "$slower / $rate" 2)" "<=" 1.2)"
+    done
 }
 
 # a CSV, then 1% appended rows; separately one row inserted after the header.
@@ -1096,7 +1107,7 @@ main() {
     # every deletion at the end. Creating a file on this VM's virtual disk was
     # seen to cost anywhere from 30 us to 1.3 ms between runs and directories,
     # so compare dver with the floors of the same run, not with other runs.
-    for name in small status hook merge add checkout csv rss pipeline remote gc mount serve slurm scale; do
+    for name in small status hook merge add checkout csv compress rss pipeline remote gc mount serve slurm scale; do
         if case_enabled "$name"; then
             "case_$name"
         fi
