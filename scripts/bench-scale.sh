@@ -37,8 +37,9 @@ scale_dver() {
     local key=$1 count=$2 dir=$3 seconds kib
     shift 3
     local peak="$BENCH_DIR/logs/scale-$key-$count.peak"
+    # The sampler times the command itself (its own Python start-up left out).
     time_cmd seconds quiet "scale-$key-$count" in_dir "$dir" python3 "$REPO_ROOT/scripts/peak-anon.py" "$peak" "$@"
-    kib=$(cat "$peak")
+    read -r kib seconds <"$peak"
     SCALE_SECONDS[$key,$count]=$seconds
     SCALE_PEAK[$key,$count]=$kib
     log "dver $key, $count files: $seconds s, $(calc "$count / $seconds" 0) files/s, peak anon $(calc "$kib / 1024" 0) MiB ($(calc "$kib * 1024 / $count" 0) B/file)"

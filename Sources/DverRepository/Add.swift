@@ -128,7 +128,9 @@ extension Project {
         let totalBytes = scan.changed.joined().reduce(UInt64(0)) { $0 + UInt64(max(0, $1.status.size)) }
         progress.start("adding \(path)", totalBytes: totalBytes, totalItems: scan.changedCount)
         let ingester = Ingester(writer: writer, progress: progress)
+        // Sized once: growing by doubling would hold two copies at each step.
         var inserts = [IndexEntry]()
+        inserts.reserveCapacity(scan.changed.joined().reduce(0) { $0 + ($1.position == nil ? 1 : 0) })
         for piece in scan.changed.indices {
             var files = [ChangedFile]()
             swap(&files, &scan.changed[piece])

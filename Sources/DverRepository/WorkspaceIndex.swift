@@ -194,6 +194,7 @@ public struct WorkspaceIndex: Sendable {
         // not yet placed and the write position hold placeholders.
         var old = entries.count - 1
         var write = entries.count + insertions.count - 1
+        entries.reserveCapacity(entries.count + insertions.count)
         entries.append(contentsOf: insertions)
         for inserted in insertions.indices.reversed() {
             while old >= 0, insertions[inserted].path.precedesInByteOrder(entries[old].path) {
@@ -314,7 +315,9 @@ extension WorkspaceIndex {
                 index.bases[name] = try cursor.id()
             }
             let count = try cursor.count()
-            index.entries.reserveCapacity(count)
+            // Room for a quarter more: `add` then inserts new entries without moving the array
+            // (pages of the slack are never touched unless used, so they cost no memory).
+            index.entries.reserveCapacity(count + count / 4 + 1024)
             for _ in 0..<count {
                 let path = try cursor.string()
                 let flags = try cursor.byte()

@@ -90,19 +90,24 @@ public enum WorkspaceScanner {
         }
         if let own { result.gone.append(own) }  // a tracked file replaced by a directory
         let walker = Walker(index: index, root: root)
-        // The top level is read here; each subdirectory becomes a task whose result is put in
-        // the order of the listing once every task is done.
+        // The top level is read here, cut into pieces at each subdirectory, which becomes a
+        // task; the tasks' results are put between the pieces once every task is done.
         var tasks = [(path: String, entries: Range<Int>, rules: IgnoreRules, ignored: Bool)]()
-        var markers = [(changed: Int, gone: Int, task: Int)]()
+        var pieces = [(changed: [ChangedFile], gone: [Int], task: Int?)]()
         var top = ScanResult()
         var files = [ChangedFile]()
         let rules = IgnoreRules.forDirectory(path, root: root)
         let ignored = !path.isEmpty && rules.isIgnored(path, isDirectory: true)
         try walker.visit(path, entries: beneath, rules: rules, ignored: ignored, into: &top, files: &files) {
             subdirectory, entries, rules, ignored, top, files in
-            markers.append((files.count, top.gone.count, tasks.count))
+            pieces.append((files, top.gone, tasks.count))
+            files = []
+            top.gone = []
             tasks.append((subdirectory, entries, rules.adding(subdirectory, root: root), ignored))
         }
+        pieces.append((files, top.gone, nil))
+        files = []
+        top.gone = []
         let parts = Mutex([ScanResult?](repeating: nil, count: tasks.count))
         let failure = FirstError()
         let next = Atomic<Int>(0)
@@ -129,21 +134,16 @@ public enum WorkspaceScanner {
             swap(&taken, &parts)
             return taken
         }
-        // Top-level files and gone entries before each subdirectory, then the subdirectory.
-        var taken = (changed: 0, gone: 0)
-        func takeTop(upTo marker: (changed: Int, gone: Int)) {
-            if marker.changed > taken.changed { result.changed.append(Array(files[taken.changed..<marker.changed])) }
-            result.gone += top.gone[taken.gone..<marker.gone]
-            taken = marker
+        for index in pieces.indices {
+            let task = pieces[index].task
+            if !pieces[index].changed.isEmpty { result.changed.append(pieces[index].changed) }
+            result.gone += pieces[index].gone
+            pieces[index] = ([], [], nil)
+            if let task, let part = walked[task] {
+                result.merge(part)
+                walked[task] = nil
+            }
         }
-        for marker in markers {
-            takeTop(upTo: (marker.changed, marker.gone))
-            if let part = walked[marker.task] { result.merge(part) }
-            walked[marker.task] = nil
-        }
-        takeTop(upTo: (files.count, top.gone.count))
-        top.gone = []
-        top.changed = []
         result.merge(top)
         return result
     }
