@@ -48,6 +48,7 @@ struct ObjectDownloader: Sendable {
             byPack[pack.record.name, default: (pack, [])].entries.append(entry)
         }
         let jobs = byPack.sorted(by: { $0.key < $1.key }).flatMap { Self.plan($0.value.pack, $0.value.entries) }
+        byPack = [:]  // the jobs hold the entries now: one copy, not two (a clone wants millions)
         let kept = Locked([ObjectID: (ObjectKind, [UInt8])]())
         try ParallelWork.run(jobs.count, workers: remote.transfers) { position in
             let found = try run(jobs[position], keep: keep)
@@ -91,6 +92,7 @@ struct ObjectDownloader: Sendable {
         try adoptPack(path, job.pack)
         adopted.add(objects: job.entries.count)
         progress.advance(bytes: 0, items: job.entries.count)
+        guard keep else { return [:] }
         let kinds = Dictionary(job.entries.map { ($0.id, $0.kind) }, uniquingKeysWith: { first, _ in first })
         return Dictionary(uniqueKeysWithValues: kept.compactMap { id, raw in kinds[id].map { (id, ($0, raw)) } })
     }

@@ -165,10 +165,14 @@ extension Workspace {
             restorer.files.pruneEmptyDirectories(above: path, mount: repo.mount)
         }
         project.progress.start("checking out \(repo.name)", totalBytes: totalBytes, totalItems: writeSlots.count)
-        // Written from the entries themselves: no second list of (path, version).
-        let statuses = try Self.restore(entries, at: writeSlots, with: restorer)
+        // Written from the entries themselves (no second list of (path, version)), a batch at
+        // a time so that the stat data waiting to be recorded stays small.
+        for start in stride(from: 0, to: writeSlots.count, by: Self.restoreBatch) {
+            let slots = Array(writeSlots[start..<min(start + Self.restoreBatch, writeSlots.count)])
+            let statuses = try Self.restore(entries, at: slots, with: restorer)
+            for (slot, stat) in zip(slots, statuses) { entries[slot].stat = stat }
+        }
         project.progress.finish()
-        for (slot, stat) in zip(writeSlots, statuses) { entries[slot].stat = stat }
         result.written = writeSlots.count
         result.bytesWritten = totalBytes
         _ = try restorer.files.directory(repo.mount, create: true)
@@ -179,6 +183,9 @@ extension Workspace {
         finishedCheckouts.insert(repo.name)
         return result
     }
+
+    /// Files written per call of the restorer.
+    private static let restoreBatch = 65536
 
     /// Writes the entries at `slots` (each holding the staged version to write), reading them
     /// where they are. `entries` is borrowed only for the call, so updating it afterwards copies
