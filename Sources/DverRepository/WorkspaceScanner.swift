@@ -247,9 +247,35 @@ private struct Walker: Sendable {
     /// `a.b` and before `a0` when it is `a`). A directory removed meanwhile lists as empty.
     static func listInByteOrder(_ path: String) throws -> [DirectoryReader.TypedEntry] {
         let entries = try DirectoryReader.list(path) { _ in 0 }
-        let keys = entries.map { $0.isDirectory ? $0.name + "/" : $0.name }
-        let order = keys.withUnsafeBufferPointer { keys in keys.indices.sorted { keys[$0].precedesInByteOrder(keys[$1]) } }
-        return order.map { entries[$0] }
+        // Sorted on each key's first eight bytes as an integer; only equal prefixes compare
+        // the whole keys (most names differ early, and this is the scan's hottest sort).
+        var keyed = entries.indices.map { (prefix: keyPrefix(entries[$0]), position: $0) }
+        keyed.sort { lhs, rhs in
+            if lhs.prefix != rhs.prefix { return lhs.prefix < rhs.prefix }
+            return key(entries[lhs.position]).precedesInByteOrder(key(entries[rhs.position]))
+        }
+        return keyed.map { entries[$0.position] }
+    }
+
+    /// The byte-order key of an entry: its name, with a `/` after a directory's.
+    private static func key(_ entry: DirectoryReader.TypedEntry) -> String {
+        entry.isDirectory ? entry.name + "/" : entry.name
+    }
+
+    /// The first eight bytes of the key, big-endian, zero-padded (names hold no NUL, so a
+    /// shorter key with the same bytes comes first, as in byte order).
+    private static func keyPrefix(_ entry: DirectoryReader.TypedEntry) -> UInt64 {
+        var prefix: UInt64 = 0
+        var count = 0
+        for byte in entry.name.utf8.prefix(8) {
+            prefix = prefix << 8 | UInt64(byte)
+            count += 1
+        }
+        if entry.isDirectory, count < 8 {
+            prefix = prefix << 8 | UInt64(UInt8(ascii: "/"))
+            count += 1
+        }
+        return prefix << (8 * UInt64(8 - count))
     }
 
     enum Relation { case before, equal, inside, after }
@@ -257,22 +283,29 @@ private struct Walker: Sendable {
     /// Where `path` without its first `offset` bytes stands against the listing key of `name`
     /// (`name/` for a directory): before it, equal to it (a file), inside it (a directory), or after.
     static func relation(of path: String, from offset: Int, to name: String, isDirectory: Bool) -> Relation {
-        var path = path
-        var name = name
-        return path.withUTF8 { path in
-            name.withUTF8 { name in
-                let suffix = UnsafeBufferPointer(rebasing: path[min(offset, path.count)...])
-                let common = min(suffix.count, name.count)
-                if common > 0, let a = suffix.baseAddress, let b = name.baseAddress {
-                    let order = memcmp(a, b, common)
-                    if order != 0 { return order < 0 ? .before : .after }
-                }
-                if suffix.count < name.count { return .before }
-                if suffix.count == name.count { return isDirectory ? .before : .equal }
-                guard isDirectory else { return .after }
-                let next = suffix[name.count]
-                return next < UInt8(ascii: "/") ? .before : next == UInt8(ascii: "/") ? .inside : .after
-            }
+        // Native strings are contiguous UTF-8: no copy on the hot path.
+        if let relation = path.utf8.withContiguousStorageIfAvailable({ path in
+            name.utf8.withContiguousStorageIfAvailable { name in relation(of: path, from: offset, to: name, isDirectory: isDirectory) }
+        }), let relation {
+            return relation
         }
+        return Array(path.utf8).withUnsafeBufferPointer { path in
+            Array(name.utf8).withUnsafeBufferPointer { name in relation(of: path, from: offset, to: name, isDirectory: isDirectory) }
+        }
+    }
+
+    private static func relation(of path: UnsafeBufferPointer<UInt8>, from offset: Int, to name: UnsafeBufferPointer<UInt8>,
+                                 isDirectory: Bool) -> Relation {
+        let suffix = UnsafeBufferPointer(rebasing: path[min(offset, path.count)...])
+        let common = min(suffix.count, name.count)
+        if common > 0, let a = suffix.baseAddress, let b = name.baseAddress {
+            let order = memcmp(a, b, common)
+            if order != 0 { return order < 0 ? .before : .after }
+        }
+        if suffix.count < name.count { return .before }
+        if suffix.count == name.count { return isDirectory ? .before : .equal }
+        guard isDirectory else { return .after }
+        let next = suffix[name.count]
+        return next < UInt8(ascii: "/") ? .before : next == UInt8(ascii: "/") ? .inside : .after
     }
 }
