@@ -131,30 +131,39 @@ extension Project {
         // Sized once: growing by doubling would hold two copies at each step.
         var inserts = [IndexEntry]()
         inserts.reserveCapacity(scan.changed.joined().reduce(0) { $0 + ($1.position == nil ? 1 : 0) })
+        // Batches of up to 16k files across pieces (a piece may hold one file or a million);
+        // each piece is freed once its files are in a batch.
+        var batch = [ChangedFile]()
+        batch.reserveCapacity(Self.ingestBatch)
+        func ingestBatch() throws {
+            let refs = try ingester.ingest(batch.map { file in
+                IngestItem(absolutePath: absolutePath(file.path), displayPath: file.path, status: file.status)
+            })
+            for (file, ref) in zip(batch, refs) {
+                guard let position = file.position else {
+                    result.added += 1
+                    inserts.append(IndexEntry(path: file.path, staged: ref, base: nil, stat: StatCache(file.status)))
+                    continue
+                }
+                if let staged = workspace.index.entries[position].staged {
+                    if !staged.sameContent(as: ref) { result.modified += 1 } else { result.unchanged += 1 }
+                } else {
+                    result.added += 1
+                }
+                workspace.index.entries[position].staged = ref
+                workspace.index.entries[position].stat = StatCache(file.status)
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
         for piece in scan.changed.indices {
             var files = [ChangedFile]()
             swap(&files, &scan.changed[piece])
-            for start in stride(from: 0, to: files.count, by: Self.ingestBatch) {
-                let batch = files[start..<min(start + Self.ingestBatch, files.count)]
-                let refs = try ingester.ingest(batch.map { file in
-                    IngestItem(absolutePath: absolutePath(file.path), displayPath: file.path, status: file.status)
-                })
-                for (file, ref) in zip(batch, refs) {
-                    guard let position = file.position else {
-                        result.added += 1
-                        inserts.append(IndexEntry(path: file.path, staged: ref, base: nil, stat: StatCache(file.status)))
-                        continue
-                    }
-                    if let staged = workspace.index.entries[position].staged {
-                        if !staged.sameContent(as: ref) { result.modified += 1 } else { result.unchanged += 1 }
-                    } else {
-                        result.added += 1
-                    }
-                    workspace.index.entries[position].staged = ref
-                    workspace.index.entries[position].stat = StatCache(file.status)
-                }
+            for file in files {
+                batch.append(file)
+                if batch.count == Self.ingestBatch { try ingestBatch() }
             }
         }
+        if !batch.isEmpty { try ingestBatch() }
         progress.finish()
         result.bytesHashed += totalBytes
         workspace.index.apply(removing: removals, inserting: inserts)
