@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <malloc.h>
 #include <spawn.h>
 #include "CSystemShims.h"
 
@@ -14,4 +15,8 @@ int dver_start_writeback(int fd, int64_t offset, int64_t count) {
 
 short dver_posix_spawn_setsid_flag(void) {
     return POSIX_SPAWN_SETSID;
+}
+
+int dver_release_free_heap_pages(void) {
+    return malloc_trim(0);
 }

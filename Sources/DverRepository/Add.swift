@@ -154,6 +154,8 @@ extension Project {
                 workspace.index.entries[position].stat = StatCache(file.status)
             }
             batch.removeAll(keepingCapacity: true)
+            // The pieces freed meanwhile leave holes between paths that live on in the index.
+            HeapMemory.releaseFreePages()
         }
         for piece in scan.changed.indices {
             var files = [ChangedFile]()

@@ -146,6 +146,8 @@ extension Workspace {
                 entries.append(IndexEntry(path: path, staged: ref, base: ref, stat: .empty))
                 totalBytes = totalBytes.addingSaturating(ref.size)
             }
+            // Decoded tree nodes are freed between the paths the entries keep: hand the holes back.
+            if entries.count % Self.restoreBatch == 0 { HeapMemory.releaseFreePages() }
         }
 
         let restorer = try FileRestorer(project: project, mounts: registry.repos.map(\.mount))

@@ -11,4 +11,8 @@ int dver_start_writeback(int fd, int64_t offset, int64_t count);
 /// defines only under _GNU_SOURCE.
 short dver_posix_spawn_setsid_flag(void);
 
+/// malloc_trim(0): returns free heap pages to the system (glibc; malloc.h is not in Swift's
+/// Glibc module). Returns 1 when memory was released.
+int dver_release_free_heap_pages(void);
+
 #endif
