@@ -44,8 +44,7 @@ public struct PathPattern: Sendable, Equatable {
         if !anchored {
             // One component (a pattern without `/`), matched against the path's last.
             guard let last = Self.lastComponent(path) else { return false }
-            return scalars.count == 1 ? Self.matchComponent(scalars[0][...], last.unicodeScalars)
-                                      : Self.match(scalars[...], [last][...])
+            return Self.match(scalars[...], [last][...])
         }
         return Self.match(scalars[...], path.split(separator: "/", omittingEmptySubsequences: true)[...])
     }

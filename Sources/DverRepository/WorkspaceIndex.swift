@@ -162,6 +162,12 @@ public struct WorkspaceIndex: Sendable {
         }
     }
 
+    /// Whether the file at `position` has a staged version and `status` shows it unchanged
+    /// since (and not racily clean): `add` then need not read it.
+    public func isUnchanged(at position: Int, status: FileStatus) -> Bool {
+        entries[position].staged != nil && entries[position].stat.matches(status, indexTime: loadedTime)
+    }
+
     /// The positions a change at or beneath `path` can touch: its own entry, the entries below
     /// it, and where new ones would be inserted.
     public func span(of path: String) -> Range<Int> {

@@ -80,7 +80,7 @@ public enum WorkspaceScanner {
             return result
         }
         guard status.kind == .directory else {
-            if let own, index.entries[own].staged != nil, index.entries[own].stat.matches(status, indexTime: index.loadedTime) {
+            if let own, index.isUnchanged(at: own, status: status) {
                 result.unchanged = 1
             } else {
                 result.changed = [[ChangedFile(path: path, status: status, position: own)]]
@@ -178,9 +178,9 @@ private struct Walker: Sendable {
         let prefixLength = directory.isEmpty ? 0 : directory.utf8.count + 1
         var cursor = entries.lowerBound
         let listing = try Self.listInByteOrder(directory.isEmpty ? root : "\(root)/\(directory)")
-        var kept = [String]()
+        var kept = [Int]()  // listing positions of the names kept, for the normalization check
         var nonASCII = false
-        for entry in listing {
+        for (position, entry) in listing.enumerated() {
             while cursor < entries.upperBound,
                   Self.relation(of: index.entries[cursor].path, from: prefixLength, to: entry.name, isDirectory: entry.isDirectory) == .before {
                 result.gone.append(cursor)
@@ -211,18 +211,17 @@ private struct Walker: Sendable {
                 }
                 try descend(path, start..<cursor, rules, subdirectoryIgnored, &result, &files)
             } else if let status = entry.status {
-                var position: Int?
+                var tracked: Int?
                 if cursor < entries.upperBound,
                    Self.relation(of: index.entries[cursor].path, from: prefixLength, to: entry.name, isDirectory: false) == .equal {
-                    position = cursor
+                    tracked = cursor
                     cursor += 1
                 }
-                if let position {
-                    let tracked = index.entries[position]
-                    if tracked.staged != nil, tracked.stat.matches(status, indexTime: index.loadedTime) {
+                if let tracked {
+                    if index.isUnchanged(at: tracked, status: status) {
                         result.unchanged += 1
                     } else {
-                        files.append(ChangedFile(path: RepoPath.join(directory, entry.name), status: status, position: position))
+                        files.append(ChangedFile(path: RepoPath.join(directory, entry.name), status: status, position: tracked))
                     }
                 } else {
                     let path = RepoPath.join(directory, entry.name)
@@ -234,10 +233,11 @@ private struct Walker: Sendable {
                 }
             }
             nonASCII = nonASCII || !entry.name.utf8.allSatisfy { $0 < 0x80 }
-            kept.append(entry.name)
+            kept.append(position)
         }
         result.gone += cursor..<entries.upperBound
-        if nonASCII, result.equivalentNames == nil, let (first, second) = UnicodeNames.equivalentPair(kept) {
+        if nonASCII, result.equivalentNames == nil,
+           let (first, second) = UnicodeNames.equivalentPair(kept.lazy.map { listing[$0].name }) {
             result.equivalentNames = (RepoPath.join(directory, first), RepoPath.join(directory, second))
         }
     }

@@ -85,6 +85,19 @@ struct WorkspaceIndexTests {
         #expect(decoded.entries == Self.sample.entries)
     }
 
+    @Test("entry flags that no writer makes are damage even under a valid checksum", arguments: [
+        (UInt32(3), UInt8(4)), (3, 5), (3, 6), (3, 0x0F), (3, 0x87), (2, 7),
+    ])
+    func hostileFlags(version: UInt32, flags: UInt8) throws {
+        let same = Self.entry("data/raw/q", staged: "same", base: "same")
+        var bytes = Array(WorkspaceIndex(entries: [same]).encoded(version: version).dropLast(4))
+        let path = Array("data/raw/q".utf8)
+        let at = try #require((0...(bytes.count - path.count)).first { Array(bytes[$0..<$0 + path.count]) == path }) + path.count
+        bytes[at] = flags
+        let damaged = IndexFuzzTests.withChecksum(bytes + [0, 0, 0, 0])
+        #expect(throws: CoreError.self) { try WorkspaceIndex.decode(damaged) }
+    }
+
     @Test("a base equal to the staged version is one flag; changing the staged version keeps the base")
     func sharedBase() throws {
         let old = FileRef(kind: .file, chunked: false, size: 1, id: SHA256.hash("1"))
