@@ -97,7 +97,7 @@ let package = Package(
                     resources: [.copy("Vectors")]),
         .testTarget(name: "DverStoreTests", dependencies: ["DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverRepositoryTests",
-                    dependencies: ["DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
+                    dependencies: ["DverRepository", "DverChunking", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverGitTests",
                     dependencies: ["DverGit", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport"]),
         .testTarget(name: "DverPipelineTests",

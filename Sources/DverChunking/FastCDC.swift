@@ -61,14 +61,7 @@ public struct FastCDC: Sendable {
     /// All chunk lengths of a complete in-memory buffer.
     public func chunkLengths(_ buffer: UnsafeRawBufferPointer) -> [Int] {
         guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
-        var lengths = [Int]()
-        var offset = 0
-        while offset < buffer.count {
-            let length = cutPoint(base + offset, count: buffer.count - offset)
-            lengths.append(length)
-            offset += length
-        }
-        return lengths
+        return chunkLengths(base, count: buffer.count, isLast: true)
     }
 
     public func chunkLengths(_ bytes: [UInt8]) -> [Int] {

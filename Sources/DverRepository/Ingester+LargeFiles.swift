@@ -7,6 +7,7 @@ import Synchronization
 
 extension Ingester {
     static let windowSize = 16 << 20
+    static let firstWindowSize = 2 << 20
     static let windowsInFlight = 4
 
     /// Streams a large file: this thread reads and chunks fixed windows while worker threads
@@ -34,18 +35,15 @@ extension Ingester {
                     .copyMemory(from: UnsafeRawBufferPointer(rebasing: carry.buffer[carry.offset..<carry.offset + carry.count]))
                 available = carry.count
             }
-            let got = try fd.readFully(into: buffer.baseAddress! + available, count: Self.windowSize)  // buffer capacity > window
+            // The first windows are small, so the workers start hashing sooner.
+            let wanted = windows.count < 3 ? Self.firstWindowSize << windows.count : Self.windowSize
+            let got = try fd.readFully(into: buffer.baseAddress! + available, count: wanted)  // buffer capacity > window
             available += got
             total += got
-            atEnd = got < Self.windowSize
+            atEnd = got < wanted
             let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)  // non-empty buffer
-            var lengths = [Int]()
-            var offset = 0
-            while offset < available, atEnd || available - offset >= maximum {
-                let length = chunker.cutPoint(base + offset, count: available - offset)
-                lengths.append(length)
-                offset += length
-            }
+            let lengths = chunker.chunkLengths(base, count: available, isLast: atEnd)
+            let offset = lengths.reduce(0, +)
             carry = offset < available ? (buffer, offset, available - offset) : nil
             let window = WindowChunks(buffer: buffer, lengths: lengths)
             windows.append(window)

@@ -1,3 +1,4 @@
+import DverChunking
 import DverCore
 import DverRepository
 import DverStore
@@ -80,6 +81,8 @@ struct AddTests {
         #expect(chunks.count > 1)
         #expect(chunks.reduce(0) { $0 + $1.length } == UInt64(size))
         #expect(chunks.dropLast().allSatisfy { $0.length >= 16 << 10 && $0.length <= 256 << 10 })
+        // Streamed in windows of several sizes, the file is cut exactly where the whole is.
+        #expect(chunks.map { Int($0.length) } == FastCDC().chunkLengths(content))
 
         try ws.delete("data/raw")
         let result = try ws.checkout("raw")
