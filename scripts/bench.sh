@@ -234,6 +234,23 @@ small_source() {
 
 # ---------------------------------------------------------------- cases
 
+# big_add_best VAR NAME [PREFIX...]: best of 3 `dver add` of the big file into fresh projects
+# (the last stays at projects/NAME); PREFIX (e.g. taskset -c 0) runs dver.
+big_add_best() {
+    local -n _ba_result=$1
+    local name=$2 _ba_run _ba_seconds _ba_best="" project
+    shift 2
+    for _ba_run in 1 2 3; do
+        project=$(new_project "$name")
+        mkdir -p "$project/data/big"
+        ln "$BIG_FILE" "$project/data/big/big.bin"
+        warm "$BIG_FILE"
+        time_cmd _ba_seconds quiet "$name-add" in_dir "$project" "$@" "$DVER" add data/big
+        _ba_best=$(awk -v a="$_ba_seconds" -v b="$_ba_best" 'BEGIN { print (b == "" || a < b) ? a : b }')
+    done
+    _ba_result=$_ba_best
+}
+
 # add one big incompressible file, on 2 cores and on 1; floors cat, sha256, cp.
 case_add() {
     big_file
@@ -252,22 +269,14 @@ case_add() {
     floor_note "cat $BIG_SIZE: $cat_rate MB/s; openssl sha256: $sha_rate MB/s; cp: $cp_rate MB/s; cp+fsync: $sync_rate MB/s"
 
     if dver_enabled; then
-        BIG_PROJECT=$(new_project big)
-        mkdir -p "$BIG_PROJECT/data/big"
-        ln "$BIG_FILE" "$BIG_PROJECT/data/big/big.bin"
-        log "dver add data/big ($BIG_SIZE, 2 cores)"
-        warm "$BIG_FILE"
-        time_cmd seconds quiet big-add in_dir "$BIG_PROJECT" "$DVER" add data/big
+        # Best of 3 into fresh projects, as the floors are best of 3.
+        log "dver add data/big ($BIG_SIZE, 2 cores, best of 3)"
+        big_add_best seconds big
         rate2=$(mbps "$size" "$seconds")
+        BIG_PROJECT="$BENCH_DIR/projects/big"
         quiet big-commit in_dir "$BIG_PROJECT" "$DVER" commit -m "big file"
-
-        local one_core
-        one_core=$(new_project big-1core)
-        mkdir -p "$one_core/data/big"
-        ln "$BIG_FILE" "$one_core/data/big/big.bin"
-        log "taskset -c 0 dver add data/big ($BIG_SIZE, 1 core)"
-        warm "$BIG_FILE" "$one_core/.dver"
-        time_cmd seconds quiet big-add-1core in_dir "$one_core" taskset -c 0 "$DVER" add data/big
+        log "taskset -c 0 dver add data/big ($BIG_SIZE, 1 core, best of 3)"
+        big_add_best seconds big-1core taskset -c 0
         rate1=$(mbps "$size" "$seconds")
     fi
     row "add $BIG_SIZE file, 2 cores (MB/s)" "$rate2" "sha256 $sha_rate, cp $cp_rate" \
