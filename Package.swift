@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "DverMountTests",
                     dependencies: ["DverMount", "DverAccess", "DverRemote", "DverRepository", "DverStore", "DverCore", "DverSystem"]),
         .testTarget(name: "DverClusterTests", dependencies: ["DverCluster", "DverPipeline"]),
-        .testTarget(name: "DverCLITests", dependencies: ["DverCore", "DverStore", "DverRemote", "DverTestSupport", "DverServerSupport"]),
+        .testTarget(name: "DverCLITests", dependencies: ["DverCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"), "DverCore", "DverStore", "DverRemote", "DverTestSupport", "DverServerSupport"]),
         .testTarget(name: "DverRemoteTests",
                     dependencies: ["DverRemote", "DverRepository", "DverStore", "DverCore", "DverSystem", "DverTestSupport", "DverServerSupport"]),
     ]

@@ -3,6 +3,7 @@ import DverRepository
 
 struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "add",
         abstract: "Stage files: chunk, hash and store new and changed files.",
         discussion: """
         A directory outside every repo becomes a new repo named after its last component, mounted at that directory. Files deleted beneath a path are staged as deleted. Unchanged files (same size, mtime, ctime, inode, mode) are not read again. Untracked files matching .dverignore rules (gitignore syntax; a file at the project root or in any directory) are left out, and ignored directories are not walked; by default .DS_Store, Thumbs.db, .ipynb_checkpoints/ and editor swap and backup files are ignored. A file named directly is added anyway.

@@ -6,6 +6,7 @@ import DverSystem
 
 struct Branch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "branch",
         abstract: "List, create, move, rename or delete branches of a repo.",
         discussion: """
         Examples:

@@ -7,6 +7,7 @@ import Foundation
 
 struct Cat: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "cat",
         abstract: "Write one file of a repo revision to stdout.",
         discussion: """
         Every chunk is verified against its id as it is streamed.

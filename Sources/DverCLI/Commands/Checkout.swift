@@ -6,6 +6,7 @@ import DverRepository
 
 struct Checkout: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "checkout",
         abstract: "Make a repo's workspace match a branch, commit or commit set.",
         discussion: """
         Rewrites only files that differ, removes tracked files not in the target, keeps untracked files. Refuses (exit 2) to overwrite or delete uncommitted changes, naming the files, unless --force.

@@ -5,6 +5,7 @@ import Foundation
 
 struct Clone: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "clone",
         abstract: "Create a project from a remote, with every repo checked out.",
         discussion: """
         Creates DIR (which must not exist or be empty), runs 'dver init' there, adds the remote as 'origin' (the default remote) and pulls every repo at its default branch, mounted where the remote says, and the remote's pipelines (each checked as 'dver pipeline create' checks a spec file, with its output repo). On failure the new directory is removed.

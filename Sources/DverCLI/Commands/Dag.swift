@@ -3,6 +3,7 @@ import DverPipeline
 
 struct Dag: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "dag",
         abstract: "Show the pipeline graph: input repos → pipelines → output repos.",
         discussion: """
         Examples:

@@ -5,6 +5,7 @@ import DverRepository
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Show added, modified and deleted files with sizes.",
         discussion: """
         With no revision: each repo's checked-out commit against its workspace (tracked files, staged or not). With one: that revision against the workspace. With two: between them.

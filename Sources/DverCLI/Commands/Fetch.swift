@@ -4,6 +4,7 @@ import DverRepository
 
 struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fetch",
         abstract: "Download a remote's branches into remote-tracking refs.",
         discussion: """
         Downloads what the local store lacks (verifying every object) and records where the remote's branches are in refs/REPO/remotes/REMOTE/BRANCH; local branches and the workspace are left alone ('dver pull' also updates them). Remote branches show as REMOTE/BRANCH in 'dver fetch --json'. Without REPO, the remote's pipeline specs are downloaded and checked too, and recorded as remote-tracking specs; the local pipelines are left alone.

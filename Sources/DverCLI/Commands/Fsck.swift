@@ -3,6 +3,7 @@ import DverRepository
 
 struct Fsck: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fsck",
         abstract: "Verify every object's hash and every reference.",
         discussion: """
         Checks pack indexes, decodes and re-hashes every object, and walks every branch:

@@ -5,6 +5,7 @@ import Foundation
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create a dver store (.dver/) in a directory.",
         discussion: """
         In a git working tree whose dver.lock exists (a clone of a project that uses dver), also creates the repos the lock names, at their mounts and on their branches, without data: 'dver remote add' and 'dver checkout --git HEAD' then fetch and restore it (docs/GIT.md, "Cloning a project"). Nothing is installed into git; 'dver hooks install' does that.

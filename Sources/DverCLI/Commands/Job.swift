@@ -4,6 +4,7 @@ import Foundation
 
 struct Job: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "job",
         abstract: "List jobs and inspect their datums.",
         discussion: """
         Examples:
@@ -48,6 +49,7 @@ struct Job: ParsableCommand {
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inspect",
             abstract: "Show a job: inputs, output commit and each datum's state, timing and exit code.",
             discussion: """
             Examples:

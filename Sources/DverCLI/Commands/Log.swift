@@ -5,6 +5,7 @@ import DverRepository
 
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "log",
         abstract: "Show commit history with ids, messages, times and commit sets.",
         discussion: """
         Examples:

@@ -5,6 +5,7 @@ import Foundation
 
 struct Logs: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "logs",
         abstract: "Print the stored stdout/stderr of a job's datums.",
         discussion: """
         Each datum that ran has one log holding its output from every attempt, separated by '--- dver:' lines. Reused (skipped) datums have no log in this job: see the job they were reused from.

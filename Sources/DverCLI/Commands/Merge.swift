@@ -6,6 +6,7 @@ import DverRepository
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "merge",
         abstract: "Merge a branch or commit into the checked-out branch of its repo.",
         discussion: """
         Fast-forwards when the branch has not moved; otherwise merges the two trees against their merge base, path by path, and commits the result with two parents. A path changed differently on both sides, or modified on one and deleted on the other, is a conflict: the merge stops (exit 6) with our version in the workspace, their changes staged, and the conflicts listed; 'dver status' shows them. Resolve each by editing and 'dver add', or 'dver checkout --ours|--theirs PATH', then 'dver commit'. The repo must have no uncommitted changes. A merge commit runs the pipelines reading the branch, as a commit does.

@@ -8,6 +8,7 @@ import Foundation
 
 struct Mount: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "mount",
         abstract: "Mount a revision of a repo as a read-only file system (FUSE).",
         discussion: """
         Shows one commit of a repo at an empty directory without checking it out: listings come from its trees, and reads fetch and verify only the chunks they cover. Files are read-only (0444, 0555 when executable), with the sizes, symlinks and modes a checkout gives and the commit's time as their times. A missing or damaged object makes that read fail with EIO and a line in the mount's log naming the object: never wrong bytes.

@@ -5,6 +5,7 @@ import Foundation
 
 struct Pipeline: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "pipeline",
         abstract: "Create, inspect, change and run pipelines.",
         discussion: """
         A pipeline reads input repos, splits them into datums with globs, runs a command on each datum in a container, and commits the outputs to a repo named after it. 'dver commit' runs the pipelines downstream of what it committed; only datums whose inputs (or the transform) changed are run again. See docs/PIPELINES.md.
@@ -24,6 +25,7 @@ struct Pipeline: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Validate a spec file (dver's YAML or Pachyderm's JSON/YAML), store it, and create the output repo.",
             discussion: """
             The output repo is named after the pipeline and mounted at data/<name> (see --path). A file may hold several pipelines (YAML documents separated by ---, a list, or JSON objects one after another): they are created in dependency order. Nothing runs until the next commit to an input repo or 'dver pipeline run'. Fields of a Pachyderm spec that have no effect here are printed as notes (see docs/PIPELINES.md, "From Pachyderm").
@@ -81,6 +83,7 @@ struct Pipeline: ParsableCommand {
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "update",
             abstract: "Replace pipelines' specs (the names inside the file select the pipelines).",
             discussion: """
             Datums whose key changes (a new image, cmd, env, stdin, glob or salt) run again at the next job; others are reused.
@@ -120,6 +123,7 @@ struct Pipeline: ParsableCommand {
 
     struct Tick: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "tick",
             abstract: "Write the due ticks of cron inputs, then run the pipelines they feed.",
             discussion: """
             A cron input's ticks are empty files named by their time (2026-11-30T12:00:00Z) in its cron repo (<pipeline>_<input> unless 'repo' says otherwise). dver runs no daemon: run 'dver pipeline tick' from cron or a systemd timer, at least as often as the schedule; every tick due since the latest one is written (at most 1000), one commit per cron input. With overwrite: true only the latest tick stays in the repo. --now adds one tick at the current time whatever the schedule (like 'pachctl run cron').
@@ -200,6 +204,7 @@ struct Pipeline: ParsableCommand {
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inspect",
             abstract: "Show a pipeline's stored spec, hash and recent jobs.",
             discussion: """
             Examples:
@@ -236,6 +241,7 @@ struct Pipeline: ParsableCommand {
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "delete",
             abstract: "Delete a pipeline (its output repo and job records stay).",
             discussion: """
             Examples:
@@ -261,6 +267,7 @@ struct Pipeline: ParsableCommand {
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Run a job now over the current input commits.",
             discussion: """
             Cached datums are reused as in a triggered job. With --datum, only the datums whose inputs contain that path run (cached or not) and nothing is committed: use it to debug a failing datum against real inputs, then read 'dver logs JOB'.

@@ -4,6 +4,7 @@ import DverRepository
 
 struct Pull: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "pull",
         abstract: "Fetch, then fast-forward branches and the workspace to the remote's.",
         discussion: """
         Fetches, then moves each local branch the remote also has forward to the remote's commit and checks out the workspace of the checked-out branch. Like checkout it refuses (exit 2) to overwrite uncommitted changes unless --force. Branches that have diverged are refused with a message. Repos the project lacks are created at the remote's mount.

@@ -4,6 +4,7 @@ import DverRepository
 
 struct Push: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "push",
         abstract: "Send branches and the objects they reach to a remote.",
         discussion: """
         Sends only packs of objects the remote lacks (compared through the remote's pack indexes, never by listing the bucket); the remote's refs move last, in one conditional write. A push with nothing new reads one object and prints "Everything up to date". An interrupted push, rerun, sends only what is still missing.

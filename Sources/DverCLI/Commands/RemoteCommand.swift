@@ -23,6 +23,7 @@ struct RemoteCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a remote (the first one becomes the default).",
             discussion: """
             Examples:
@@ -89,6 +90,7 @@ struct RemoteCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a remote and its remote-tracking refs (the remote itself is untouched).",
             discussion: """
             Examples:

@@ -4,6 +4,7 @@ import DverRepository
 
 struct Repo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "repo",
         abstract: "Create, list or delete repos.",
         discussion: """
         Examples:
@@ -16,6 +17,7 @@ struct Repo: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a repo mounted at a workspace directory.",
             discussion: """
             Examples:
@@ -71,6 +73,7 @@ struct Repo: ParsableCommand {
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "delete",
             abstract: "Delete a repo's branches and untrack its files (workspace files are kept).",
             discussion: """
             Examples:

@@ -6,6 +6,7 @@ import DverRepository
 
 struct Reset: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reset",
         abstract: "Move the checked-out branch of a repo to another commit.",
         discussion: """
         Without --hard the workspace files stay as they are and the index is reset to the commit, so what differs shows as not staged. With --hard the workspace is made to match the commit first; like checkout, that refuses (exit 2) to overwrite uncommitted changes unless --force, and it gives up a merge in progress. Commits left behind stay in the store (and in 'dver log REPO@OLD-ID') until 'dver gc'. The pipelines reading the branch run, as after a commit.
@@ -56,6 +57,7 @@ struct Reset: ParsableCommand {
 
 struct Revert: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "revert",
         abstract: "Make a new commit that undoes an earlier one.",
         discussion: """
         The commit's changes are undone on top of the checked-out commit by a three-way merge (a merge commit is undone against its first parent). Where later commits changed the same paths the revert stops on conflicts, as 'dver merge' does (exit 6): resolve, then 'dver commit'; 'dver merge --abort REPO' gives up.

@@ -3,6 +3,7 @@ import DverRepository
 
 struct Restore: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "restore",
         abstract: "Restore workspace files from the index or a revision, or unstage changes.",
         discussion: """
         Examples:

@@ -5,6 +5,7 @@ import Foundation
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve every repo and revision over the S3 API, read-only.",
         discussion: """
         Buckets are repos; keys are <revision>/<path>, where the revision is a branch (also \

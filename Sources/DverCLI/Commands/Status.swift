@@ -5,6 +5,7 @@ import DverSystem
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show staged, modified, deleted and untracked files per repo.",
         discussion: """
         Reads no file data for files whose stat data is unchanged since they were staged.

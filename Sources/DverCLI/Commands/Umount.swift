@@ -3,6 +3,7 @@ import DverMount
 
 struct Umount: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "umount",
         abstract: "Unmount a revision mounted with 'dver mount', or clean a stale mount.",
         discussion: """
         Unmounts the dver file system at DIR; its process then ends. A stale mount — its process died, and every access fails with "Transport endpoint is not connected" — is detached. Refuses mounts that are not dver's, and a busy mount (files open on it) unless --lazy, which detaches it at once and ends it when the last file closes.

@@ -5,6 +5,7 @@ import Foundation
 
 struct Worker: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "worker",
         abstract: "Plumbing: run the tasks of cluster jobs (what Slurm and Kubernetes start on the nodes).",
         discussion: """
         A cluster executor (docs/PIPELINES.md, "Executors") starts 'dver worker run' on each node with the remote and the task to run; users do not run it by hand except to debug a task. Credentials come from the environment or the AWS files, never from the command line.
@@ -16,6 +17,7 @@ struct Worker: ParsableCommand {
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Run one task of a cluster job: fetch its datums' inputs, run them, publish the results.",
             discussion: """
             Reads jobs/JOB/manifest.json and jobs/JOB/round-R.json from the remote, downloads only the objects beneath the task's datums' inputs (verified), runs each datum with the spec's runtime as the local executor would, uploads the outputs as a pack and publishes one record per datum (create-only: a requeued or duplicated task changes nothing). Works in a scratch store it deletes at the end.
