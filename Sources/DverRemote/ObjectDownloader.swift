@@ -37,7 +37,9 @@ struct ObjectDownloader: Sendable {
     /// - Throws: `RemoteError.missingRemoteObject`, `.corruptRemoteObject`, `.corruptRemote`,
     ///   transport errors.
     @discardableResult
-    func fetch(_ wanted: [(id: ObjectID, kind: ObjectKind)], keep: Bool) throws -> [ObjectID: (ObjectKind, [UInt8])] {
+    func fetch(_ wanted: consuming [(id: ObjectID, kind: ObjectKind)], keep: Bool) throws -> [ObjectID: (ObjectKind, [UInt8])] {
+        // A clone wants millions of objects: each list below is let go as the next is built,
+        // so no two of them are held whole at once.
         var byPack = [String: (pack: RemoteObjectSet.Pack, entries: [PackEntry])]()
         for (id, kind) in wanted {
             guard let (pack, entry) = objects.locate(id) else { throw RemoteError.missingRemoteObject(id) }
@@ -47,8 +49,14 @@ struct ObjectDownloader: Sendable {
             try ReceivedRecords.checkBounds(entry, in: pack.record)
             byPack[pack.record.name, default: (pack, [])].entries.append(entry)
         }
-        let jobs = byPack.sorted(by: { $0.key < $1.key }).flatMap { Self.plan($0.value.pack, $0.value.entries) }
-        byPack = [:]  // the jobs hold the entries now: one copy, not two (a clone wants millions)
+        wanted = []
+        var planned = [Job]()
+        for name in byPack.keys.sorted() {
+            guard let (pack, entries) = byPack.removeValue(forKey: name) else { continue }
+            planned += Self.plan(pack, entries)
+        }
+        let jobs = planned
+        planned = []
         let kept = Locked([ObjectID: (ObjectKind, [UInt8])]())
         try ParallelWork.run(jobs.count, workers: remote.transfers) { position in
             let found = try run(jobs[position], keep: keep)
@@ -59,9 +67,10 @@ struct ObjectDownloader: Sendable {
 
     /// Whole pack when at least half of it is wanted; else runs of records (`RecordRuns`).
     /// Entries are bounds-checked: no arithmetic overflows.
-    private static func plan(_ pack: RemoteObjectSet.Pack, _ entries: [PackEntry]) -> [Job] {
+    private static func plan(_ pack: RemoteObjectSet.Pack, _ entries: consuming [PackEntry]) -> [Job] {
         let record = pack.record
-        let sorted = entries.sorted { $0.offset < $1.offset }
+        var sorted = entries
+        sorted.sort { $0.offset < $1.offset }
         let wanted = sorted.reduce(UInt64(0)) { $0 + UInt64($1.storedLength) + UInt64(PackFormat.recordHeaderSize) }
         if wanted * 2 >= record.packSize { return [Job(pack: pack, entries: sorted, range: nil)] }
         return RecordRuns.plan(sorted).map { Job(pack: pack, entries: $0.entries, range: ($0.offset, $0.length)) }

@@ -58,7 +58,11 @@ struct ObjectWalker {
             }
             frontier = next
         }
-        if fetchingChunks { try downloader.fetch(chunks, keep: false) }
+        if fetchingChunks {
+            var wanted = [Wanted]()
+            swap(&wanted, &chunks)  // handed over whole: a clone's list of chunks is not held twice
+            try downloader.fetch(consume wanted, keep: false)
+        }
     }
 
     /// Every object a walk has reached: commits, trees, chunk lists and chunks (whether or not
