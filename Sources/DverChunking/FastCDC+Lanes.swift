@@ -1,7 +1,8 @@
 extension FastCDC {
-    /// The chunks `cutPoint` cuts one after another from the start of `data`, for as long as
-    /// each chunk starts at least `maximumSize` bytes before `count` (or always, when `isLast`):
-    /// the same lengths as calling `cutPoint` in a loop, found about a third faster.
+    /// The chunks FastCDC's rule cuts one after another from the start of `data`, for as long
+    /// as each chunk starts at least `maximumSize` bytes before `count` (or always, when
+    /// `isLast`): a window of a stream is chunked with `isLast` false and its uncut tail carried
+    /// into the next window.
     ///
     /// The fingerprint is a chain of dependent shifts and adds, so one search keeps a core
     /// waiting on latency. Here the second half of the buffer is chunked at the same time as the

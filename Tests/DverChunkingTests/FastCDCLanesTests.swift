@@ -3,24 +3,36 @@ import DverTestSupport
 import Testing
 
 /// `chunkLengths(_:count:isLast:)` chunks two halves at once and stitches them where they meet;
-/// it must cut exactly where `cutPoint` called in a loop does, whatever the data.
+/// it must cut exactly where the byte-at-a-time rule does, whatever the data.
 @Suite("FastCDC two-lane chunking")
 struct FastCDCLanesTests {
     /// Small sizes, so that megabytes hold thousands of chunks and every phase boundary occurs.
     static let small = ChunkerParameters(minimumSize: 64, averageSize: 256, maximumSize: 1024)
 
-    /// `cutPoint` in a loop: the definition the two-lane search must reproduce.
+    /// FORMAT.md's rule one byte at a time, chunk after chunk while a chunk may start (at least
+    /// `max` bytes left, or `isLast`): the definition the two-lane search must reproduce.
     static func sequential(_ chunker: FastCDC, _ bytes: [UInt8], isLast: Bool) -> [Int] {
-        bytes.withUnsafeBufferPointer { buffer in
-            var lengths = [Int]()
-            var offset = 0
-            while offset < buffer.count, isLast || buffer.count - offset >= chunker.parameters.maximumSize {
-                let length = chunker.cutPoint(buffer.baseAddress! + offset, count: buffer.count - offset)
-                lengths.append(length)
-                offset += length
+        let parameters = chunker.parameters
+        var lengths = [Int]()
+        var start = 0
+        while start < bytes.count, isLast || bytes.count - start >= parameters.maximumSize {
+            let end = min(bytes.count - start, parameters.maximumSize)
+            var length = end
+            if end > parameters.minimumSize {
+                var fingerprint: UInt64 = 0
+                for position in parameters.minimumSize..<end {
+                    fingerprint = (fingerprint << 1) &+ GearTable.values[Int(bytes[start + position])]
+                    let mask = position < parameters.averageSize ? parameters.smallMask : parameters.largeMask
+                    if fingerprint & mask == 0 {
+                        length = position + 1
+                        break
+                    }
+                }
             }
-            return lengths
+            lengths.append(length)
+            start += length
         }
+        return lengths
     }
 
     static func lanes(_ chunker: FastCDC, _ bytes: [UInt8], isLast: Bool) -> [Int] {
