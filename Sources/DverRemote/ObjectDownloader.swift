@@ -50,19 +50,23 @@ struct ObjectDownloader: Sendable {
             byPack[pack.record.name, default: (pack, [])].entries.append(entry)
         }
         wanted = []
-        var planned = [Job]()
-        for name in byPack.keys.sorted() {
-            guard let (pack, entries) = byPack.removeValue(forKey: name) else { continue }
-            planned += Self.plan(pack, entries)
-        }
-        let jobs = planned
-        planned = []
+        let jobs = Self.plan(consume byPack)
         let kept = Locked([ObjectID: (ObjectKind, [UInt8])]())
         try ParallelWork.run(jobs.count, workers: remote.transfers) { position in
             let found = try run(jobs[position], keep: keep)
             if keep { kept.withLock { $0.merge(found) { first, _ in first } } }
         }
         return kept.withLock { $0 }
+    }
+
+    /// Every pack's jobs, in pack name order; each pack's entries are let go once planned.
+    private static func plan(_ byPack: consuming [String: (pack: RemoteObjectSet.Pack, entries: [PackEntry])]) -> [Job] {
+        var jobs = [Job]()
+        for name in byPack.keys.sorted() {
+            guard let (pack, entries) = byPack.removeValue(forKey: name) else { continue }
+            jobs += plan(pack, entries)
+        }
+        return jobs
     }
 
     /// Whole pack when at least half of it is wanted; else runs of records (`RecordRuns`).
