@@ -83,6 +83,30 @@ public struct DirectoryTransport: RemoteTransport {
         progress(UInt64(file.count))
     }
 
+    /// Renames the file into the remote when both are on one file system (no copy: a push to a
+    /// directory beside the project writes its packs once), copies it otherwise.
+    public func upload(_ key: String, movingFile source: String, progress: @escaping TransferProgress) throws {
+        let target = path(key)
+        let directory = try parentDirectory(of: target)
+        let temporary = temporaryName(for: target)
+        guard Glibc.rename(source, temporary) == 0 else {
+            // Another file system (EXDEV), or a rename the remote refuses: copy as usual.
+            return try upload(key, fromFile: source, progress: progress)
+        }
+        counter.increment()
+        defer { _ = unlink(temporary) }   // after the rename into place it names nothing
+        let fd = try FileDescriptor.openForReading(temporary)
+        let size: UInt64
+        do {
+            defer { fd.close() }
+            size = UInt64(try fd.status().size)
+            try fd.sync()
+        }
+        try FileSystem.rename(temporary, to: target)
+        try FileSystem.syncDirectory(directory)
+        progress(size)
+    }
+
     public func put(_ key: String, bytes: [UInt8]) throws {
         counter.increment()
         _ = try bytes.withUnsafeBytes { try write(key, $0) }
@@ -140,12 +164,8 @@ public struct DirectoryTransport: RemoteTransport {
     @discardableResult
     private func write(_ key: String, _ bytes: UnsafeRawBufferPointer, exclusive: Bool = false) throws -> Bool {
         let target = path(key)
-        let directory = FileSystem.parentPath(target)
-        if !FileSystem.isDirectory(directory) {
-            guard FileSystem.isDirectory(root) else { throw RemoteError.remoteNotFound(url: root) }
-            try FileSystem.createDirectories(directory, durable: true)
-        }
-        let temporary = "\(target).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let directory = try parentDirectory(of: target)
+        let temporary = temporaryName(for: target)
         let fd = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
         defer { _ = unlink(temporary) }   // after a rename it names nothing; after a link, the copy
         do {
@@ -163,5 +183,22 @@ public struct DirectoryTransport: RemoteTransport {
         }
         try FileSystem.syncDirectory(directory)
         return true
+    }
+
+    /// The directory that holds `target`, created (durably) if the remote's root exists.
+    /// - Throws: `RemoteError.remoteNotFound` when the root is gone.
+    private func parentDirectory(of target: String) throws -> String {
+        let directory = FileSystem.parentPath(target)
+        if !FileSystem.isDirectory(directory) {
+            guard FileSystem.isDirectory(root) else { throw RemoteError.remoteNotFound(url: root) }
+            try FileSystem.createDirectories(directory, durable: true)
+        }
+        return directory
+    }
+
+    /// A name beside `target` no other writer picks: `KEY.tmp-PID-N` (remote gc finds those an
+    /// interrupted write leaves).
+    private func temporaryName(for target: String) -> String {
+        "\(target).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 }

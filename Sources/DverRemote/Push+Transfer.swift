@@ -40,7 +40,7 @@ extension PushOperation {
         }
         let staging = "\(project.layout.temporaryDirectory)/push-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileSystem.removeTree(staging) }
-        let batches = chunkBatches(missing.chunks)
+        let batches = try chunkBatches(missing.chunks)
         let total = batches.reduce(0) { $0 + $1.bytes } + UInt64(missing.metadata.count * 256)
         project.progress.start("pushing to \(remote.name)", totalBytes: total, totalItems: missing.chunks.count + missing.metadata.count)
         defer { project.progress.finish() }
@@ -57,15 +57,14 @@ extension PushOperation {
     /// Steps 3 to 5 of the write order (docs/REMOTES.md): chunk packs, each registered in the
     /// remote index as soon as it is uploaded, several at once.
     /// - Returns: the index as last written, and what was sent.
-    func sendChunks(_ batches: [(ids: [ObjectID], bytes: UInt64)], state: (index: RemoteIndex, version: String?),
+    func sendChunks(_ batches: [(located: OutgoingPack.Located, bytes: UInt64)], state: (index: RemoteIndex, version: String?),
                     staging: String) throws -> (state: (index: RemoteIndex, version: String?), totals: PushTotals) {
         let shared = Locked(state)
         let totals = Locked(PushTotals())
         let progress = project.progress
-        let store = project.store
         let remote = self.remote
         try ParallelWork.run(batches.count, workers: remote.transfers) { position in
-            let packs = try OutgoingPack.build(batches[position].ids, from: store, in: "\(staging)/\(position)")
+            let packs = try OutgoingPack.build(batches[position].located, in: "\(staging)/\(position)")
             for pack in packs {
                 try pack.upload(to: remote.transport) { progress.advance(bytes: $0, items: 0) }
                 progress.advance(bytes: 0, items: pack.record.objects)

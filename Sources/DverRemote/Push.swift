@@ -165,25 +165,24 @@ public struct PushOperation {
     }
 
     /// Chunks in batches of up to `batchBytes` stored, in local pack order (sequential reads).
-    func chunkBatches(_ ids: [ObjectID]) -> [(ids: [ObjectID], bytes: UInt64)] {
-        let located = ids.compactMap { id in project.store.locate(id).map { (id, $0.0.index.name, $0.1) } }
-            .sorted { ($0.1, $0.2.offset) < ($1.1, $1.2.offset) }
-        var batches = [(ids: [ObjectID], bytes: UInt64)]()
-        var current = [ObjectID]()
+    /// - Throws: `StoreError.objectNotFound` for a chunk the local store lacks.
+    func chunkBatches(_ ids: [ObjectID]) throws -> [(located: OutgoingPack.Located, bytes: UInt64)] {
+        var batches = [(located: OutgoingPack.Located, bytes: UInt64)]()
+        var current = OutgoingPack.Located()
         var bytes: UInt64 = 0
-        for (id, _, entry) in located {
-            current.append(id)
-            bytes += UInt64(entry.storedLength) + UInt64(PackFormat.recordHeaderSize)
-            if bytes >= batchBytes {
-                batches.append((current, bytes))
-                current = []
-                bytes = 0
+        for (pack, entries) in try OutgoingPack.locate(ids, in: project.store) {
+            var start = entries.startIndex
+            for position in entries.indices {
+                bytes += UInt64(entries[position].storedLength) + UInt64(PackFormat.recordHeaderSize)
+                if bytes >= batchBytes {
+                    current.append((pack, Array(entries[start...position])))
+                    batches.append((current, bytes))
+                    (current, bytes, start) = ([], 0, position + 1)
+                }
             }
+            if start < entries.endIndex { current.append((pack, Array(entries[start...]))) }
         }
         if !current.isEmpty { batches.append((current, bytes)) }
-        // Ids the store lacks are reported by OutgoingPack.build.
-        let missingLocally = ids.filter { !project.store.contains($0) }
-        if !missingLocally.isEmpty { batches.append((missingLocally, 0)) }
         return batches
     }
 }

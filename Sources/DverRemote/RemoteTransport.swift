@@ -41,6 +41,10 @@ public protocol RemoteTransport: Sendable {
     /// Stores an object whole (S3: multipart for large files), replacing any previous content.
     func upload(_ key: String, fromFile path: String, progress: @escaping TransferProgress) throws
 
+    /// Stores a local file whole, as `upload(_:fromFile:progress:)` does, taking the file: it may
+    /// be gone afterwards (a directory remote on the same file system renames it into place).
+    func upload(_ key: String, movingFile path: String, progress: @escaping TransferProgress) throws
+
     /// Stores small bytes.
     func put(_ key: String, bytes: [UInt8]) throws
 
@@ -68,6 +72,13 @@ public protocol RemoteTransport: Sendable {
     /// - Throws: `RemoteError.invalidKey` for a key that is not a plain relative path;
     ///   transport errors.
     func delete(_ key: String) throws
+}
+
+extension RemoteTransport {
+    /// Copies the file (it is left where it is).
+    public func upload(_ key: String, movingFile path: String, progress: @escaping TransferProgress) throws {
+        try upload(key, fromFile: path, progress: progress)
+    }
 }
 
 /// A thread-safe request counter shared by the transports.

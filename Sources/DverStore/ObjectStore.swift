@@ -1,6 +1,5 @@
 import DverCore
 import DverSystem
-import Synchronization
 
 /// Read access to every sealed pack of a store. Thread-safe; readers take no file locks.
 ///
@@ -8,13 +7,13 @@ import Synchronization
 /// then the layers (one binary search each), so their cost does not grow with the pack count.
 public final class ObjectStore: Sendable {
     public let layout: StoreLayout
-    private let state: Mutex<PackSet>
+    private let state: ReadMostly<PackSet>
 
     /// Opens the store's packs. Packs without an index (an interrupted write) are ignored.
     /// - Throws: `StoreError` for unreadable or corrupt indexes.
     public init(layout: StoreLayout) throws {
         self.layout = layout
-        state = Mutex(PackSet())
+        state = ReadMostly(PackSet())
         try reload()
     }
 
@@ -25,7 +24,7 @@ public final class ObjectStore: Sendable {
         let names = try FileSystem.list(directory)
             .map(\.name).filter { $0.hasSuffix(".idx") && $0.hasPrefix("pack-") }
             .map { String($0.dropLast(4)) }.sorted()
-        let current = state.withLock { $0 }
+        let current = state.read()
         let known = Dictionary(current.handles.map { ($0.index.name, $0) }, uniquingKeysWith: { first, _ in first })
         var handles = [PackHandle]()
         for name in names {
@@ -36,7 +35,7 @@ public final class ObjectStore: Sendable {
             }
         }
         let layers = MultiPackChain.load(directory: directory, known: current.layerIndexes)
-        state.withLock { $0 = PackSet(handles: handles, layers: layers) }
+        state.write { $0 = PackSet(handles: handles, layers: layers) }
     }
 
     /// Registers freshly sealed packs.
@@ -46,17 +45,17 @@ public final class ObjectStore: Sendable {
         for name in packNames where !known.contains(name) {
             added.append(PackHandle(index: try PackIndex(directory: layout.packsDirectory, name: name)))
         }
-        state.withLock { $0 = PackSet(handles: $0.handles + added, layers: $0.layerIndexes) }
+        state.write { $0 = PackSet(handles: $0.handles + added, layers: $0.layerIndexes) }
     }
 
-    public var packIndexes: [PackIndex] { state.withLock { $0.handles.map(\.index) } }
+    public var packIndexes: [PackIndex] { state.read { $0.handles.map(\.index) } }
 
-    public var packHandles: [PackHandle] { state.withLock { $0.handles } }
+    public var packHandles: [PackHandle] { state.read { $0.handles } }
 
     /// The multi-pack index layers in use, oldest first: the intact ones (checking them).
     public var multiPackLayers: [MultiPackIndex] { packSet.layerIndexes.filter(\.isIntact) }
 
-    var packSet: PackSet { state.withLock { $0 } }
+    var packSet: PackSet { state.read() }
 
     /// The handle of a sealed pack by name.
     public func locateHandle(pack name: String) -> PackHandle? {
@@ -65,7 +64,7 @@ public final class ObjectStore: Sendable {
 
     /// Locates an object.
     public func locate(_ id: ObjectID) -> (PackHandle, PackEntry)? {
-        packSet.locate(id)
+        state.read { $0.locate(id) }
     }
 
     /// Locates an object by searching every pack's own index, trusting no multi-pack index:
@@ -92,7 +91,7 @@ public final class ObjectStore: Sendable {
     /// Processes that already mapped a pack keep reading it until they unmap it.
     public func remove(packNames: [String]) throws {
         let doomed = Set(packNames)
-        state.withLock { $0 = PackSet(handles: $0.handles.filter { !doomed.contains($0.index.name) }, layers: $0.layerIndexes) }
+        state.write { $0 = PackSet(handles: $0.handles.filter { !doomed.contains($0.index.name) }, layers: $0.layerIndexes) }
         for name in packNames {
             try FileSystem.removeIfExists("\(layout.packsDirectory)/\(name).idx")
             try FileSystem.removeIfExists("\(layout.packsDirectory)/\(name).pack")
@@ -148,16 +147,16 @@ public final class ObjectStore: Sendable {
 /// One sealed pack: its index and a lazily created mapping of its data.
 public final class PackHandle: Sendable {
     public let index: PackIndex
-    private let mapping: Mutex<MappedFile?>
+    private let mapping: ReadMostly<MappedFile?>
 
     init(index: PackIndex) {
         self.index = index
-        mapping = Mutex(nil)
+        mapping = ReadMostly(nil)
     }
 
     /// The pack's mapping, checked against the size its index recorded.
     public func mapped() throws -> MappedFile {
-        if let file = mapping.withLock({ $0 }) { return file }
+        if let file = mapping.read() { return file }
         let path = index.packPath
         let file = try MappedFile(path: path)
         guard UInt64(file.count) >= index.packSize else {
@@ -173,7 +172,7 @@ public final class PackHandle: Sendable {
             throw StoreError.corruptPack(path: path, reason: "pack header has version \(version), its index \(PackFormat.version)")
         }
         // Two threads may map at once: keep the first mapping, so no caller's pointers go stale.
-        return mapping.withLock { current in
+        return mapping.write { current in
             if let current { return current }
             current = file
             return file
