@@ -12,7 +12,7 @@
 #   BENCH_GC_SIZE=10G       size of the remote the gc case collects (30% of it dead)
 #   BENCH_KEEP=1            keep the generated small files for the next run
 #   BENCH_FLOORS_ONLY=1     measure only the floors (no build, no dver)
-#   BENCH_SKIP_BUILD=1      use the existing binary instead of `swift build -c release`
+#   BENCH_SKIP_BUILD=1      use the existing binary instead of `swift build -c release --static-swift-stdlib --product dver`
 #   DVER=PATH               binary to benchmark (default: .build/release/dver)
 #   BENCH_MOUNT_REMOTE_SIZE=10G  the file a remote-backed mount reads (time to first byte)
 #   BENCH_BIG_SIZE=1G BENCH_CSV_SIZE=512M BENCH_SMALL_COUNT=100000 BENCH_HUGE_SIZE=10G
@@ -189,8 +189,8 @@ need_tools() {
 build() {
     dver_enabled || return 0
     if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
-        log "swift build -c release"
-        (cd "$REPO_ROOT" && swift build -c release)
+        log "swift build -c release --static-swift-stdlib --product dver"
+        (cd "$REPO_ROOT" && swift build -c release --static-swift-stdlib --product dver)
     fi
     [[ -x $DVER ]] || die "no dver binary at $DVER"
 }

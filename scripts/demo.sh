@@ -7,7 +7,7 @@
 # Usage: scripts/demo.sh
 # Environment:
 #   DVER=PATH           binary to run (default: .build/release/dver, built first)
-#   DEMO_SKIP_BUILD=1   do not run `swift build -c release`
+#   DEMO_SKIP_BUILD=1   do not run `swift build -c release --static-swift-stdlib --product dver`
 #   DEMO_KEEP=1         keep the temporary project after a successful run
 #                       (after a failure it is always kept, for inspection)
 set -euo pipefail
@@ -79,8 +79,8 @@ build() {
     show scripts/setup.sh "${extra[@]}"
     bash "$REPO_ROOT/scripts/setup.sh" "${extra[@]}"
     if [[ ${DEMO_SKIP_BUILD:-0} != 1 ]]; then
-        show swift build -c release
-        (cd "$REPO_ROOT" && swift build -c release)
+        show swift build -c release --static-swift-stdlib --product dver
+        (cd "$REPO_ROOT" && swift build -c release --static-swift-stdlib --product dver)
     fi
     [[ -x $DVER ]] || fail "no dver binary at $DVER"
 }

@@ -74,7 +74,7 @@ public struct ByteReader {
     public mutating func readString(max: Int = 1 << 24) throws(CoreError) -> String {
         let count = try readLength(max: max)
         let slice = try readBytes(count)
-        guard let string = String(validating: slice, as: UTF8.self) else { throw fail("invalid UTF-8") }
+        guard let string = slice.withUnsafeBytes({ String(validatingUTF8Bytes: $0) }) else { throw fail("invalid UTF-8") }
         return string
     }
 

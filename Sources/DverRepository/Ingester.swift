@@ -165,11 +165,12 @@ final class ResultSlots: Sendable {
 
 /// Machine facts.
 public enum System {
-    /// Cores available to this process.
-    public static var coreCount: Int {
+    /// Cores available to this process (`DVER_THREADS` overrides), read once: loops ask for
+    /// it per directory, and building the environment dictionary each time showed in profiles.
+    public static let coreCount: Int = {
         if let text = ProcessInfo.processInfo.environment["DVER_THREADS"], let value = Int(text), value > 0 { return value }
         return ProcessInfo.processInfo.activeProcessorCount
-    }
+    }()
 }
 
 import Foundation

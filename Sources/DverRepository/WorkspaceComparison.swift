@@ -19,17 +19,7 @@ struct WorkspaceComparison {
     var leftovers: [String] = []
 
     static func run(index: WorkspaceIndex, range: Range<Int>, mount: String, root: String) throws -> WorkspaceComparison {
-        let groups = groupByDirectory(index, range)
-        // Stat caches by position, contiguous, so workers read them without copying entries.
-        let caches = index.entries.map(\.stat)
         let indexTime = index.loadedTime
-        // Directories holding tracked files are walked whatever `.dverignore` says.
-        var trackedDirectories = Set<String>()
-        for directory in groups.keys {
-            var path = directory
-            while !path.isEmpty, trackedDirectories.insert(path).inserted { path = RepoPath.parent(path) }
-        }
-        let tracked = trackedDirectories
         let seen = Mutex<[Int]>([])
         let results = Mutex(WorkspaceComparison())
         let failure = FirstError()
@@ -44,9 +34,10 @@ struct WorkspaceComparison {
                 var position = worker
                 while position < directories.count, !failure.isSet {
                     do {
-                        let group = names(in: groups[directories[position].path] ?? [], of: index)
-                        try visit(directories[position].path, rules: directories[position].rules, trackedDirectories: tracked, group: group,
-                                  caches: caches, indexTime: indexTime, root: root, into: &local, seen: &localSeen, subdirectories: &localNext)
+                        let directory = directories[position].path
+                        let group = names(in: positions(directlyIn: directory, of: index), directory: directory, of: index)
+                        try visit(directory, rules: directories[position].rules, index: index, group: group,
+                                  indexTime: indexTime, root: root, into: &local, seen: &localSeen, subdirectories: &localNext)
                     } catch {
                         failure.record(error)
                     }
@@ -71,55 +62,51 @@ struct WorkspaceComparison {
         return comparison
     }
 
-    /// Where each directory's tracked files sit in the index: runs of positions, since the
-    /// files of one directory are contiguous in byte order except where subdirectories
-    /// interleave. Cheap and serial; the per-name tables are built by the workers.
-    private static func groupByDirectory(_ index: WorkspaceIndex, _ range: Range<Int>) -> [String: [Range<Int>]] {
-        var groups = [String: [Range<Int>]]()
-        var currentDirectory = Substring()
-        var runStart = range.lowerBound
-        var runEnd = range.lowerBound
-        func closeRun() {
-            if runEnd > runStart { groups[String(currentDirectory), default: []].append(runStart..<runEnd) }
-        }
-        for position in range {
+    /// Where the entries directly in `directory` sit in the index: the runs between its
+    /// subdirectories' blocks (paths sort in byte order, so each subdirectory is one block,
+    /// skipped by binary search). Run by the workers, one directory each.
+    private static func positions(directlyIn directory: String, of index: WorkspaceIndex) -> [Range<Int>] {
+        let under = index.range(under: directory)
+        let prefix = directory.utf8.count + 1
+        var runs = [Range<Int>]()
+        var start = under.lowerBound
+        var position = start
+        while position < under.upperBound {
             let path = index.entries[position].path
-            guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { continue }
-            let directory = path[..<slash]
-            if directory != currentDirectory || position != runEnd {
-                closeRun()
-                currentDirectory = directory
-                runStart = position
+            guard let slash = path.utf8.dropFirst(prefix).firstIndex(of: UInt8(ascii: "/")) else {
+                position += 1
+                continue
             }
-            runEnd = position + 1
+            if position > start { runs.append(start..<position) }
+            position = max(position + 1, index.range(under: String(path[..<slash])).upperBound)
+            start = position
         }
-        closeRun()
-        return groups
+        if position > start { runs.append(start..<position) }
+        return runs
     }
 
     /// Name → (tracked name, index position) for one directory's tracked files (those with a
-    /// staged version).
-    private static func names(in runs: [Range<Int>], of index: WorkspaceIndex) -> [String: (name: String, position: Int)] {
+    /// staged version). Their paths are `directory/name`.
+    private static func names(in runs: [Range<Int>], directory: String, of index: WorkspaceIndex) -> [String: (name: String, position: Int)] {
+        let prefix = directory.utf8.count + 1
         var table = [String: (name: String, position: Int)](minimumCapacity: runs.reduce(0) { $0 + $1.count })
         for run in runs {
-            for position in run {
-                let entry = index.entries[position]
-                guard entry.staged != nil, let slash = entry.path.utf8.lastIndex(of: UInt8(ascii: "/")) else { continue }
-                let name = String(entry.path[entry.path.index(after: slash)...])
+            for position in run where index.entries[position].staged != nil {
+                let name = String(Substring(index.entries[position].path.utf8.dropFirst(prefix)))
                 table[name] = (name, position)
             }
         }
         return table
     }
 
-    private static func visit(_ directory: String, rules: IgnoreRules, trackedDirectories: Set<String>,
-                              group: [String: (name: String, position: Int)], caches: [StatCache], indexTime: Int64,
+    private static func visit(_ directory: String, rules: IgnoreRules, index: WorkspaceIndex,
+                              group: [String: (name: String, position: Int)], indexTime: Int64,
                               root: String, into result: inout WorkspaceComparison, seen: inout [Int],
                               subdirectories: inout [(path: String, rules: IgnoreRules)]) throws {
         // The table's keys compare by Unicode equivalence; a name spelled with other bytes than
         // the tracked one is another file (untracked), so compare the bytes too.
         let entries = try DirectoryReader.list("\(root)/\(directory)") { name in
-            group[name].flatMap { tracked in tracked.name.utf8.elementsEqual(name.utf8) ? tracked.position : nil }
+            group[name].flatMap { tracked in FileName.sameBytes(tracked.name, name) ? tracked.position : nil }
         }
         for entry in entries {
             switch WorkspaceScanner.classify(entry.name) {
@@ -131,20 +118,21 @@ struct WorkspaceComparison {
                 result.ignored.append(DirectoryReader.displayName("\(directory)/\(entry.name)"))
                 continue
             }
-            let path = "\(directory)/\(entry.name)"
             if entry.isDirectory {
+                let path = "\(directory)/\(entry.name)"
                 // An ignored directory is walked only for the tracked files in it.
-                if trackedDirectories.contains(path) || !rules.isIgnored(path, isDirectory: true) {
+                if !index.range(under: path).isEmpty || !rules.isIgnored(path, isDirectory: true) {
                     subdirectories.append((path, rules.adding(path, root: root)))
                 }
                 continue
             }
             guard let position = entry.tag, let status = entry.status else {
+                let path = "\(directory)/\(entry.name)"
                 if !rules.isIgnored(path, isDirectory: false) { result.untracked.append(path) }
                 continue
             }
             seen.append(position)
-            if !caches[position].matches(status, indexTime: indexTime) {
+            if !index.entries[position].stat.matches(status, indexTime: indexTime) {
                 result.suspects.append((position, status))
             }
         }

@@ -107,11 +107,10 @@ public struct WorkspaceIndex: Sendable {
     /// The contiguous range of entries below `directory` ("" = all).
     public func range(under directory: String) -> Range<Int> {
         if directory.isEmpty { return entries.indices }
-        let prefix = directory + "/"
-        let lower = lowerBound(prefix)
-        var upper = lower
-        while upper < entries.count, entries[upper].path.hasPrefix(prefix) { upper += 1 }
-        return lower..<upper
+        // The paths under `directory/` are exactly those from `directory/` up to `directory0`
+        // ("0" is the byte after "/").
+        let lower = lowerBound(directory + "/")
+        return lower..<max(lower, lowerBound(directory + "0"))
     }
 
     /// First index whose path is not before `path` in byte order.
@@ -330,20 +329,17 @@ extension WorkspaceIndex {
                 guard flags & ~7 == 0, flags & 4 == 0 || (version >= 3 && flags & 3 == 3) else {
                     throw cursor.failure("bad entry flags \(flags)")
                 }
-                var entry = IndexEntry(path: path, staged: nil, base: nil, stat: .empty)
+                var staged: FileRef?
+                var stat = StatCache.empty
                 if flags & 1 != 0 {
-                    entry.staged = try cursor.ref()
-                    entry.stat = StatCache(size: Int64(bitPattern: try cursor.u64()),
-                                           modificationNanoseconds: Int64(bitPattern: try cursor.u64()),
-                                           changeNanoseconds: Int64(bitPattern: try cursor.u64()),
-                                           inode: try cursor.u64(), mode: try cursor.u32())
+                    staged = try cursor.ref()
+                    stat = StatCache(size: Int64(bitPattern: try cursor.u64()),
+                                     modificationNanoseconds: Int64(bitPattern: try cursor.u64()),
+                                     changeNanoseconds: Int64(bitPattern: try cursor.u64()),
+                                     inode: try cursor.u64(), mode: try cursor.u32())
                 }
-                if flags & 4 != 0 {
-                    entry.base = entry.staged
-                } else if flags & 2 != 0 {
-                    entry.base = try cursor.ref()
-                }
-                index.entries.append(entry)
+                let base = flags & 4 != 0 ? staged : flags & 2 != 0 ? try cursor.ref() : nil
+                index.entries.append(IndexEntry(path: path, staged: staged, base: base, stat: stat))
             }
             let trailer = version >= 2 ? 12 : 8
             guard raw.count - cursor.offset == trailer,
@@ -434,7 +430,7 @@ private struct IndexCursor {
         let length = try count()
         try need(length)
         defer { offset += length }
-        guard let text = String(validating: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + length]), as: UTF8.self) else {
+        guard let text = String(validatingUTF8Bytes: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + length])) else {
             throw failure("invalid UTF-8")
         }
         return text

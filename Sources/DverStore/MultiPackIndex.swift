@@ -32,7 +32,8 @@ public final class MultiPackIndex: Sendable {
     private let file: MappedFile
     nonisolated(unsafe) private let fanout: UnsafeRawPointer
     nonisolated(unsafe) private let entries: UnsafeRawPointer
-    private let intact: Mutex<Bool?>
+    /// 0 until checked, then 1 (intact) or 2 (damaged): read on every lookup, so not behind a lock.
+    private let intact = Atomic<UInt8>(0)
 
     /// Layer file names: `midx-` and 16 lowercase hex digits, `.midx`.
     public static func isValidName(_ name: String) -> Bool {
@@ -48,7 +49,6 @@ public final class MultiPackIndex: Sendable {
         self.name = name
         path = "\(directory)/\(name)"
         file = try MappedFile(path: path)
-        intact = Mutex(nil)
         let bytes = file.bytes
         func damaged(_ reason: String) -> StoreError { .corruptFile(path: "\(directory)/\(name)", reason: reason) }
         guard bytes.count >= Self.headerSize + Self.fanoutSize + Self.trailerSize, let base = bytes.baseAddress,
@@ -73,14 +73,17 @@ public final class MultiPackIndex: Sendable {
         }
     }
 
-    /// Whether the layer's CRC-32 matches its bytes (computed once).
+    /// Whether the layer's CRC-32 matches its bytes (computed once; two threads asking first
+    /// may both compute it, and agree).
     public var isIntact: Bool {
-        intact.withLock { known in
-            if let known { return known }
+        switch intact.load(ordering: .acquiring) {
+        case 1: return true
+        case 2: return false
+        default:
             let bytes = file.bytes
             let stored = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self))
             let result = Checksum.crc32(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - 4)])) == stored
-            known = result
+            intact.store(result ? 1 : 2, ordering: .releasing)
             return result
         }
     }

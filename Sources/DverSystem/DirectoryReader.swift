@@ -45,19 +45,22 @@ extension DirectoryReader {
         var raw = stat()
         while let entry = readdir(directory) {
             let type = Int32(entry.pointee.d_type)
-            let name: String = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
-                let pointer = bytes.baseAddress!.assumingMemoryBound(to: CChar.self) // d_name is NUL-terminated
-                if let name = String(validatingCString: pointer) { return name }
-                let raw = UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))
-                return FileName.escaped(raw) + Self.invalidNameMarker
-            }
-            if name == "." || name == ".." { continue }
-            let tagged = tag(name)
             var status: FileStatus?
-            if type == Int32(DT_UNKNOWN) || tagged != nil {
-                guard fstatat(fd, name, &raw, AT_SYMLINK_NOFOLLOW) == 0 else { continue }  // vanished meanwhile
-                status = FileStatus(raw)
+            var tagged: Int?
+            let name: String? = withUnsafeBytes(of: &entry.pointee.d_name) { bytes in
+                let pointer = bytes.baseAddress!.assumingMemoryBound(to: CChar.self) // d_name is NUL-terminated
+                let name = String(validatingCString: pointer)
+                    ?? FileName.escaped(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))) + Self.invalidNameMarker
+                if name == "." || name == ".." { return nil }
+                tagged = tag(name)
+                if type == Int32(DT_UNKNOWN) || tagged != nil {
+                    // The kernel's own bytes: no C string is built from `name` per file.
+                    guard fstatat(fd, pointer, &raw, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }  // vanished meanwhile
+                    status = FileStatus(raw)
+                }
+                return name
             }
+            guard let name else { continue }
             let isDirectory = status.map { $0.kind == .directory } ?? (type == Int32(DT_DIR))
             entries.append(TypedEntry(name: name, isDirectory: isDirectory, tag: tagged, status: status))
         }

@@ -1,8 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// File names as the kernel hands them over: bytes, which need not be UTF-8.
 public enum FileName {
     /// The name as a `String` when its bytes are valid UTF-8; nil otherwise.
     public static func decode(_ bytes: some Collection<UInt8>) -> String? {
         String(validating: bytes, as: UTF8.self)
+    }
+
+    /// Whether two names are spelled with the same bytes (`==` on `String` also equates
+    /// canonically equivalent spellings, which are different files).
+    public static func sameBytes(_ first: String, _ second: String) -> Bool {
+        var first = first, second = second
+        return first.withUTF8 { one in
+            second.withUTF8 { other in
+                one.count == other.count && (one.count == 0 || memcmp(one.baseAddress!, other.baseAddress!, one.count) == 0)  // both non-empty
+            }
+        }
     }
 
     /// A printable spelling of any name: valid UTF-8 runs as they are, every byte that is not
