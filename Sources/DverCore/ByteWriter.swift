@@ -36,6 +36,18 @@ public struct ByteWriter: Sendable {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
+    // Concrete widths: the generic form is not specialized across modules, and index and
+    // object encoders call these per field.
+    public mutating func appendBigEndian(_ value: UInt64) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func appendBigEndian(_ value: UInt32) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func appendBigEndian(_ value: Int64) { appendBigEndian(UInt64(bitPattern: value)) }
+
     public mutating func append(_ id: ObjectID) {
         withUnsafeBytes(of: (id.w0.bigEndian, id.w1.bigEndian, id.w2.bigEndian, id.w3.bigEndian)) {
             bytes.append(contentsOf: $0)
@@ -44,9 +56,11 @@ public struct ByteWriter: Sendable {
 
     /// Varint byte length, then the UTF-8 bytes.
     public mutating func appendString(_ string: String) {
-        let utf8 = Array(string.utf8)
-        appendVarint(utf8.count)
-        bytes.append(contentsOf: utf8)
+        var string = string   // withUTF8 needs a var; a native string is not copied
+        string.withUTF8 { utf8 in
+            appendVarint(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
     }
 
     public mutating func appendBytesWithLength(_ data: [UInt8]) {

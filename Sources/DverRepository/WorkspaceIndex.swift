@@ -263,19 +263,23 @@ extension WorkspaceIndex {
             writer.append(bases[repo] ?? .zero)
         }
         writer.appendVarint(entries.count)
-        for entry in entries {
-            writer.appendString(entry.path)
-            let sameBase = version >= 3 && entry.baseIsStaged
-            writer.append((entry.staged == nil ? 0 : 1) | (entry.base == nil ? 0 : 2) | (sameBase ? 4 : 0))
-            if let staged = entry.staged {
+        // By position, so no entry is copied (a copy retains its path).
+        for position in entries.indices {
+            writer.appendString(entries[position].path)
+            let staged = entries[position].staged
+            let base = entries[position].base
+            let sameBase = version >= 3 && entries[position].baseIsStaged
+            writer.append((staged == nil ? 0 : 1) | (base == nil ? 0 : 2) | (sameBase ? 4 : 0))
+            if let staged {
+                let stat = entries[position].stat
                 Self.append(staged, to: &writer)
-                writer.appendBigEndian(entry.stat.size)
-                writer.appendBigEndian(entry.stat.modificationNanoseconds)
-                writer.appendBigEndian(entry.stat.changeNanoseconds)
-                writer.appendBigEndian(entry.stat.inode)
-                writer.appendBigEndian(entry.stat.mode)
+                writer.appendBigEndian(stat.size)
+                writer.appendBigEndian(stat.modificationNanoseconds)
+                writer.appendBigEndian(stat.changeNanoseconds)
+                writer.appendBigEndian(stat.inode)
+                writer.appendBigEndian(stat.mode)
             }
-            if !sameBase, let base = entry.base { Self.append(base, to: &writer) }
+            if !sameBase, let base { Self.append(base, to: &writer) }
             if writer.bytes.count >= Self.pieceSize { try drain() }
         }
         writer.append(contentsOf: Self.endMarker)
