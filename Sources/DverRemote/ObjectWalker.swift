@@ -10,7 +10,10 @@ struct ObjectWalker {
 
     let store: ObjectStore
     let downloader: ObjectDownloader
+    /// Commits, trees and chunk lists reached.
     private var visited = Set<ObjectID>()
+    /// Chunks reached by walks that did not fetch them, sorted, without duplicates.
+    private var reachedChunks = [ObjectID]()
 
     init(store: ObjectStore, downloader: ObjectDownloader) {
         self.store = store
@@ -22,12 +25,14 @@ struct ObjectWalker {
     /// - Throws: `RemoteError` for missing or damaged remote objects, `StoreError.unexpectedKind`.
     mutating func walk(from roots: [Wanted], complete: Set<ObjectID> = [], fetchingChunks: Bool = true) throws {
         var frontier = roots.filter { visited.insert($0.id).inserted }
+        // Chunks are not put in `visited`: a clone names millions, and a set of them cost more
+        // memory than the list, which is sorted and deduplicated instead.
         var chunks = [Wanted]()
         while !frontier.isEmpty {
             let loaded = try load(frontier)
             var next = [Wanted]()
             func follow(_ id: ObjectID, _ kind: ObjectKind) { if visited.insert(id).inserted { next.append((id, kind)) } }
-            func chunk(_ id: ObjectID) { if visited.insert(id).inserted, !store.contains(id) { chunks.append((id, .chunk)) } }
+            func chunk(_ id: ObjectID) { if !fetchingChunks || !store.contains(id) { chunks.append((id, .chunk)) } }
             for (id, _) in frontier {
                 guard let (kind, bytes) = loaded[id] else { continue }
                 switch kind {
@@ -58,16 +63,22 @@ struct ObjectWalker {
             }
             frontier = next
         }
+        chunks.sort { $0.id < $1.id }
+        chunks.removeDuplicates { $0.id == $1.id }
         if fetchingChunks {
             var wanted = [Wanted]()
             swap(&wanted, &chunks)  // handed over whole: a clone's list of chunks is not held twice
             try downloader.fetch(consume wanted, keep: false)
+        } else {
+            reachedChunks.append(contentsOf: chunks.lazy.map(\.id))
+            reachedChunks.sort()
+            reachedChunks.removeDuplicates(by: ==)
         }
     }
 
-    /// Every object a walk has reached: commits, trees, chunk lists and chunks (whether or not
-    /// the chunks were fetched).
-    var reached: Set<ObjectID> { visited }
+    /// Every object the walks have reached: commits, trees, chunk lists, and the chunks of
+    /// walks that did not fetch them.
+    var reached: Set<ObjectID> { visited.union(reachedChunks) }
 
     /// The entry at `path` below the tree `root`, descending only the nodes that can hold it.
     mutating func entry(at path: String, root: ObjectID) throws -> TreeEntry? {
@@ -116,5 +127,19 @@ struct ObjectWalker {
         }
         if !remote.isEmpty { result.merge(try downloader.fetch(remote, keep: true)) { first, _ in first } }
         return result
+    }
+}
+
+extension Array {
+    /// Removes each element equal to the one before it (on a sorted array: every duplicate),
+    /// in place.
+    mutating func removeDuplicates(by equal: (Element, Element) -> Bool) {
+        guard count > 1 else { return }
+        var kept = 1
+        for position in 1..<count where !equal(self[position], self[kept - 1]) {
+            swapAt(kept, position)
+            kept += 1
+        }
+        removeLast(count - kept)
     }
 }

@@ -49,12 +49,13 @@ struct FileRestorer: Sendable {
         for directory in directories { _ = try files.directory(directory, create: true) }
 
         let isLarge = { (position: Int) in targets[position].ref.size >= Self.parallelThreshold && targets[position].ref.kind != .symlink }
-        let batches = directories.flatMap { directory in
+        let perDirectory = directories.map { directory in
             let small = byDirectory[directory, default: []].filter { !isLarge($0) }
             return stride(from: 0, to: small.count, by: Self.batchSize).map { start in
                 (directory: directory, positions: Array(small[start..<min(start + Self.batchSize, small.count)]))
             }
         }
+        let batches = Self.interleaved(perDirectory)
         let results = Mutex([StatCache](repeating: .empty, count: targets.count))
         let failure = FirstError()
         let next = Atomic<Int>(0)
@@ -83,6 +84,22 @@ struct FileRestorer: Sendable {
             swap(&taken, &results)
             return taken
         }
+    }
+
+    /// The directories' batches taken in turn (first batch of each directory, then the second,
+    /// ...), so that workers running at once write into different directories: creating and
+    /// renaming a file hold its directory's lock, and two threads in one directory spent most
+    /// of a clone spinning on it.
+    static func interleaved<Batch>(_ perDirectory: [[Batch]]) -> [Batch] {
+        let total = perDirectory.reduce(0) { $0 + $1.count }
+        var result = [Batch]()
+        result.reserveCapacity(total)
+        var round = 0
+        while result.count < total {
+            for batches in perDirectory where round < batches.count { result.append(batches[round]) }
+            round += 1
+        }
+        return result
     }
 
     /// Refuses symlinks whose target is absolute, empty, not UTF-8, holds NUL, or leads out of

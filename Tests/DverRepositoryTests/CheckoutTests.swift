@@ -1,5 +1,5 @@
 import DverCore
-import DverRepository
+@testable import DverRepository
 import DverStore
 import DverSystem
 import Testing
@@ -237,5 +237,15 @@ struct CheckoutTests {
         #expect(try ws.stat("data/raw/run.sh").mode & 0o111 != 0)
         #expect(try ws.status("raw").isClean)
         #expect(try FileSystem.list(ws.absolute("data/raw")).allSatisfy { !$0.name.hasPrefix(".dver-tmp-") })
+    }
+}
+
+@Suite("checkout: order of the writes")
+struct RestoreOrderTests {
+    @Test("batches are taken one directory after another, so workers at once write into different directories")
+    func interleaved() {
+        #expect(FileRestorer.interleaved([[1, 2, 3], [4], [5, 6]]) == [1, 4, 5, 2, 6, 3])
+        #expect(FileRestorer.interleaved([[Int]]()) == [])
+        #expect(FileRestorer.interleaved([[], [7, 8], []]) == [7, 8])
     }
 }
