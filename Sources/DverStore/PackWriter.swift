@@ -40,15 +40,16 @@ final class PackWriter: @unchecked Sendable {
     func append(id: ObjectID, kind: ObjectKind, rawLength: Int, codec: Codec, stored data: UnsafeRawBufferPointer) throws {
         if fd == nil { try open() }
         let storedCount = data.count
-        var header = [UInt8](repeating: 0, count: PackFormat.recordHeaderSize)
-        header.withUnsafeMutableBytes { raw in
-            id.store(to: raw.baseAddress!)  // 42-byte header
+        // The 42-byte record header, built on the stack (no array per object).
+        var header: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &header) { raw in
+            id.store(to: raw.baseAddress!)  // 48 bytes of room
             raw[32] = kind.rawValue
             raw[33] = codec.rawValue
             raw.storeBytes(of: UInt32(rawLength).bigEndian, toByteOffset: 34, as: UInt32.self)
             raw.storeBytes(of: UInt32(storedCount).bigEndian, toByteOffset: 38, as: UInt32.self)
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[..<PackFormat.recordHeaderSize]))
         }
-        buffer.append(contentsOf: header)
         let dataOffset = offset + UInt64(PackFormat.recordHeaderSize)
         if data.count >= 16 << 10 {
             try flushBuffer()
