@@ -175,6 +175,9 @@ struct WorkspaceIndexTests {
         #expect(index.range(under: "").count == 7)
         #expect(index.find("a.b") == 1)
         #expect(index.find("a/") == nil)
+        var wide = index
+        wide.upsert(Self.entry("a/é"))   // bytes above every ASCII one, still below "a0"
+        #expect(wide.range(under: "a").map { wide.entries[$0].path } == ["a/b", "a/c", "a/é"])
 
         index.replace(under: "a", with: [Self.entry("a/z"), Self.entry("a/d")])
         #expect(index.entries.map(\.path) == ["a", "a.b", "a/d", "a/z", "a0/x", "ab", "b/a/c"])
