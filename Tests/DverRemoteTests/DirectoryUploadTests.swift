@@ -17,11 +17,17 @@ struct DirectoryUploadTests {
         return "/dev/shm"
     }()
 
-    @Test("a moved file on the same file system is renamed into place: gone from its place, whole under its key, nothing left beside it")
-    func moveOnOneFileSystem() throws {
+    /// A sandbox with an empty directory remote in it.
+    static func remote() throws -> (Sandbox, DirectoryTransport) {
         let sandbox = try Sandbox()
         let transport = DirectoryTransport(root: sandbox.path("remote"))
         try transport.prepare(creating: true)
+        return (sandbox, transport)
+    }
+
+    @Test("a moved file on the same file system is renamed into place: gone from its place, whole under its key, nothing left beside it")
+    func moveOnOneFileSystem() throws {
+        let (sandbox, transport) = try Self.remote()
         let source = sandbox.path("outgoing.pack")
         try FileSystem.writeAtomically(source, Self.bytes, durable: false)
         let inode = try FileSystem.status(source).inode
@@ -36,9 +42,7 @@ struct DirectoryUploadTests {
 
     @Test("a moved file replaces what the key held, like a copy does")
     func moveReplaces() throws {
-        let sandbox = try Sandbox()
-        let transport = DirectoryTransport(root: sandbox.path("remote"))
-        try transport.prepare(creating: true)
+        let (sandbox, transport) = try Self.remote()
         try transport.put("packs/pack-a.pack", bytes: [1, 2, 3])
         let source = sandbox.path("outgoing.pack")
         try FileSystem.writeAtomically(source, Self.bytes, durable: false)
@@ -48,9 +52,7 @@ struct DirectoryUploadTests {
 
     @Test("a copied file stays where it was")
     func copyKeepsTheSource() throws {
-        let sandbox = try Sandbox()
-        let transport = DirectoryTransport(root: sandbox.path("remote"))
-        try transport.prepare(creating: true)
+        let (sandbox, transport) = try Self.remote()
         let source = sandbox.path("outgoing.pack")
         try FileSystem.writeAtomically(source, Self.bytes, durable: false)
         try transport.upload("packs/pack-a.pack", fromFile: source, progress: { _ in })
@@ -61,9 +63,7 @@ struct DirectoryUploadTests {
 
     @Test("a moved file on another file system is copied", .enabled(if: otherFileSystem != nil, "no second writable file system (/dev/shm)"))
     func moveAcrossFileSystems() throws {
-        let sandbox = try Sandbox()
-        let transport = DirectoryTransport(root: sandbox.path("remote"))
-        try transport.prepare(creating: true)
+        let (sandbox, transport) = try Self.remote()
         let source = "\(try #require(Self.otherFileSystem))/dver-upload-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileSystem.removeIfExists(source) }
         try FileSystem.writeAtomically(source, Self.bytes, durable: false)
