@@ -130,7 +130,12 @@ extension Workspace {
         var writeSlots = [Int]()
         var symlinks = [(path: String, ref: FileRef)]()
         var totalBytes: UInt64 = 0
-        try reader.walk(tree, prefix: repo.mount) { path, entry in
+        try reader.walk(tree, prefix: repo.mount, sizing: { census in
+            // Directories are counted too: a few more slots than needed.
+            let files = Int(clamping: census.entries)
+            entries.reserveCapacity(entries.count + files)
+            writeSlots.reserveCapacity(current.isEmpty ? files : 0)
+        }) { path, entry in
             guard entry.kind != .directory, !carried.contains(path) else { return }
             let ref = FileRef(entry)
             if ref.kind == .symlink { symlinks.append((path, ref)) }

@@ -61,7 +61,7 @@ public struct TreeReader: Sendable {
     /// - Throws: `RepositoryError.treeTooLarge` (see `census`), store errors.
     public func files(_ tree: ObjectID, prefix: String = "") throws -> [(path: String, ref: FileRef)] {
         var result = [(path: String, ref: FileRef)]()
-        try walk(tree, prefix: prefix) { path, entry in
+        try walk(tree, prefix: prefix, sizing: { result.reserveCapacity(Int(clamping: $0.entries)) }) { path, entry in
             if entry.kind != .directory { result.append((path, FileRef(entry))) }
         }
         return result
@@ -71,7 +71,15 @@ public struct TreeReader: Sendable {
     /// its census has shown that the tree is within the limits.
     /// - Throws: `RepositoryError.treeTooLarge`, store errors, or what `visit` throws.
     public func walk(_ tree: ObjectID, prefix: String = "", _ visit: (String, TreeEntry) throws -> Void) throws {
-        _ = try census(tree)
+        try walk(tree, prefix: prefix, sizing: { _ in }, visit)
+    }
+
+    /// Like `walk`, first handing the census to `sizing`, so that the caller can size what it
+    /// collects (an array grown by doubling holds both copies at each step: at millions of files
+    /// that was more than the entries themselves).
+    public func walk(_ tree: ObjectID, prefix: String = "", sizing: (TreeCensus) -> Void,
+                     _ visit: (String, TreeEntry) throws -> Void) throws {
+        sizing(try census(tree))
         try walkCensused(tree, prefix: prefix, depth: 0, visit)
     }
 

@@ -43,7 +43,7 @@ public final class ObjectWriter: Sendable {
     private let settings: WriteSettings
     private let idle: Locked<[PackWriter]>
     private let all: Locked<[PackWriter]>
-    private let pending: Locked<Set<ObjectID>>
+    private let objects: SessionObjects
     /// Held shared by every put and exclusively by `checkpoint` and `finish`; nil unless
     /// checkpointable (`add`'s hot path then takes no extra lock).
     private let barrier: ReadWriteLock?
@@ -56,7 +56,7 @@ public final class ObjectWriter: Sendable {
         self.settings = settings
         idle = Locked([])
         all = Locked([])
-        pending = Locked([])
+        objects = SessionObjects()
         barrier = checkpointable ? ReadWriteLock() : nil
         published = Locked(0)
     }
@@ -75,16 +75,17 @@ public final class ObjectWriter: Sendable {
             throw StoreError.objectTooLarge(kind: kind, size: bytes.count, limit: PackFormat.maximumRawLength(kind))
         }
         if store.contains(id) { return false }
-        let isNew = pending.withLock { $0.insert(id).inserted }
-        if !isNew { return false }
+        guard objects.claim(id) else { return false }
         let writer = checkOut()
         defer { idle.withLock { $0.append(writer) } }
         let worthTrying = compress && (kind != .chunk || bytes.count >= settings.minimumCompressedChunk)
+        let sealed: String?
         if worthTrying, let (codec, stored) = writer.compressor.compress(bytes) {
-            try stored.withUnsafeBytes { try writer.append(id: id, kind: kind, rawLength: bytes.count, codec: codec, stored: $0) }
+            sealed = try stored.withUnsafeBytes { try writer.append(id: id, kind: kind, rawLength: bytes.count, codec: codec, stored: $0) }
         } else {
-            try writer.append(id: id, kind: kind, rawLength: bytes.count, codec: .raw, stored: bytes)
+            sealed = try writer.append(id: id, kind: kind, rawLength: bytes.count, codec: .raw, stored: bytes)
         }
+        try record(sealed)
         return true
     }
 
@@ -98,22 +99,31 @@ public final class ObjectWriter: Sendable {
     /// ones get another chance to be compressed, whatever their size.
     public func copy(_ entry: PackEntry, stored: UnsafeRawBufferPointer) throws {
         precondition(barrier == nil, "gc's copies go through a session without checkpoints")
-        guard pending.withLock({ $0.insert(entry.id).inserted }) else { return }
+        guard objects.claim(entry.id) else { return }
         let writer = checkOut()
         defer { idle.withLock { $0.append(writer) } }
+        let sealed: String?
         if entry.codec == .raw, let (codec, bytes) = writer.compressor.compress(stored) {
-            try bytes.withUnsafeBytes {
+            sealed = try bytes.withUnsafeBytes {
                 try writer.append(id: entry.id, kind: entry.kind, rawLength: Int(entry.rawLength), codec: codec, stored: $0)
             }
         } else {
-            try writer.append(id: entry.id, kind: entry.kind, rawLength: Int(entry.rawLength), codec: entry.codec, stored: stored)
+            sealed = try writer.append(id: entry.id, kind: entry.kind, rawLength: Int(entry.rawLength), codec: entry.codec, stored: stored)
         }
+        try record(sealed)
+    }
+
+    /// Hands a pack that filled up during a put to `objects`, which then looks its objects up
+    /// in the pack's index instead of holding their ids (the pack is published at `finish`).
+    private func record(_ sealedPack: String?) throws {
+        guard let sealedPack else { return }
+        objects.sealed(try PackIndex(directory: store.layout.packsDirectory, name: sealedPack))
     }
 
     /// Seals every pack (data, fsync, rename, index, fsync, rename, directory fsync) and adds
     /// them to the store. Call once every `put` has returned.
     public func finish() throws -> WriteStatistics {
-        try sealAndPublish()
+        try sealAndPublish(puttingOn: false)
         if published.withLock({ $0 }) > 0 {
             // An accelerator: lookups are correct without it, so a failure here fails nothing.
             try? store.updateMultiPackIndex(durable: settings.durable)
@@ -123,7 +133,7 @@ public final class ObjectWriter: Sendable {
             statistics.rawBytesWritten += writer.rawBytes
             statistics.storedBytesWritten += writer.storedBytes
         }
-        statistics.objectsWritten = pending.withLock { $0.count }
+        statistics.objectsWritten = objects.count
         statistics.packsWritten = published.withLock { $0 }
         return statistics
     }
@@ -136,10 +146,12 @@ public final class ObjectWriter: Sendable {
     /// - Throws: `SystemError` when a pack cannot be sealed.
     public func checkpoint() throws {
         precondition(barrier != nil, "checkpoint() needs a session made checkpointable")
-        try sealAndPublish()
+        try sealAndPublish(puttingOn: true)
     }
 
-    private func sealAndPublish() throws {
+    /// - Parameter puttingOn: whether puts follow (then `objects` learns of the packs sealed
+    ///   here; at `finish` that would be work for nothing).
+    private func sealAndPublish(puttingOn: Bool) throws {
         try published.withLock { published in
             let (closed, sealed) = try barred {
                 var closed = [ClosedPack]()
@@ -153,7 +165,11 @@ public final class ObjectWriter: Sendable {
             var names = sealed
             var failure: (any Error)?
             for pack in closed {
-                do { names.append(try pack.seal()) } catch { failure = failure ?? error }
+                do {
+                    let name = try pack.seal()
+                    names.append(name)
+                    if puttingOn { try record(name) }
+                } catch { failure = failure ?? error }
             }
             if !names.isEmpty {
                 if settings.durable { try FileSystem.syncDirectory(store.layout.packsDirectory) }

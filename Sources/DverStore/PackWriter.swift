@@ -37,7 +37,9 @@ final class PackWriter: @unchecked Sendable {
     }
 
     /// Appends one object whose bytes are already encoded with `codec`.
-    func append(id: ObjectID, kind: ObjectKind, rawLength: Int, codec: Codec, stored data: UnsafeRawBufferPointer) throws {
+    /// - Returns: the name of the pack this object filled and sealed, if it did.
+    @discardableResult
+    func append(id: ObjectID, kind: ObjectKind, rawLength: Int, codec: Codec, stored data: UnsafeRawBufferPointer) throws -> String? {
         if fd == nil { try open() }
         let storedCount = data.count
         // The 42-byte record header, built on the stack (no array per object).
@@ -64,12 +66,10 @@ final class PackWriter: @unchecked Sendable {
         storedBytes += UInt64(storedCount)
         if buffer.count >= 1 << 20 { try flushBuffer() }
         startWritebackIfDue()
-        if offset >= UInt64(PackFormat.targetPackSize) { try seal() }
-    }
-
-    /// Seals the open pack, if any. Afterwards every appended object is durable and indexed.
-    func seal() throws {
-        if let pack = try closeOpenPack() { sealedPacks.append(try pack.seal()) }
+        guard offset >= UInt64(PackFormat.targetPackSize), let pack = try closeOpenPack() else { return nil }
+        let name = try pack.seal()
+        sealedPacks.append(name)
+        return name
     }
 
     /// Ends the open pack (records and trailer written, not yet durable) and hands it over to be

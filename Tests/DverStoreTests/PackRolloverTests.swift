@@ -22,4 +22,18 @@ struct PackRolloverTests {
             #expect(try store.read(object.id).1 == object.bytes)
         }
     }
+
+    @Test("objects put again after their pack filled up and was sealed are not written twice")
+    func putAgainAfterSeal() throws {
+        let fixture = try TemporaryStore()
+        let chunkSize = 256 << 10
+        let chunkCount = PackFormat.targetPackSize / chunkSize + 8
+        let objects = (0..<chunkCount).map { StoredObject.chunk(TestData.random(chunkSize, seed: UInt64($0))) }
+        let writer = ObjectWriter(store: try fixture.openStore(), settings: WriteSettings(codec: .raw, durable: false))
+        for object in objects { #expect(try writer.put(object.id, kind: object.kind, bytes: object.bytes)) }
+        for object in objects { #expect(try !writer.put(object.id, kind: object.kind, bytes: object.bytes)) }
+        let statistics = try writer.finish()
+        #expect(statistics.objectsWritten == chunkCount)
+        #expect(try fixture.openStore().packIndexes.map(\.count).reduce(0, +) == chunkCount)
+    }
 }
