@@ -1,6 +1,9 @@
 import DverCore
 import DverSystem
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// Compares one repo's index entries with its workspace directory by directory: each
@@ -73,16 +76,28 @@ struct WorkspaceComparison {
         var position = start
         while position < under.upperBound {
             let path = index.entries[position].path
-            guard let slash = path.utf8.dropFirst(prefix).firstIndex(of: UInt8(ascii: "/")) else {
+            guard let slash = Self.slash(in: path, after: prefix) else {
                 position += 1
                 continue
             }
             if position > start { runs.append(start..<position) }
-            position = max(position + 1, index.range(under: String(path[..<slash])).upperBound)
+            let subdirectory = String(Substring(path.utf8.prefix(slash)))
+            position = max(position + 1, index.range(under: subdirectory).upperBound)
             start = position
         }
         if position > start { runs.append(start..<position) }
         return runs
+    }
+
+    /// The byte offset of the first `/` in `path` at or after `start` (memchr over the string's
+    /// own bytes: run for every tracked path, per-character iteration showed in profiles).
+    private static func slash(in path: String, after start: Int) -> Int? {
+        var path = path
+        return path.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, bytes.count > start,
+                  let found = memchr(base + start, Int32(UInt8(ascii: "/")), bytes.count - start) else { return nil }
+            return UnsafeRawPointer(found) - UnsafeRawPointer(base)
+        }
     }
 
     /// Name → (tracked name, index position) for one directory's tracked files (those with a
