@@ -38,7 +38,6 @@ final class PackWriter: @unchecked Sendable {
 
     /// Appends one object whose bytes are already encoded with `codec`.
     /// - Returns: the name of the pack this object filled and sealed, if it did.
-    @discardableResult
     func append(id: ObjectID, kind: ObjectKind, rawLength: Int, codec: Codec, stored data: UnsafeRawBufferPointer) throws -> String? {
         if fd == nil { try open() }
         let storedCount = data.count

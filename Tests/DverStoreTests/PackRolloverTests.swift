@@ -4,12 +4,17 @@ import Testing
 
 @Suite("Pack rollover")
 struct PackRolloverTests {
+    /// Random chunks of 256 KiB, 8 more than fill one pack.
+    static let chunkCount = PackFormat.targetPackSize / (256 << 10) + 8
+    static func objects() -> [StoredObject] {
+        (0..<chunkCount).map { StoredObject.chunk(TestData.random(256 << 10, seed: UInt64($0))) }
+    }
+
     @Test("a session larger than the target pack size seals several packs, all readable")
     func rollover() throws {
         let fixture = try TemporaryStore()
-        let chunkSize = 256 << 10
-        let chunkCount = PackFormat.targetPackSize / chunkSize + 8
-        let objects = (0..<chunkCount).map { StoredObject.chunk(TestData.random(chunkSize, seed: UInt64($0))) }
+        let chunkCount = Self.chunkCount
+        let objects = Self.objects()
         let statistics = try fixture.write(objects)
         #expect(statistics.packsWritten == 2)
         #expect(try fixture.packFiles(".pack").count == 2)
@@ -26,14 +31,12 @@ struct PackRolloverTests {
     @Test("objects put again after their pack filled up and was sealed are not written twice")
     func putAgainAfterSeal() throws {
         let fixture = try TemporaryStore()
-        let chunkSize = 256 << 10
-        let chunkCount = PackFormat.targetPackSize / chunkSize + 8
-        let objects = (0..<chunkCount).map { StoredObject.chunk(TestData.random(chunkSize, seed: UInt64($0))) }
+        let objects = Self.objects()
         let writer = ObjectWriter(store: try fixture.openStore(), settings: WriteSettings(codec: .raw, durable: false))
         for object in objects { #expect(try writer.put(object.id, kind: object.kind, bytes: object.bytes)) }
         for object in objects { #expect(try !writer.put(object.id, kind: object.kind, bytes: object.bytes)) }
         let statistics = try writer.finish()
-        #expect(statistics.objectsWritten == chunkCount)
-        #expect(try fixture.openStore().packIndexes.map(\.count).reduce(0, +) == chunkCount)
+        #expect(statistics.objectsWritten == Self.chunkCount)
+        #expect(try fixture.openStore().packIndexes.map(\.count).reduce(0, +) == Self.chunkCount)
     }
 }
