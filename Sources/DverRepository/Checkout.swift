@@ -134,7 +134,8 @@ extension Workspace {
             // Directories are counted too: a few more slots than needed.
             let files = Int(clamping: census.entries)
             entries.reserveCapacity(entries.count + files)
-            writeSlots.reserveCapacity(current.isEmpty ? files : 0)
+            // Into an empty workspace every file is written; otherwise usually few are.
+            if current.isEmpty { writeSlots.reserveCapacity(files) }
         }) { path, entry in
             guard entry.kind != .directory, !carried.contains(path) else { return }
             let ref = FileRef(entry)

@@ -29,7 +29,8 @@ final class SessionObjects: Sendable {
     /// - Returns: false when the session already wrote or claimed it.
     func claim(_ id: ObjectID) -> Bool {
         state.withLock { state in
-            if let pack = state.fingerprints[id.w0] {
+            // Until a pack fills up (most sessions) there is nothing to hash a fingerprint for.
+            if !state.sealed.isEmpty, let pack = state.fingerprints[id.w0] {
                 if state.sealed[Int(pack)].find(id) != nil { return false }
                 if state.sealed.contains(where: { $0.find(id) != nil }) { return false }
             }
