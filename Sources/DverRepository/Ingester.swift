@@ -20,15 +20,19 @@ public struct IngestItem: Sendable {
     }
 }
 
-/// Chunks, hashes and stores files, using every core: small files are spread over worker
-/// threads; each large file is chunked on one thread while others hash and store its chunks.
+/// Chunks, hashes and stores files, using every core: small files are spread over reader
+/// threads (more than the cores, so that reads from disk overlap), medium ones over one thread
+/// per core; each large file is chunked on one thread while others hash and store its chunks.
 public final class Ingester: Sendable {
     let writer: any ObjectSink
     let chunker: FastCDC
     let progress: any ProgressSink
-    /// Files at least this large go through the pipelined path.
+    /// Files below this size are read whole by `System.readerCount` threads, each with a
+    /// buffer this large.
+    static let smallFileLimit = 1 << 20
+    /// Files at least this large go through the pipelined path; below it (and from
+    /// `smallFileLimit` up) they are read whole by one thread per core.
     static let largeFileThreshold = 8 << 20
-    static var workerCount: Int { max(1, System.coreCount) }
 
     public init(writer: any ObjectSink, progress: any ProgressSink, chunker: FastCDC = FastCDC()) {
         self.writer = writer
@@ -42,35 +46,45 @@ public final class Ingester: Sendable {
     public func ingest(_ items: [IngestItem]) throws -> [FileRef] {
         let results = ResultSlots(count: items.count)
         var small = [Int]()
+        var medium = [Int]()
         var large = [Int]()
         for (index, item) in items.enumerated() {
-            if item.status.kind == .regular, item.status.size >= Int64(Self.largeFileThreshold) {
+            let size = item.status.kind == .regular ? item.status.size : 0
+            if size >= Int64(Self.largeFileThreshold) {
                 large.append(index)
+            } else if size >= Int64(Self.smallFileLimit) {
+                medium.append(index)
             } else {
                 small.append(index)
             }
         }
-        try ingestConcurrently(small, items: items, results: results)
+        try ingestConcurrently(small, items: items, results: results, threads: System.readerCount, bufferSize: Self.smallFileLimit)
+        try ingestConcurrently(medium, items: items, results: results, threads: System.coreCount, bufferSize: Self.largeFileThreshold)
         for index in large {
             results.set(index, try ingestLarge(items[index]))
         }
         return try results.values()
     }
 
-    private func ingestConcurrently(_ indices: [Int], items: [IngestItem], results: ResultSlots) throws {
+    /// Reads and stores files of less than `bufferSize` bytes on `threads` threads, each with
+    /// its own buffer. Small files get more threads than there are cores: a read of a file that
+    /// is not in the page cache blocks its thread on the disk, and a disk serves many reads at
+    /// once (a cold 100k-file add: 4.9 s with two readers, 1.9 s with sixteen; warm, the same).
+    private func ingestConcurrently(_ indices: [Int], items: [IngestItem], results: ResultSlots,
+                                    threads: Int, bufferSize: Int) throws {
         guard !indices.isEmpty else { return }
         let next = Atomic<Int>(0)
         let failure = FirstError()
-        let workers = min(Self.workerCount, indices.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.largeFileThreshold + 1, alignment: 64)
+        let threads = min(threads, indices.count)
+        try ParallelWork.run(threads, workers: threads) { [self] _ in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize + 1, alignment: 64)
             defer { buffer.deallocate() }
             while !failure.isSet {
                 let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if position >= indices.count { break }
                 let index = indices[position]
                 do {
-                    results.set(index, try ingestSmall(items[index], buffer: buffer))
+                    results.set(index, try ingestWhole(items[index], buffer: buffer))
                 } catch {
                     failure.record(error)
                 }
@@ -80,7 +94,7 @@ public final class Ingester: Sendable {
     }
 
     /// Reads a file that fits in `buffer` and stores it.
-    private func ingestSmall(_ item: IngestItem, buffer: UnsafeMutableRawBufferPointer) throws -> FileRef {
+    private func ingestWhole(_ item: IngestItem, buffer: UnsafeMutableRawBufferPointer) throws -> FileRef {
         switch item.status.kind {
         case .symlink:
             return try ingestSymlink(item)
@@ -105,7 +119,7 @@ public final class Ingester: Sendable {
             }
         }
         if count >= buffer.count {
-            // The file grew past the small-file limit after lstat; take the streaming path.
+            // The file grew past the buffer after lstat; take the streaming path.
             return try ingestLarge(item)
         }
         let kind: EntryKind = item.status.isExecutable ? .executable : .file
@@ -162,15 +176,3 @@ final class ResultSlots: Sendable {
         }
     }
 }
-
-/// Machine facts.
-public enum System {
-    /// Cores available to this process (`DVER_THREADS` overrides), read once: loops ask for
-    /// it per directory, and building the environment dictionary each time showed in profiles.
-    public static let coreCount: Int = {
-        if let text = ProcessInfo.processInfo.environment["DVER_THREADS"], let value = Int(text), value > 0 { return value }
-        return ProcessInfo.processInfo.activeProcessorCount
-    }()
-}
-
-import Foundation

@@ -1,4 +1,5 @@
 import DverCore
+import Dispatch
 import DverSystem
 import Synchronization
 
@@ -33,8 +34,9 @@ public struct WriteStatistics: Sendable {
 /// A write session: many threads put objects; each thread checks a pack writer (with its own
 /// compressor) out of a pool, so threads compress and write in parallel into separate packs.
 /// `finish` seals every pack durably and makes them visible. Objects already stored, or put
-/// twice, are written once. A session makes as many packs as threads wrote at once; `gc`
-/// merges small packs.
+/// twice, are written once. A session makes at most one pack at a time per core (a put waits
+/// for a free writer when more threads put at once: `add` reads small files on more threads
+/// than there are cores); `gc` merges small packs.
 ///
 /// A session made `checkpointable` can also be sealed midway (`checkpoint`), while other
 /// threads keep putting: pipeline jobs make each finished datum's outputs durable that way.
@@ -43,6 +45,8 @@ public final class ObjectWriter: Sendable {
     private let settings: WriteSettings
     private let idle: Locked<[PackWriter]>
     private let all: Locked<[PackWriter]>
+    /// Pack writers not checked out, counting those not made yet: one per core.
+    private let free: DispatchSemaphore
     private let objects: SessionObjects
     /// Held shared by every put and exclusively by `checkpoint` and `finish`; nil unless
     /// checkpointable (`add`'s hot path then takes no extra lock).
@@ -56,6 +60,7 @@ public final class ObjectWriter: Sendable {
         self.settings = settings
         idle = Locked([])
         all = Locked([])
+        free = DispatchSemaphore(value: System.coreCount)
         objects = SessionObjects()
         barrier = checkpointable ? ReadWriteLock() : nil
         published = Locked(0)
@@ -77,7 +82,7 @@ public final class ObjectWriter: Sendable {
         if store.contains(id) { return false }
         guard objects.claim(id) else { return false }
         let writer = checkOut()
-        defer { idle.withLock { $0.append(writer) } }
+        defer { checkIn(writer) }
         let worthTrying = compress && (kind != .chunk || bytes.count >= settings.minimumCompressedChunk)
         let sealed: String?
         if worthTrying, let (codec, stored) = writer.compressor.compress(bytes) {
@@ -101,7 +106,7 @@ public final class ObjectWriter: Sendable {
         precondition(barrier == nil, "gc's copies go through a session without checkpoints")
         guard objects.claim(entry.id) else { return }
         let writer = checkOut()
-        defer { idle.withLock { $0.append(writer) } }
+        defer { checkIn(writer) }
         let sealed: String?
         if entry.codec == .raw, let (codec, bytes) = writer.compressor.compress(stored) {
             sealed = try bytes.withUnsafeBytes {
@@ -191,12 +196,19 @@ public final class ObjectWriter: Sendable {
         for writer in all.withLock({ $0 }) { writer.discard() }
     }
 
+    /// A pack writer for one put, waiting while one per core is in use.
     private func checkOut() -> PackWriter {
+        free.wait()
         if let writer = idle.withLock({ $0.popLast() }) { return writer }
         let writer = PackWriter(packsDirectory: store.layout.packsDirectory,
                                 temporaryDirectory: store.layout.temporaryDirectory, durable: settings.durable,
                                 compressor: Compressor(codec: settings.codec, level: settings.level))
         all.withLock { $0.append(writer) }
         return writer
+    }
+
+    private func checkIn(_ writer: PackWriter) {
+        idle.withLock { $0.append(writer) }
+        free.signal()
     }
 }

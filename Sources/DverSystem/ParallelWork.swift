@@ -1,9 +1,9 @@
 import Foundation
 
 /// Runs numbered work items on a fixed number of threads, for work that waits (transfers on
-/// the network, pipeline datums on their containers), so the count is not tied to the number
-/// of cores. The first error stops the remaining items from starting and is rethrown once
-/// every running item has returned.
+/// the network, pipeline datums on their containers, reads of files that are not cached), so
+/// the count is not tied to the number of cores. The first error stops the remaining items
+/// from starting and is rethrown once every running item has returned.
 public enum ParallelWork {
     /// Runs `body(0..<count)` on up to `workers` threads (inline when one is enough).
     /// - Throws: the first error `body` threw.

@@ -97,4 +97,30 @@ struct DedupTests {
         let prefixChunks = try ChunkListBuilder.chunks(of: try #require(files["data/raw/prefix.bin"]).id, store: ws.project.store)
         #expect(Array(wholeChunks.prefix(prefixChunks.count - 1)) == Array(prefixChunks.dropLast()))
     }
+
+    /// Files under 1 MiB are read by many threads with 1 MiB buffers, files up to 8 MiB by one
+    /// thread per core with 8 MiB buffers: prefixes of one stream on each side of both limits,
+    /// among many small files, must come back byte for byte and cut at the same boundaries.
+    @Test("files on each side of the reading limits are stored whole and cut alike")
+    func readingLimits() throws {
+        let stream = TestBytes.random(8 << 20, seed: 24)
+        let sizes = [(1 << 20) - 1, 1 << 20, (1 << 20) + 1, (8 << 20) - 1, 8 << 20]
+        var files = [String: FileContent]()
+        for size in sizes { files["data/raw/prefix-\(size).bin"] = .bytes(Array(stream.prefix(size))) }
+        for number in 0..<300 { files["data/raw/small/\(number).txt"] = .random(size: number * 37, seed: UInt64(number)) }
+        let ws = try Workspace.make(files)
+        try ws.add("data/raw")
+        try ws.commit()
+        try ws.delete("data/raw")
+        try ws.checkout("raw@main", force: true)
+        for (path, content) in files { #expect(try ws.bytes(path) == content.bytes, "\(path)") }
+
+        let refs = try ws.files("raw")
+        let chunkLists = try sizes.map { size in
+            try ChunkListBuilder.chunks(of: try #require(refs["data/raw/prefix-\(size).bin"]).id, store: ws.project.store)
+        }
+        for (shorter, longer) in zip(chunkLists, chunkLists.dropFirst()) {
+            #expect(Array(longer.prefix(shorter.count - 1)) == Array(shorter.dropLast()))
+        }
+    }
 }

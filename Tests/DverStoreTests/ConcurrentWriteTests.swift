@@ -1,5 +1,6 @@
 import DverCore
 import DverStore
+import DverSystem
 import Foundation
 import Synchronization
 import Testing
@@ -41,6 +42,25 @@ struct ConcurrentWriteTests {
         for object in Self.objects where distinct.contains(object.id) {
             #expect(try store.read(object.id).1 == object.bytes)
         }
+    }
+
+    /// `add` reads small files on more threads than there are cores; the session must still
+    /// make at most one pack (and one compressor) per core.
+    @Test("sixteen threads putting at once make at most one pack per core")
+    func morePuttersThanCores() throws {
+        let fixture = try TemporaryStore()
+        let writer = ObjectWriter(store: try fixture.openStore(), settings: WriteSettings(codec: .zstd, durable: false))
+        let objects: [StoredObject] = (0..<1_600).map { .chunk(TestData.random(2_000, seed: UInt64(10_000 + $0))) }
+        try ParallelWork.run(16, workers: 16) { thread in
+            for object in objects[thread * 100..<(thread + 1) * 100] {
+                try writer.put(object.id, kind: object.kind, bytes: object.bytes)
+            }
+        }
+        let statistics = try writer.finish()
+        #expect(statistics.objectsWritten == objects.count)
+        #expect(statistics.packsWritten <= System.coreCount)
+        let store = try fixture.openStore()
+        for object in objects { #expect(try store.read(object.id).1 == object.bytes) }
     }
 
     @Test("two sessions that stored the same objects in different orders both stay readable")
