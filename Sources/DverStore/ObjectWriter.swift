@@ -1,6 +1,6 @@
 import DverCore
-import Dispatch
 import DverSystem
+import Dispatch
 import Synchronization
 
 /// Settings for writing objects.
