@@ -91,19 +91,12 @@ public final class MultiPackIndex: Sendable {
     /// The pack number and index position recorded for `id`, if this layer lists it.
     public func find(_ id: ObjectID) -> (pack: Int, position: Int)? {
         let first = Int(id.firstByte)
-        var low = first == 0 ? 0 : Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: (first - 1) * 4, as: UInt32.self)))
-        var high = min(count, Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: first * 4, as: UInt32.self))))
-        while low < high {
-            let middle = (low + high) / 2
-            let record = entries + middle * Self.entrySize
-            let candidate = ObjectID(bytes: record)
-            if candidate == id {
-                return (Int(UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 32, as: UInt32.self))),
-                        Int(UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 36, as: UInt32.self))))
-            }
-            if candidate < id { low = middle + 1 } else { high = middle }
-        }
-        return nil
+        let low = first == 0 ? 0 : Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: (first - 1) * 4, as: UInt32.self)))
+        let high = min(count, Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: first * 4, as: UInt32.self))))
+        guard let position = SortedIDSearch.position(of: id, in: entries, stride: Self.entrySize, low: low, high: high) else { return nil }
+        let record = entries + position * Self.entrySize
+        return (Int(UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 32, as: UInt32.self))),
+                Int(UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 36, as: UInt32.self))))
     }
 
     /// What is wrong with this layer beyond its checksum (for fsck): ids out of order, a

@@ -59,16 +59,12 @@ public final class PackIndex: Sendable {
     public func find(_ id: ObjectID) -> PackEntry? {
         guard let entries, let fanout else { return nil }
         let first = Int(id.firstByte)
-        var low = first == 0 ? 0 : Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: (first - 1) * 4, as: UInt32.self)))
-        var high = Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: first * 4, as: UInt32.self)))
-        high = min(high, count)
-        while low < high {
-            let middle = (low + high) / 2
-            let candidate = ObjectID(bytes: entries + middle * PackFormat.indexEntrySize)
-            if candidate == id { return entry(at: middle) }
-            if candidate < id { low = middle + 1 } else { high = middle }
+        let low = first == 0 ? 0 : Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: (first - 1) * 4, as: UInt32.self)))
+        let high = min(count, Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: first * 4, as: UInt32.self))))
+        guard let position = SortedIDSearch.position(of: id, in: entries, stride: PackFormat.indexEntrySize, low: low, high: high) else {
+            return nil
         }
-        return nil
+        return entry(at: position)
     }
 
     public func id(at index: Int) -> ObjectID {

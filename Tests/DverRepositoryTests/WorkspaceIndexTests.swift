@@ -164,6 +164,26 @@ struct WorkspaceIndexTests {
         #expect(ws.project.store.packIndexes.count == packs, "no pack was written")
     }
 
+    /// The check runs on one part of the repo's entries per core: whichever part fails first,
+    /// the error names the first missing object in path order.
+    @Test("commit over many staged files names the first missing object in path order")
+    func commitVerifiesObjectsInParts() throws {
+        let ws = try Workspace.make(["data/raw/a.csv": "1\n"])
+        try ws.add("data/raw")
+        var index = try ws.index()
+        let stored = try #require(try ws.indexEntry("data/raw/a.csv")?.staged)
+        let missing = (0..<2).map { FileRef(kind: .file, chunked: false, size: 5, id: SHA256.hash("not stored \($0)")) }
+        for number in 0..<10_000 {
+            let ref = number == 1_000 ? missing[0] : number == 8_000 ? missing[1] : stored
+            index.upsert(IndexEntry(path: "data/raw/f-\(String(number + 100_000).dropFirst())", staged: ref, base: nil, stat: .empty))
+        }
+        try index.save(ws.project.layout.workspaceIndexFile)
+        let id = expectThrows({ try ws.commit("many") }) { (error: RepositoryError) in
+            if case .stagedObjectMissing(_, let id) = error { id } else { nil }
+        }
+        #expect(id == missing[0].id)
+    }
+
     @Test("ranges under a directory take only its descendants, in byte order")
     func ranges() {
         var index = WorkspaceIndex()
