@@ -4,11 +4,12 @@ import DverCore
 ///
 /// SHA-256 ids are spread evenly, so the search starts where the id's bytes after the first
 /// place it within its fan-out bucket, widens from there by doubling steps until the id is
-/// bracketed, then halves: a lookup in a 10M-entry table reads one or two pages of it (the
-/// first guess is off by about the square root of the bucket's size), where halving from the
-/// bucket's ends reads a dozen pages, each a cache miss and, when the table is not cached, a
-/// read from disk. Every probe stays inside the bucket and every step narrows it, so a table
-/// that is not sorted (a damaged file) gives a wrong answer, never a trap or an endless loop.
+/// bracketed, then halves: its probes stay within a page or two of a large table (the first
+/// guess is off by about the square root of the bucket's size), where halving from the
+/// bucket's ends touches a dozen pages (a 10M-object first commit, which looks up every
+/// object: 30.3 s → 27.5–29.1 s). Every probe stays inside the bucket and every step narrows
+/// it, so a table that is not sorted (a damaged file) gives a wrong answer, never a trap or an
+/// endless loop.
 enum SortedIDSearch {
     /// The position of `id` in `low..<high` of the records at `records`, `stride` bytes apart,
     /// each starting with its 32-byte id; nil when it is not there.
