@@ -69,7 +69,7 @@ public final class Ingester: Sendable {
     /// Reads and stores files of less than `bufferSize` bytes on `threads` threads, each with
     /// its own buffer. Small files get more threads than there are cores: a read of a file that
     /// is not in the page cache blocks its thread on the disk, and a disk serves many reads at
-    /// once (a cold 100k-file add: 4.9 s with two readers, 1.9 s with sixteen; warm, the same).
+    /// once (a cold 100k-file add: 5.6 s with two readers, 2.4 s with sixteen; warm, the same).
     private func ingestConcurrently(_ indices: [Int], items: [IngestItem], results: ResultSlots,
                                     threads: Int, bufferSize: Int) throws {
         guard !indices.isEmpty else { return }

@@ -90,10 +90,7 @@ public final class MultiPackIndex: Sendable {
 
     /// The pack number and index position recorded for `id`, if this layer lists it.
     public func find(_ id: ObjectID) -> (pack: Int, position: Int)? {
-        let first = Int(id.firstByte)
-        let low = first == 0 ? 0 : Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: (first - 1) * 4, as: UInt32.self)))
-        let high = min(count, Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: first * 4, as: UInt32.self))))
-        guard let position = SortedIDSearch.position(of: id, in: entries, stride: Self.entrySize, low: low, high: high) else { return nil }
+        guard let position = SortedIDSearch.position(of: id, in: entries, stride: Self.entrySize, fanout: fanout, count: count) else { return nil }
         let record = entries + position * Self.entrySize
         return (Int(UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 32, as: UInt32.self))),
                 Int(UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 36, as: UInt32.self))))

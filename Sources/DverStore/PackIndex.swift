@@ -1,7 +1,7 @@
 import DverCore
 import DverSystem
 
-/// A memory-mapped, sorted pack index: fan-out table plus binary search.
+/// A memory-mapped, sorted pack index: fan-out table plus `SortedIDSearch`.
 public final class PackIndex: Sendable {
     public let name: String
     public let indexPath: String
@@ -57,11 +57,8 @@ public final class PackIndex: Sendable {
 
     /// The entry for `id`, if this pack holds it.
     public func find(_ id: ObjectID) -> PackEntry? {
-        guard let entries, let fanout else { return nil }
-        let first = Int(id.firstByte)
-        let low = first == 0 ? 0 : Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: (first - 1) * 4, as: UInt32.self)))
-        let high = min(count, Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: first * 4, as: UInt32.self))))
-        guard let position = SortedIDSearch.position(of: id, in: entries, stride: PackFormat.indexEntrySize, low: low, high: high) else {
+        guard let entries, let fanout,
+              let position = SortedIDSearch.position(of: id, in: entries, stride: PackFormat.indexEntrySize, fanout: fanout, count: count) else {
             return nil
         }
         return entry(at: position)
@@ -127,10 +124,7 @@ public final class PackIndex: Sendable {
         guard let fanout, prefix.utf8.count >= 2, let first = HexCoding.decode(prefix.prefix(2))?.first else {
             return (0..<count).map { id(at: $0) }.filter { $0.hasHexPrefix(prefix) }
         }
-        let low = first == 0 ? 0 : Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: (Int(first) - 1) * 4, as: UInt32.self)))
-        let high = min(count, Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: Int(first) * 4, as: UInt32.self))))
-        guard low < high else { return [] }
-        return (low..<high).map { id(at: $0) }.filter { $0.hasHexPrefix(prefix) }
+        return SortedIDSearch.bucket(Int(first), fanout: fanout, count: count).map { id(at: $0) }.filter { $0.hasHexPrefix(prefix) }
     }
 
     /// Checks that ids are strictly increasing and that the fan-out table counts them right, so

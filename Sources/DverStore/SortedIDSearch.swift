@@ -11,6 +11,21 @@ import DverCore
 /// it, so a table that is not sorted (a damaged file) gives a wrong answer, never a trap or an
 /// endless loop.
 enum SortedIDSearch {
+    /// The position of `id` among `count` records, looked for in its fan-out bucket (`fanout`:
+    /// 256 big-endian running counts of ids by first byte).
+    static func position(of id: ObjectID, in records: UnsafeRawPointer, stride: Int, fanout: UnsafeRawPointer, count: Int) -> Int? {
+        let range = bucket(Int(id.firstByte), fanout: fanout, count: count)
+        return position(of: id, in: records, stride: stride, low: range.lowerBound, high: range.upperBound)
+    }
+
+    /// The positions of ids whose first byte is `first`, as the fan-out table says, within
+    /// `0..<count`; empty when the table is damaged and its counts fall.
+    static func bucket(_ first: Int, fanout: UnsafeRawPointer, count: Int) -> Range<Int> {
+        let low = first == 0 ? 0 : Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: (first - 1) * 4, as: UInt32.self)))
+        let high = min(count, Int(UInt32(bigEndian: fanout.loadUnaligned(fromByteOffset: first * 4, as: UInt32.self))))
+        return low < high ? low..<high : high..<high
+    }
+
     /// The position of `id` in `low..<high` of the records at `records`, `stride` bytes apart,
     /// each starting with its 32-byte id; nil when it is not there.
     static func position(of id: ObjectID, in records: UnsafeRawPointer, stride: Int, low: Int, high: Int) -> Int? {

@@ -44,6 +44,35 @@ struct PackIndexTests {
         #expect(index.ids(withHexPrefix: "7f").count == 3)
     }
 
+    /// The fan-out table is the store's own file, read before any checksum: counts that fall,
+    /// that pass the entry count, or that are all zero or all maximal must make lookups miss
+    /// (or still hit the right entry), never trap or loop.
+    static let lyingTables: [[UInt32]] = [
+        [UInt32](repeating: 0, count: 256),
+        [UInt32](repeating: UInt32.max, count: 256),
+        (0..<256).map { UInt32(255 - $0) },
+        (0..<256).map { (byte: Int) -> UInt32 in byte % 2 == 0 ? 6 : 1 },
+    ]
+
+    @Test("a fan-out table that lies makes lookups miss, not trap", arguments: lyingTables)
+    func lyingFanout(table: [UInt32]) throws {
+        let fixture = try TemporaryStore()
+        var bytes = PackIndex.encode(Self.entries(), packSize: 1_000)
+        for (byte, value) in table.enumerated() {
+            let offset = PackFormat.indexHeaderSize + byte * 4
+            withUnsafeBytes(of: value.bigEndian) { bytes.replaceSubrange(offset..<offset + 4, with: $0) }
+        }
+        try Self.writeIndex(bytes, in: fixture)
+        let index = try PackIndex(directory: fixture.layout.packsDirectory, name: "pack-test")
+        for entry in Self.entries() {
+            if let found = index.find(entry.id) { #expect(found == entry) }
+        }
+        #expect(index.find(ObjectID(bytes: [UInt8](repeating: 0xEE, count: 32))!) == nil)
+        for prefix in ["00", "7f", "ff"] {
+            #expect(index.ids(withHexPrefix: prefix).allSatisfy { $0.hasHexPrefix(prefix) })
+        }
+    }
+
     @Test("an empty index finds nothing")
     func empty() throws {
         let fixture = try TemporaryStore()
